@@ -1,0 +1,249 @@
+//! Paths that entities point at: Location targets and `$text` / `$json` /
+//! `$yaml` substitutions. Both are resolved relative to the entity's file
+//! and must stay inside ROOT, both lexically (`../..`) and after resolving
+//! symlinks.
+
+use super::discover::FileEntry;
+use super::model::Entity;
+use super::parse::{self, Parsed};
+use super::yaml::{Node, Pos, Value};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use std::path::Path;
+
+/// Lexically joins a target onto the directory of the referring file.
+/// Returns `None` when the result would leave ROOT.
+pub fn join_rel(base_dir: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.starts_with('\\') || target.contains(":\\") {
+        return None;
+    }
+    let mut parts: Vec<&str> = base_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in target.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+pub fn is_remote(target: &str) -> bool {
+    target.starts_with("http://") || target.starts_with("https://")
+}
+
+/// Why a path could not be used.
+pub enum PathError {
+    Outside,
+    Missing,
+}
+
+/// Resolves `rel` under `root` to a readable file entry, refusing anything
+/// that resolves (through symlinks) outside ROOT.
+pub fn resolve_file(root: &Path, canon_root: &Path, rel: &str) -> Result<FileEntry, PathError> {
+    let abs = root.join(rel);
+    let canon = abs.canonicalize().map_err(|_| PathError::Missing)?;
+    if !canon.starts_with(canon_root) {
+        return Err(PathError::Outside);
+    }
+    if !canon.is_file() {
+        return Err(PathError::Missing);
+    }
+    Ok(FileEntry {
+        rel: rel.to_owned(),
+        abs: canon,
+    })
+}
+
+/// Substitutes `$text`, `$json` and `$yaml` placeholders in a document's
+/// spec, the way Backstage's placeholder processor does, before the schema
+/// is checked. Remote URLs are left in place: Portolan never fetches from
+/// the network.
+pub fn substitute(
+    doc: &mut Node,
+    file: &str,
+    root: &Path,
+    canon_root: &Path,
+    max_bytes: u64,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+    if let Some(spec) = doc.get_mut("spec") {
+        walk(
+            spec,
+            &Sub {
+                root,
+                canon_root,
+                max_bytes,
+                dir,
+                file,
+            },
+            diags,
+            0,
+        );
+    }
+}
+
+struct Sub<'a> {
+    root: &'a Path,
+    canon_root: &'a Path,
+    max_bytes: u64,
+    dir: &'a str,
+    file: &'a str,
+}
+
+fn walk(node: &mut Node, sub: &Sub, diags: &mut Vec<Diagnostic>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    if let Some(replacement) = placeholder(node, sub, diags) {
+        *node = replacement;
+        return;
+    }
+    match &mut node.value {
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, v)| walk(v, sub, diags, depth + 1)),
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|v| walk(v, sub, diags, depth + 1)),
+        _ => {}
+    }
+}
+
+fn placeholder(node: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    let [(k, v)] = node.as_map()? else {
+        return None;
+    };
+    let key = k.as_str()?;
+    if !matches!(key, "$text" | "$json" | "$yaml") {
+        return None;
+    }
+    let Some(target) = v.as_str() else {
+        diags.push(
+            Diagnostic::new(
+                Code::WrongType,
+                format!("`{key}` must be a path string, found {}", v.type_name()),
+            )
+            .at(Span::at(sub.file, v.pos))
+            .help("write `{$text: ./openapi.yaml}` with a path relative to this file"),
+        );
+        return None;
+    };
+    if is_remote(target) {
+        return None;
+    }
+    let err = |code, msg: String, help: &str| {
+        Diagnostic::new(code, msg)
+            .at(Span::at(sub.file, v.pos))
+            .help(help.to_owned())
+    };
+    let Some(rel) = join_rel(sub.dir, target) else {
+        diags.push(err(
+            Code::LocationOutsideRoot,
+            format!("`{key}: {target}` points outside the catalog root"),
+            "substitutions may only read files inside the catalog repository",
+        ));
+        return None;
+    };
+    let entry = match resolve_file(sub.root, sub.canon_root, &rel) {
+        Ok(e) => e,
+        Err(PathError::Outside) => {
+            diags.push(err(Code::LocationOutsideRoot, format!("`{key}: {target}` resolves outside the catalog root"), "substitutions may only read files inside the catalog repository; a symlink may not lead out of it"));
+            return None;
+        }
+        Err(PathError::Missing) => {
+            diags.push(err(
+                Code::Substitution,
+                format!("`{key}: {target}`: file `{rel}` does not exist"),
+                "the path is relative to the entity's file; check the spelling",
+            ));
+            return None;
+        }
+    };
+    let text = match parse::read_text(&entry, sub.max_bytes) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(err(
+                Code::Substitution,
+                format!("`{key}: {target}`: {}", d.message),
+                d.help.as_deref().unwrap_or(""),
+            ));
+            return None;
+        }
+    };
+    if key == "$text" {
+        return Some(Node::new(Value::Str(text), v.pos));
+    }
+    match parse::parse_text(&rel, &text) {
+        Parsed::Docs(mut docs) if !docs.is_empty() => {
+            let mut doc = docs.swap_remove(0);
+            reposition(&mut doc, v.pos);
+            Some(doc)
+        }
+        Parsed::Docs(_) => Some(Node::new(Value::Null, v.pos)),
+        Parsed::Broken(d) => {
+            diags.push(err(
+                Code::Substitution,
+                format!("`{key}: {target}`: {}", d.message),
+                "fix the referenced file",
+            ));
+            None
+        }
+        Parsed::NotCatalog => {
+            diags.push(err(
+                Code::Substitution,
+                format!("`{key}: {target}`: `{rel}` is not valid {}", &key[1..]),
+                "fix the referenced file, or use `$text` to embed it verbatim",
+            ));
+            None
+        }
+    }
+}
+
+/// Points every node of substituted content at the placeholder, so that
+/// later diagnostics name the entity file rather than a foreign one.
+fn reposition(node: &mut Node, pos: Pos) {
+    node.pos = pos;
+    match &mut node.value {
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            reposition(k, pos);
+            reposition(v, pos);
+        }),
+        Value::Seq(items) => items.iter_mut().for_each(|v| reposition(v, pos)),
+        _ => {}
+    }
+}
+
+/// A Location's targets with their positions.
+pub fn targets(entity: &Entity) -> Vec<(&str, Pos)> {
+    let mut out = Vec::new();
+    if let Some(t) = entity.doc.at(&["spec", "target"]) {
+        if let Some(s) = t.as_str() {
+            out.push((s, t.pos));
+        }
+    }
+    if let Some(list) = entity.doc.at(&["spec", "targets"]).and_then(Node::as_seq) {
+        out.extend(list.iter().filter_map(|t| t.as_str().map(|s| (s, t.pos))));
+    }
+    out
+}
+
+pub fn is_glob(target: &str) -> bool {
+    target.contains(['*', '?', '['])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_stay_inside_root() {
+        assert_eq!(join_rel("a/b", "./c.yaml").as_deref(), Some("a/b/c.yaml"));
+        assert_eq!(join_rel("a/b", "../c.yaml").as_deref(), Some("a/c.yaml"));
+        assert_eq!(join_rel("", "x/../y.yaml").as_deref(), Some("y.yaml"));
+        assert_eq!(join_rel("a", "../../etc/passwd"), None);
+        assert_eq!(join_rel("a", "/etc/passwd"), None);
+    }
+}

@@ -1,0 +1,216 @@
+//! Loading a catalog: discover → parse → validate shape → follow Locations
+//! → index → resolve refs → whole-catalog checks.
+//!
+//! Loading never stops at the first problem: a broken file costs only its
+//! own entities, and every problem becomes a diagnostic.
+
+pub mod discover;
+pub mod location;
+pub mod model;
+pub mod names;
+pub mod parse;
+pub mod resolve;
+pub mod schema;
+pub mod validate;
+pub mod yaml;
+
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic, Span};
+use discover::FileEntry;
+use model::{Entity, EntityRef, KnownKind, Relation};
+use parse::Parsed;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The loaded catalog: an index from ref to entity, with relations in both
+/// directions.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub root: PathBuf,
+    pub entities: BTreeMap<EntityRef, Entity>,
+    pub relations: BTreeMap<EntityRef, BTreeSet<Relation>>,
+    /// Every file that was read, relative to the root, sorted.
+    pub files: Vec<String>,
+}
+
+impl Catalog {
+    pub fn get(&self, r: &EntityRef) -> Option<&Entity> {
+        self.entities.get(r)
+    }
+
+    pub fn relations_of(&self, r: &EntityRef) -> impl Iterator<Item = &Relation> {
+        self.relations.get(r).into_iter().flatten()
+    }
+}
+
+/// A catalog plus everything that was found wrong with it.
+pub struct Loaded {
+    pub catalog: Catalog,
+    pub config: Config,
+    /// Sorted, with severity overrides from portolan.toml applied.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("catalog root `{0}` does not exist")]
+    NoRoot(PathBuf),
+    #[error("catalog root `{0}` is not a directory")]
+    NotADirectory(PathBuf),
+}
+
+/// Loads the catalog at `root`.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    if !root.exists() {
+        return Err(LoadError::NoRoot(root.to_path_buf()));
+    }
+    if !root.is_dir() {
+        return Err(LoadError::NotADirectory(root.to_path_buf()));
+    }
+    let (config, mut diags) = crate::config::load(root);
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let found = discover::discover(root, &config);
+    diags.extend(found.diagnostics);
+
+    let loader = Loader {
+        root,
+        canon_root: &canon_root,
+        config: &config,
+    };
+    let per_file: Vec<(Vec<Entity>, Vec<Diagnostic>)> = found
+        .files
+        .par_iter()
+        .map(|f| loader.load_file(f))
+        .collect();
+    let mut files: BTreeSet<String> = found.files.iter().map(|f| f.rel.clone()).collect();
+    let mut entities = Vec::new();
+    for (es, ds) in per_file {
+        entities.extend(es);
+        diags.extend(ds);
+    }
+    loader.follow_locations(&mut entities, &mut files, &mut diags);
+
+    entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    let mut catalog = Catalog {
+        root: root.to_path_buf(),
+        entities: resolve::index(entities, &mut diags),
+        relations: BTreeMap::new(),
+        files: files.into_iter().collect(),
+    };
+    resolve::resolve(&mut catalog, &mut diags);
+    validate::validate(&catalog, &mut diags);
+    let diagnostics = config.severity.apply(diags);
+    Ok(Loaded {
+        catalog,
+        config,
+        diagnostics,
+    })
+}
+
+struct Loader<'a> {
+    root: &'a Path,
+    canon_root: &'a Path,
+    config: &'a Config,
+}
+
+impl Loader<'_> {
+    /// Parses one file into validated entities.
+    fn load_file(&self, file: &FileEntry) -> (Vec<Entity>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let docs = match parse::parse_file(file, self.config.max_file_bytes) {
+            Parsed::Docs(docs) => docs,
+            Parsed::NotCatalog => return (Vec::new(), diags),
+            Parsed::Broken(d) => return (Vec::new(), vec![d]),
+        };
+        let mut entities = Vec::new();
+        for mut doc in docs {
+            if !schema::is_entity_candidate(&doc) {
+                continue;
+            }
+            location::substitute(
+                &mut doc,
+                &file.rel,
+                self.root,
+                self.canon_root,
+                self.config.max_file_bytes,
+                &mut diags,
+            );
+            entities.extend(schema::to_entity(doc, &file.rel, &mut diags));
+        }
+        (entities, diags)
+    }
+
+    /// Reads the targets of Location entities that discovery did not find
+    /// (for example files excluded by .gitignore), and reports targets that
+    /// are missing or outside ROOT.
+    fn follow_locations(
+        &self,
+        entities: &mut Vec<Entity>,
+        files: &mut BTreeSet<String>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut queue: Vec<usize> = (0..entities.len())
+            .filter(|&i| entities[i].kind == Some(KnownKind::Location))
+            .collect();
+        while let Some(i) = queue.pop() {
+            let loc = &entities[i];
+            let dir = loc.dir().to_owned();
+            let file = loc.file.clone();
+            let targets: Vec<(String, yaml::Pos)> = location::targets(loc)
+                .into_iter()
+                .map(|(t, p)| (t.to_owned(), p))
+                .collect();
+            let loc_type = loc.str_at(&["spec", "type"]).unwrap_or("file").to_owned();
+            let mut new_files = Vec::new();
+            for (target, pos) in targets {
+                let span = Span::at(&file, pos);
+                if location::is_remote(&target) || loc_type == "url" {
+                    diags.push(
+                        Diagnostic::new(Code::RemoteLocation, format!("Location target `{target}` is a remote URL and was not fetched"))
+                            .at(span)
+                            .help("Portolan reads only the repository; vendor the file into the catalog and point at it with a relative path"),
+                    );
+                    continue;
+                }
+                let Some(rel) = location::join_rel(&dir, &target) else {
+                    diags.push(outside(&target, span));
+                    continue;
+                };
+                if location::is_glob(&target) {
+                    // Globs match files already discovered; nothing new to read.
+                    continue;
+                }
+                if files.contains(&rel) {
+                    continue;
+                }
+                match location::resolve_file(self.root, self.canon_root, &rel) {
+                    Ok(entry) => new_files.push(entry),
+                    Err(location::PathError::Outside) => diags.push(outside(&target, span)),
+                    Err(location::PathError::Missing) => diags.push(
+                        Diagnostic::new(Code::LocationTargetMissing, format!("Location target `{target}` does not exist (looked for `{rel}`)"))
+                            .at(span)
+                            .help("targets are relative to the Location's own file; fix the path or remove the target"),
+                    ),
+                }
+            }
+            for entry in new_files {
+                files.insert(entry.rel.clone());
+                let (es, ds) = self.load_file(&entry);
+                diags.extend(ds);
+                for e in es {
+                    if e.kind == Some(KnownKind::Location) {
+                        queue.push(entities.len());
+                    }
+                    entities.push(e);
+                }
+            }
+        }
+    }
+}
+
+fn outside(target: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(Code::LocationOutsideRoot, format!("Location target `{target}` is outside the catalog root"))
+        .at(span)
+        .help("Portolan reads only files inside ROOT; move the file into the catalog or run portolan on a higher root")
+}

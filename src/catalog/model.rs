@@ -1,0 +1,345 @@
+//! The Backstage entity model: kinds, references, entities and relations.
+
+use super::yaml::{Node, Pos};
+use serde::Serialize;
+use std::fmt;
+
+/// The kinds Backstage ships. Anything else loads as a generic entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum KnownKind {
+    Component,
+    Api,
+    Resource,
+    System,
+    Domain,
+    Group,
+    User,
+    Location,
+    Template,
+}
+
+impl KnownKind {
+    pub const ALL: [KnownKind; 9] = [
+        KnownKind::Component,
+        KnownKind::Api,
+        KnownKind::Resource,
+        KnownKind::System,
+        KnownKind::Domain,
+        KnownKind::Group,
+        KnownKind::User,
+        KnownKind::Location,
+        KnownKind::Template,
+    ];
+
+    /// Kinds are matched case-insensitively, as Backstage does for refs.
+    pub fn parse(kind: &str) -> Option<KnownKind> {
+        KnownKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(kind))
+    }
+
+    /// The canonical spelling, as written in YAML.
+    pub fn name(self) -> &'static str {
+        match self {
+            KnownKind::Component => "Component",
+            KnownKind::Api => "API",
+            KnownKind::Resource => "Resource",
+            KnownKind::System => "System",
+            KnownKind::Domain => "Domain",
+            KnownKind::Group => "Group",
+            KnownKind::User => "User",
+            KnownKind::Location => "Location",
+            KnownKind::Template => "Template",
+        }
+    }
+
+    /// The lowercase form used in refs and URLs.
+    pub fn lower(self) -> &'static str {
+        match self {
+            KnownKind::Component => "component",
+            KnownKind::Api => "api",
+            KnownKind::Resource => "resource",
+            KnownKind::System => "system",
+            KnownKind::Domain => "domain",
+            KnownKind::Group => "group",
+            KnownKind::User => "user",
+            KnownKind::Location => "location",
+            KnownKind::Template => "template",
+        }
+    }
+}
+
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// A canonical entity reference: kind, namespace and name, all lowercase,
+/// because Backstage compares refs case-insensitively.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl EntityRef {
+    pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
+        EntityRef {
+            kind: kind.to_ascii_lowercase(),
+            namespace: namespace.to_ascii_lowercase(),
+            name: name.to_ascii_lowercase(),
+        }
+    }
+
+    pub fn known_kind(&self) -> Option<KnownKind> {
+        KnownKind::parse(&self.kind)
+    }
+
+    /// Parses `[kind:][namespace/]name`, filling in the field's default kind
+    /// and the referring entity's namespace.
+    pub fn parse(
+        text: &str,
+        default_kind: Option<KnownKind>,
+        default_namespace: &str,
+    ) -> Result<EntityRef, RefError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(RefError::Empty);
+        }
+        let (kind, rest) = match text.split_once(':') {
+            Some((k, rest)) => {
+                if k.is_empty() {
+                    return Err(RefError::EmptyPart("kind"));
+                }
+                (Some(k), rest)
+            }
+            None => (None, text),
+        };
+        let (namespace, name) = match rest.split_once('/') {
+            Some((ns, name)) => {
+                if ns.is_empty() {
+                    return Err(RefError::EmptyPart("namespace"));
+                }
+                (ns, name)
+            }
+            None => (default_namespace, rest),
+        };
+        if name.is_empty() {
+            return Err(RefError::EmptyPart("name"));
+        }
+        if name.contains(['/', ':']) {
+            return Err(RefError::Malformed);
+        }
+        let kind = match (kind, default_kind) {
+            (Some(k), _) => k.to_owned(),
+            (None, Some(d)) => d.lower().to_owned(),
+            (None, None) => return Err(RefError::NoKind),
+        };
+        Ok(EntityRef::new(&kind, namespace, name))
+    }
+}
+
+impl fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}:{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+impl Serialize for EntityRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RefError {
+    #[error("the reference is empty")]
+    Empty,
+    #[error("the {0} part of the reference is empty")]
+    EmptyPart(&'static str),
+    #[error("the reference has too many `:` or `/` separators")]
+    Malformed,
+    #[error("the reference has no kind, and this field has no default kind")]
+    NoKind,
+}
+
+/// The seven relation pairs. Each variant names the relation from the
+/// source entity's point of view; [`RelationType::inverse`] gives the other side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum RelationType {
+    #[serde(rename = "ownedBy")]
+    OwnedBy,
+    #[serde(rename = "ownerOf")]
+    OwnerOf,
+    #[serde(rename = "partOf")]
+    PartOf,
+    #[serde(rename = "hasPart")]
+    HasPart,
+    #[serde(rename = "dependsOn")]
+    DependsOn,
+    #[serde(rename = "dependencyOf")]
+    DependencyOf,
+    #[serde(rename = "providesApi")]
+    ProvidesApi,
+    #[serde(rename = "apiProvidedBy")]
+    ApiProvidedBy,
+    #[serde(rename = "consumesApi")]
+    ConsumesApi,
+    #[serde(rename = "apiConsumedBy")]
+    ApiConsumedBy,
+    #[serde(rename = "memberOf")]
+    MemberOf,
+    #[serde(rename = "hasMember")]
+    HasMember,
+    #[serde(rename = "parentOf")]
+    ParentOf,
+    #[serde(rename = "childOf")]
+    ChildOf,
+}
+
+impl RelationType {
+    pub fn inverse(self) -> RelationType {
+        use RelationType::*;
+        match self {
+            OwnedBy => OwnerOf,
+            OwnerOf => OwnedBy,
+            PartOf => HasPart,
+            HasPart => PartOf,
+            DependsOn => DependencyOf,
+            DependencyOf => DependsOn,
+            ProvidesApi => ApiProvidedBy,
+            ApiProvidedBy => ProvidesApi,
+            ConsumesApi => ApiConsumedBy,
+            ApiConsumedBy => ConsumesApi,
+            MemberOf => HasMember,
+            HasMember => MemberOf,
+            ParentOf => ChildOf,
+            ChildOf => ParentOf,
+        }
+    }
+
+    /// Backstage's camelCase name.
+    pub fn name(self) -> &'static str {
+        use RelationType::*;
+        match self {
+            OwnedBy => "ownedBy",
+            OwnerOf => "ownerOf",
+            PartOf => "partOf",
+            HasPart => "hasPart",
+            DependsOn => "dependsOn",
+            DependencyOf => "dependencyOf",
+            ProvidesApi => "providesApi",
+            ApiProvidedBy => "apiProvidedBy",
+            ConsumesApi => "consumesApi",
+            ApiConsumedBy => "apiConsumedBy",
+            MemberOf => "memberOf",
+            HasMember => "hasMember",
+            ParentOf => "parentOf",
+            ChildOf => "childOf",
+        }
+    }
+}
+
+/// A relation from one entity to another.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Relation {
+    #[serde(rename = "type")]
+    pub kind: RelationType,
+    #[serde(rename = "targetRef")]
+    pub target: EntityRef,
+}
+
+/// One entity as loaded from a file.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    pub eref: EntityRef,
+    /// `None` for kinds Portolan does not know (they load as generic entities).
+    pub kind: Option<KnownKind>,
+    /// The document as written (after `$text` substitution).
+    pub doc: Node,
+    /// The file, relative to the catalog root, with `/` separators.
+    pub file: String,
+    /// Where the document starts.
+    pub pos: Pos,
+}
+
+impl Entity {
+    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
+        self.doc.at(path)?.as_str()
+    }
+
+    pub fn name(&self) -> &str {
+        self.str_at(&["metadata", "name"])
+            .unwrap_or(&self.eref.name)
+    }
+
+    pub fn title(&self) -> &str {
+        self.str_at(&["metadata", "title"])
+            .unwrap_or_else(|| self.name())
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.str_at(&["metadata", "description"])
+    }
+
+    pub fn spec_type(&self) -> Option<&str> {
+        self.str_at(&["spec", "type"])
+    }
+
+    pub fn lifecycle(&self) -> Option<&str> {
+        self.str_at(&["spec", "lifecycle"])
+    }
+
+    pub fn tags(&self) -> Vec<&str> {
+        self.doc
+            .at(&["metadata", "tags"])
+            .and_then(Node::as_seq)
+            .map(|s| s.iter().filter_map(Node::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// The directory of the entity's file, relative to the root ("" for the root).
+    pub fn dir(&self) -> &str {
+        self.file.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_default_kind_and_namespace_and_are_case_insensitive() {
+        let r = EntityRef::parse("Payments-Team", Some(KnownKind::Group), "Billing").unwrap();
+        assert_eq!(r.to_string(), "group:billing/payments-team");
+        let r = EntityRef::parse("user:Ops/Jane.Doe", Some(KnownKind::Group), "default").unwrap();
+        assert_eq!(r.to_string(), "user:ops/jane.doe");
+        assert_eq!(
+            EntityRef::parse("orders-db", None, "default"),
+            Err(RefError::NoKind)
+        );
+        assert_eq!(
+            EntityRef::parse("component:", None, "default"),
+            Err(RefError::EmptyPart("name"))
+        );
+        assert_eq!(
+            EntityRef::parse("a/b/c", Some(KnownKind::Group), "default"),
+            Err(RefError::Malformed)
+        );
+    }
+
+    #[test]
+    fn every_relation_has_an_inverse_pair() {
+        use RelationType::*;
+        for r in [
+            OwnedBy,
+            PartOf,
+            DependsOn,
+            ProvidesApi,
+            ConsumesApi,
+            MemberOf,
+            ParentOf,
+        ] {
+            assert_eq!(r.inverse().inverse(), r);
+            assert_ne!(r.inverse(), r);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Reads one file into YAML documents, defensively.
+//!
+//! Catalog files are untrusted: the size is checked before reading, binary
+//! and non-UTF-8 content is refused, and the YAML parser runs under a budget
+//! so an alias bomb fails in milliseconds instead of eating memory.
+
+use super::discover::FileEntry;
+use super::model::KnownKind;
+use super::yaml::Node;
+use crate::diagnostics::{Code, Diagnostic, Span};
+use std::io::Read;
+
+/// The outcome of reading one file.
+pub enum Parsed {
+    /// The file's documents (empty documents are dropped).
+    Docs(Vec<Node>),
+    /// A broken file that does not look like a catalog file: skipped quietly.
+    NotCatalog,
+    /// A broken file that claims to hold entities.
+    Broken(Diagnostic),
+}
+
+/// The parser budget. The defaults of serde-saphyr are generous; entity
+/// files are small, so tighter limits cost nothing and bound the work an
+/// alias bomb can trigger to well under a second.
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 1_000_000,
+            max_recorded_anchor_events: 100_000,
+            max_nodes: 1_000_000,
+            max_aliases: 10_000,
+            max_anchors: 10_000,
+            max_depth: 128,
+            max_documents: 10_000,
+        },
+    }
+}
+
+/// Reads a file, enforcing `max_bytes`.
+pub fn read_text(entry: &FileEntry, max_bytes: u64) -> Result<String, Diagnostic> {
+    let io_err = |e: std::io::Error| {
+        Diagnostic::new(Code::Io, format!("cannot read `{}`: {e}", entry.rel))
+            .at(Span::file(&entry.rel))
+            .help("check the file's permissions, or exclude it in portolan.toml")
+    };
+    let file = std::fs::File::open(&entry.abs).map_err(io_err)?;
+    let len = file.metadata().map_err(io_err)?.len();
+    let too_large = |len: u64| {
+        Diagnostic::new(
+            Code::FileTooLarge,
+            format!("`{}` is {} bytes, over the {max_bytes}-byte limit; it was not read", entry.rel, len),
+        )
+        .at(Span::file(&entry.rel))
+        .help("entity files are small; exclude generated data in portolan.toml ([catalog] exclude), or raise [catalog] max_file_bytes")
+    };
+    if len > max_bytes {
+        return Err(too_large(len));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    // The file may grow between stat and read: never read past the limit.
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    decode(&entry.rel, bytes)
+}
+
+/// Checks that the bytes are UTF-8 text and strips a BOM.
+pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let (line, col) = line_col_bytes(&bytes, at);
+        return Err(Diagnostic::new(Code::NotUtf8, format!("`{rel}` is a binary file, not YAML text"))
+            .at(Span::new(rel, line, col))
+            .help("remove it from the catalog, rename it so it does not end in .yaml/.yml, or exclude it in portolan.toml"));
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let (line, col) = line_col_bytes(e.as_bytes(), at);
+            return Err(
+                Diagnostic::new(Code::NotUtf8, format!("`{rel}` is not valid UTF-8"))
+                    .at(Span::new(rel, line, col))
+                    .help("save the file as UTF-8 (YAML requires Unicode text)"),
+            );
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+fn line_col_bytes(bytes: &[u8], at: usize) -> (u32, u32) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
+}
+
+/// Parses YAML text into documents. A syntax error is reported only when
+/// the text looks like a catalog file; other broken YAML (Helm templates,
+/// tool configs) is none of our business.
+pub fn parse_text(rel: &str, text: &str) -> Parsed {
+    match serde_saphyr::from_multiple_with_options::<Node>(text, options()) {
+        Ok(docs) => Parsed::Docs(docs.into_iter().filter(|d| !d.is_null()).collect()),
+        Err(err) => {
+            let inner = err.without_snippet();
+            let is_budget = is_budget_error(inner);
+            if !is_budget && !claims_to_be_catalog(text) {
+                return Parsed::NotCatalog;
+            }
+            let (line, col) = err
+                .location()
+                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+            let message = clean_message(&inner.to_string());
+            let diag = if is_budget {
+                Diagnostic::new(Code::YamlBudget, format!("`{rel}` exceeds the YAML resource budget: {message}"))
+                    .help("this looks like an alias bomb or machine-generated data; entity files should not need thousands of aliases or deep nesting")
+            } else if message.starts_with("duplicate mapping key") {
+                Diagnostic::new(
+                    Code::YamlSyntax,
+                    message.replace(", set DuplicateKeyPolicy in Options if acceptable", ""),
+                )
+                .help("a key may appear only once in a mapping; remove or merge the repeated one")
+            } else {
+                Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {message}"))
+                    .help("fix the YAML syntax; check indentation and quoting near this position")
+            };
+            Parsed::Broken(diag.at(Span::new(rel, line.max(1), col.max(1))))
+        }
+    }
+}
+
+/// Budget breaches may arrive wrapped in alias context.
+fn is_budget_error(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    match e.without_snippet() {
+        E::Budget { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => true,
+        E::AliasError { error, .. } => is_budget_error(error),
+        _ => false,
+    }
+}
+
+/// serde-saphyr appends " at line L, column C"; the span already says that.
+fn clean_message(msg: &str) -> String {
+    let msg = msg.lines().next().unwrap_or(msg);
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// True when unparsable text still looks like Backstage entities: a
+/// top-level `apiVersion` in a `backstage.io` group, or a top-level `kind`
+/// naming a Backstage kind.
+pub fn claims_to_be_catalog(text: &str) -> bool {
+    text.lines().any(|line| {
+        if let Some(v) = line.strip_prefix("apiVersion:") {
+            return v.contains("backstage.io");
+        }
+        if let Some(v) = line.strip_prefix("kind:") {
+            let v = v.trim().trim_matches(['"', '\'']);
+            return KnownKind::parse(v).is_some();
+        }
+        false
+    })
+}
+
+/// Reads and parses one discovered file.
+pub fn parse_file(entry: &FileEntry, max_bytes: u64) -> Parsed {
+    match read_text(entry, max_bytes) {
+        Ok(text) => parse_text(&entry.rel, &text),
+        Err(d) => Parsed::Broken(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> Vec<Node> {
+        match parse_text("f.yaml", text) {
+            Parsed::Docs(d) => d,
+            Parsed::NotCatalog => panic!("not catalog"),
+            Parsed::Broken(d) => panic!("broken: {d:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_and_separator_only_documents_are_dropped() {
+        assert!(docs("").is_empty());
+        assert!(docs("---\n").is_empty());
+        assert!(docs("---\n---\n# just a comment\n").is_empty());
+        assert_eq!(docs("a: 1\n---\n---\nb: 2\n").len(), 2);
+    }
+
+    #[test]
+    fn bom_is_stripped_and_binary_is_refused() {
+        let text = decode("f.yaml", b"\xEF\xBB\xBFkind: Component\n".to_vec()).unwrap();
+        assert!(text.starts_with("kind"));
+        let err = decode("f.yaml", b"kind: x\n\x00\x01".to_vec()).unwrap_err();
+        assert_eq!(err.code, Code::NotUtf8);
+        assert_eq!(err.span.unwrap().line, 2);
+        let err = decode("f.yaml", b"name: caf\xE9\n".to_vec()).unwrap_err();
+        assert_eq!(err.code, Code::NotUtf8);
+        assert_eq!(err.span.unwrap().column, 10);
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected_quickly() {
+        let mut text = String::from(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+        );
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let start = std::time::Instant::now();
+        match parse_text("bomb.yaml", &text) {
+            Parsed::Broken(d) => assert_eq!(d.code, Code::YamlBudget, "{d:?}"),
+            _ => panic!("alias bomb was accepted"),
+        }
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn broken_non_catalog_yaml_is_skipped_but_broken_entities_are_not() {
+        assert!(matches!(
+            parse_text("t.yaml", "foo: {{ .Values.x }}\n: ["),
+            Parsed::NotCatalog
+        ));
+        match parse_text(
+            "c.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [\n",
+        ) {
+            Parsed::Broken(d) => assert_eq!(d.code, Code::YamlSyntax),
+            _ => panic!("broken entity was not reported"),
+        }
+    }
+}

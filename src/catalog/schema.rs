@@ -1,0 +1,702 @@
+//! Structural validation of one entity document against Backstage's schema:
+//! root fields, metadata, and the required spec fields of each kind.
+//!
+//! Every problem is reported (not just the first), each pointing at the
+//! offending key or value.
+
+use super::model::{DEFAULT_NAMESPACE, Entity, EntityRef, KnownKind, RelationType};
+use super::names;
+use super::yaml::{Node, Pos, Value};
+use crate::diagnostics::{Code, Diagnostic, Span};
+
+const ROOT_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "relations",
+    "status",
+];
+
+/// The shape of a spec field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Shape {
+    Str,
+    StrList,
+    Map,
+    List,
+    /// A string, or a `$text`-style placeholder pointing at a remote URL that
+    /// Portolan does not fetch.
+    Definition,
+}
+
+/// A spec field of a kind.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub shape: Shape,
+    pub required: bool,
+}
+
+/// A spec field that references other entities.
+#[derive(Clone, Copy, Debug)]
+pub struct RefField {
+    pub name: &'static str,
+    pub many: bool,
+    /// The kind assumed when the ref has none (`None`: the kind is mandatory).
+    pub default_kind: Option<KnownKind>,
+    /// The kinds the field may point at (empty: any kind).
+    pub allowed: &'static [KnownKind],
+    pub relation: RelationType,
+}
+
+const fn f(name: &'static str, shape: Shape, required: bool) -> Field {
+    Field {
+        name,
+        shape,
+        required,
+    }
+}
+
+const fn r(
+    name: &'static str,
+    many: bool,
+    default_kind: Option<KnownKind>,
+    allowed: &'static [KnownKind],
+    relation: RelationType,
+) -> RefField {
+    RefField {
+        name,
+        many,
+        default_kind,
+        allowed,
+        relation,
+    }
+}
+
+use KnownKind as K;
+use RelationType as R;
+use Shape::*;
+
+const OWNER: RefField = r(
+    "owner",
+    false,
+    Some(K::Group),
+    &[K::Group, K::User],
+    R::OwnedBy,
+);
+const SYSTEM: RefField = r("system", false, Some(K::System), &[K::System], R::PartOf);
+const PROVIDES: RefField = r(
+    "providesApis",
+    true,
+    Some(K::Api),
+    &[K::Api],
+    R::ProvidesApi,
+);
+const CONSUMES: RefField = r(
+    "consumesApis",
+    true,
+    Some(K::Api),
+    &[K::Api],
+    R::ConsumesApi,
+);
+const DEPENDS_ON: RefField = r("dependsOn", true, None, &[], R::DependsOn);
+const DEPENDENCY_OF: RefField = r("dependencyOf", true, None, &[], R::DependencyOf);
+
+/// The spec fields Portolan checks, per kind. Fields not listed are allowed
+/// (Backstage's schemas allow additional spec properties).
+pub fn fields(kind: Option<KnownKind>) -> &'static [Field] {
+    match kind {
+        Some(K::Component) => {
+            const {
+                &[
+                    f("type", Str, true),
+                    f("lifecycle", Str, true),
+                    f("owner", Str, true),
+                    f("system", Str, false),
+                    f("subcomponentOf", Str, false),
+                    f("providesApis", StrList, false),
+                    f("consumesApis", StrList, false),
+                    f("dependsOn", StrList, false),
+                    f("dependencyOf", StrList, false),
+                ]
+            }
+        }
+        Some(K::Api) => {
+            const {
+                &[
+                    f("type", Str, true),
+                    f("lifecycle", Str, true),
+                    f("owner", Str, true),
+                    f("definition", Definition, false),
+                    f("system", Str, false),
+                ]
+            }
+        }
+        Some(K::Resource) => {
+            const {
+                &[
+                    f("type", Str, true),
+                    f("owner", Str, true),
+                    f("system", Str, false),
+                    f("dependsOn", StrList, false),
+                    f("dependencyOf", StrList, false),
+                ]
+            }
+        }
+        Some(K::System) => {
+            const {
+                &[
+                    f("owner", Str, true),
+                    f("domain", Str, false),
+                    f("type", Str, false),
+                ]
+            }
+        }
+        Some(K::Domain) => {
+            const {
+                &[
+                    f("owner", Str, true),
+                    f("subdomainOf", Str, false),
+                    f("type", Str, false),
+                ]
+            }
+        }
+        Some(K::Group) => {
+            const {
+                &[
+                    f("type", Str, true),
+                    f("children", StrList, true),
+                    f("parent", Str, false),
+                    f("members", StrList, false),
+                    f("profile", Map, false),
+                ]
+            }
+        }
+        Some(K::User) => const { &[f("memberOf", StrList, false), f("profile", Map, false)] },
+        Some(K::Location) => {
+            const {
+                &[
+                    f("type", Str, false),
+                    f("target", Str, false),
+                    f("targets", StrList, false),
+                    f("presence", Str, false),
+                ]
+            }
+        }
+        Some(K::Template) => {
+            const {
+                &[
+                    f("type", Str, true),
+                    f("owner", Str, false),
+                    f("steps", List, true),
+                ]
+            }
+        }
+        None => {
+            const {
+                &[
+                    f("owner", Str, false),
+                    f("system", Str, false),
+                    f("dependsOn", StrList, false),
+                    f("dependencyOf", StrList, false),
+                ]
+            }
+        }
+    }
+}
+
+/// The reference fields per kind, with their default kinds and relations.
+pub fn ref_fields(kind: Option<KnownKind>) -> &'static [RefField] {
+    match kind {
+        Some(K::Component) => {
+            const {
+                &[
+                    OWNER,
+                    SYSTEM,
+                    r(
+                        "subcomponentOf",
+                        false,
+                        Some(K::Component),
+                        &[K::Component],
+                        R::PartOf,
+                    ),
+                    PROVIDES,
+                    CONSUMES,
+                    DEPENDS_ON,
+                    DEPENDENCY_OF,
+                ]
+            }
+        }
+        Some(K::Api) => const { &[OWNER, SYSTEM] },
+        Some(K::Resource) => const { &[OWNER, SYSTEM, DEPENDS_ON, DEPENDENCY_OF] },
+        Some(K::System) => {
+            const {
+                &[
+                    OWNER,
+                    r("domain", false, Some(K::Domain), &[K::Domain], R::PartOf),
+                ]
+            }
+        }
+        Some(K::Domain) => {
+            const {
+                &[
+                    OWNER,
+                    r(
+                        "subdomainOf",
+                        false,
+                        Some(K::Domain),
+                        &[K::Domain],
+                        R::PartOf,
+                    ),
+                ]
+            }
+        }
+        Some(K::Group) => {
+            const {
+                &[
+                    r("parent", false, Some(K::Group), &[K::Group], R::ChildOf),
+                    r("children", true, Some(K::Group), &[K::Group], R::ParentOf),
+                    r("members", true, Some(K::User), &[K::User], R::HasMember),
+                ]
+            }
+        }
+        Some(K::User) => {
+            const {
+                &[r(
+                    "memberOf",
+                    true,
+                    Some(K::Group),
+                    &[K::Group],
+                    R::MemberOf,
+                )]
+            }
+        }
+        Some(K::Location) => const { &[] },
+        Some(K::Template) => const { &[OWNER] },
+        None => const { &[OWNER, SYSTEM, DEPENDS_ON, DEPENDENCY_OF] },
+    }
+}
+
+/// True when a document is meant to be an entity: it has a `backstage.io`
+/// apiVersion, or it names a Backstage kind next to an `apiVersion` or
+/// `metadata`. Kubernetes manifests, CI files and OpenAPI documents are not.
+pub fn is_entity_candidate(doc: &Node) -> bool {
+    let Some(_) = doc.as_map() else { return false };
+    let api = doc.get("apiVersion").and_then(Node::as_str);
+    let kind = doc.get("kind").and_then(Node::as_str);
+    if api.is_some_and(|a| a.contains("backstage.io")) {
+        return true;
+    }
+    kind.is_some_and(|k| KnownKind::parse(k).is_some())
+        && (doc.get("apiVersion").is_some() || doc.get("metadata").is_some())
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, code: Code, pos: Pos, msg: String, help: &str) {
+        self.diags.push(
+            Diagnostic::new(code, msg)
+                .at(Span::at(self.file, pos))
+                .help(help),
+        );
+    }
+
+    fn wrong_type(&mut self, path: &str, node: &Node, expected: &str) {
+        self.push(
+            Code::WrongType,
+            node.pos,
+            format!("`{path}` must be {expected}, found {}", node.type_name()),
+            &format!("write `{path}` as {expected}"),
+        );
+    }
+
+    fn missing(&mut self, path: &str, at: Pos, kind: &str, help: &str) {
+        self.push(
+            Code::MissingField,
+            at,
+            format!("{kind} is missing required field `{path}`"),
+            help,
+        );
+    }
+}
+
+/// Validates a candidate document and builds the entity. Returns `None`
+/// when the document is too broken to index (no usable kind or name); all
+/// problems go to `diags` either way.
+pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Entity> {
+    let mut cx = Ctx { file, diags };
+    let pos = doc.pos;
+    for (key, _) in doc.as_map().unwrap_or_default() {
+        let k = key.scalar_text().unwrap_or_default();
+        if !ROOT_FIELDS.contains(&k.as_str()) {
+            cx.push(
+                Code::UnknownField,
+                key.pos,
+                format!("unknown root field `{k}`"),
+                "an entity's root fields are apiVersion, kind, metadata and spec; move custom data under metadata.annotations or spec",
+            );
+        }
+    }
+
+    let kind_text = match doc.get("kind") {
+        None => {
+            cx.missing("kind", pos, "the entity", "add `kind:` (Component, API, Resource, System, Domain, Group, User, Location or Template)");
+            None
+        }
+        Some(n) => {
+            match n.as_str() {
+                None => {
+                    cx.wrong_type("kind", n, "a string");
+                    None
+                }
+                Some(k) if !names::is_valid_kind(k) => {
+                    cx.push(Code::InvalidKind, n.pos, format!("`{k}` is not a valid kind"), "a kind starts with a letter and has only letters and digits, like `Component`");
+                    None
+                }
+                Some(k) => Some((k.to_owned(), n.pos)),
+            }
+        }
+    };
+    let known = kind_text.as_ref().and_then(|(k, _)| KnownKind::parse(k));
+    if let Some((k, kpos)) = &kind_text {
+        if known.is_none() {
+            cx.push(
+                Code::UnknownKind,
+                *kpos,
+                format!("unknown kind `{k}`; it is loaded as a generic entity"),
+                "Portolan knows Backstage's core kinds; custom kinds get a generic page and relations from owner, system and dependsOn",
+            );
+        }
+    }
+    let kind_label = kind_text
+        .as_ref()
+        .map_or("the entity", |(k, _)| k.as_str())
+        .to_owned();
+
+    check_api_version(&mut cx, &doc, known, pos);
+    let (name, namespace) = check_metadata(&mut cx, &doc, pos, &kind_label);
+    check_spec(&mut cx, &doc, known, pos, &kind_label);
+
+    let (kind, _) = kind_text?;
+    let name = name?;
+    let kind_lower = known.map_or_else(|| kind.to_ascii_lowercase(), |k| k.lower().to_owned());
+    let eref = EntityRef::new(&kind_lower, &namespace, &name);
+    Some(Entity {
+        eref,
+        kind: known,
+        doc,
+        file: file.to_owned(),
+        pos,
+    })
+}
+
+fn check_api_version(cx: &mut Ctx, doc: &Node, known: Option<KnownKind>, pos: Pos) {
+    let Some(n) = doc.get("apiVersion") else {
+        cx.missing(
+            "apiVersion",
+            pos,
+            "the entity",
+            "add `apiVersion: backstage.io/v1alpha1`",
+        );
+        return;
+    };
+    let Some(v) = n.as_str() else {
+        cx.wrong_type("apiVersion", n, "a string");
+        return;
+    };
+    let ok = match known {
+        _ if !names::is_valid_api_version(v) => false,
+        Some(K::Template) => {
+            v.starts_with("scaffolder.backstage.io/") || v == "backstage.io/v1beta2"
+        }
+        Some(_) => matches!(v, "backstage.io/v1alpha1" | "backstage.io/v1beta1"),
+        None => true,
+    };
+    if !ok {
+        let expected = if known == Some(K::Template) {
+            "scaffolder.backstage.io/v1beta3"
+        } else {
+            "backstage.io/v1alpha1"
+        };
+        cx.push(
+            Code::InvalidApiVersion,
+            n.pos,
+            format!("`{v}` is not a valid apiVersion for this kind"),
+            &format!("use `apiVersion: {expected}`"),
+        );
+    }
+}
+
+/// Checks metadata and returns (name, namespace) when usable.
+fn check_metadata(cx: &mut Ctx, doc: &Node, pos: Pos, kind: &str) -> (Option<String>, String) {
+    let Some(meta) = doc.get("metadata") else {
+        cx.missing(
+            "metadata",
+            pos,
+            kind,
+            "add `metadata:` with at least `name:`",
+        );
+        return (None, DEFAULT_NAMESPACE.to_owned());
+    };
+    if meta.as_map().is_none() {
+        cx.wrong_type("metadata", meta, "a mapping");
+        return (None, DEFAULT_NAMESPACE.to_owned());
+    }
+    let name = match meta.get("name") {
+        None => {
+            cx.missing(
+                "metadata.name",
+                meta.pos,
+                kind,
+                "add `name:` under metadata, for example `name: payments-api`",
+            );
+            None
+        }
+        Some(n) => match n.as_str() {
+            None => {
+                cx.wrong_type("metadata.name", n, "a string");
+                None
+            }
+            Some(s) if !names::is_valid_name(s) => {
+                cx.push(
+                    Code::InvalidName,
+                    n.pos,
+                    format!("`{s}` is not a valid entity name"),
+                    "a name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
+                );
+                None
+            }
+            Some(s) => Some(s.to_owned()),
+        },
+    };
+    let mut namespace = DEFAULT_NAMESPACE.to_owned();
+    if let Some(n) = meta.get("namespace") {
+        match n.as_str() {
+            None => cx.wrong_type("metadata.namespace", n, "a string"),
+            Some(s) if !names::is_valid_namespace(s) => cx.push(
+                Code::InvalidNamespace,
+                n.pos,
+                format!("`{s}` is not a valid namespace"),
+                "a namespace is 1-63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
+            ),
+            Some(s) => namespace = s.to_owned(),
+        }
+    }
+    for field in ["title", "description"] {
+        if let Some(n) = meta.get(field) {
+            if n.as_str().is_none() {
+                cx.wrong_type(&format!("metadata.{field}"), n, "a string");
+            }
+        }
+    }
+    if let Some(tags) = meta.get("tags") {
+        match tags.as_seq() {
+            None => cx.wrong_type("metadata.tags", tags, "a list of strings"),
+            Some(items) => {
+                for t in items {
+                    match t.as_str() {
+                        None => cx.wrong_type("metadata.tags[]", t, "a string"),
+                        Some(s) if !names::is_valid_tag(s) => cx.push(
+                            Code::InvalidTag,
+                            t.pos,
+                            format!("`{s}` is not a valid tag"),
+                            "a tag is 1-63 lowercase letters, digits and `:+#`, with single `-` separators (for example `java` or `c++`)",
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    check_key_values(cx, meta, "labels", true);
+    check_key_values(cx, meta, "annotations", false);
+    check_links(cx, meta);
+    (name, namespace)
+}
+
+fn check_key_values(cx: &mut Ctx, meta: &Node, field: &str, is_label: bool) {
+    let Some(node) = meta.get(field) else { return };
+    let Some(entries) = node.as_map() else {
+        cx.wrong_type(&format!("metadata.{field}"), node, "a mapping of strings");
+        return;
+    };
+    for (k, v) in entries {
+        let key = k.scalar_text().unwrap_or_default();
+        if !names::is_valid_metadata_key(&key) {
+            cx.push(
+                Code::InvalidMetadataKey,
+                k.pos,
+                format!("`{key}` is not a valid {} key", &field[..field.len() - 1]),
+                "a key is `[prefix/]name`: the prefix a DNS name, the name 1-63 letters, digits, `-`, `_` and `.`",
+            );
+        }
+        match v.as_str() {
+            None => cx.wrong_type(&format!("metadata.{field}.{key}"), v, "a string"),
+            Some(s) if is_label && !names::is_valid_label_value(s) => cx.push(
+                Code::InvalidMetadataKey,
+                v.pos,
+                format!("`{s}` is not a valid label value"),
+                "a label value is empty or 1-63 letters, digits, `-`, `_` and `.`",
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+fn check_links(cx: &mut Ctx, meta: &Node) {
+    let Some(links) = meta.get("links") else {
+        return;
+    };
+    let Some(items) = links.as_seq() else {
+        cx.wrong_type("metadata.links", links, "a list of links");
+        return;
+    };
+    for link in items {
+        if link.as_map().is_none() {
+            cx.wrong_type(
+                "metadata.links[]",
+                link,
+                "a mapping with `url`, `title`, `type` and `icon`",
+            );
+            continue;
+        }
+        for field in ["title", "icon", "type"] {
+            if let Some(n) = link.get(field) {
+                if n.as_str().is_none() {
+                    cx.wrong_type(&format!("metadata.links[].{field}"), n, "a string");
+                }
+            }
+        }
+        let Some(url_node) = link.get("url") else {
+            cx.missing(
+                "metadata.links[].url",
+                link.pos,
+                "a link",
+                "add `url:` with an absolute URL",
+            );
+            continue;
+        };
+        let Some(url) = url_node.as_str() else {
+            cx.wrong_type("metadata.links[].url", url_node, "a string");
+            continue;
+        };
+        match url::Url::parse(url) {
+            Err(e) => cx.push(
+                Code::InvalidUrl,
+                url_node.pos,
+                format!("`{url}` is not a valid URL: {e}"),
+                "write an absolute URL such as `https://grafana.example.com/d/payments`",
+            ),
+            Ok(u) if !matches!(u.scheme(), "http" | "https" | "mailto") => cx.push(
+                Code::UnsafeLinkScheme,
+                url_node.pos,
+                format!("link scheme `{}:` is not http, https or mailto; the link will not be clickable", u.scheme()),
+                "use an https:// URL",
+            ),
+            Ok(_) => {}
+        }
+    }
+}
+
+fn check_spec(cx: &mut Ctx, doc: &Node, known: Option<KnownKind>, pos: Pos, kind: &str) {
+    let spec = match doc.get("spec") {
+        Some(s) => s,
+        None => {
+            if known.is_some() {
+                let required: Vec<_> = fields(known)
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| f.name)
+                    .collect();
+                let help = if required.is_empty() {
+                    "add `spec: {}`".to_owned()
+                } else {
+                    format!("add `spec:` with {}", required.join(", "))
+                };
+                cx.missing("spec", pos, kind, &help);
+            }
+            return;
+        }
+    };
+    if spec.as_map().is_none() {
+        cx.wrong_type("spec", spec, "a mapping");
+        return;
+    }
+    for field in fields(known) {
+        let path = format!("spec.{}", field.name);
+        match spec.get(field.name) {
+            None if field.required => {
+                cx.missing(&path, spec.pos, kind, &required_help(known, field.name))
+            }
+            None => {}
+            Some(n) => check_shape(cx, &path, n, field.shape),
+        }
+    }
+    if known == Some(K::Location) && spec.get("target").is_none() && spec.get("targets").is_none() {
+        cx.missing(
+            "spec.target",
+            spec.pos,
+            kind,
+            "add `target: ./path/to/catalog-info.yaml` or a `targets:` list",
+        );
+    }
+}
+
+fn required_help(kind: Option<KnownKind>, field: &str) -> String {
+    match field {
+        "owner" => {
+            "add `owner:` naming the team that owns it, for example `owner: payments-team`".into()
+        }
+        "lifecycle" => {
+            "add `lifecycle:` such as `production`, `experimental` or `deprecated`".into()
+        }
+        "type" => match kind {
+            Some(K::Group) => "add `type:` such as `team`, `department` or `organization`".into(),
+            Some(K::Api) => "add `type:` such as `openapi`, `asyncapi`, `graphql` or `grpc`".into(),
+            Some(K::Resource) => "add `type:` such as `database` or `s3-bucket`".into(),
+            _ => "add `type:` such as `service`, `website` or `library`".into(),
+        },
+        "children" => "add `children: []` (Backstage requires the list, even when empty)".into(),
+        "definition" => {
+            "add `definition:` with the API spec, or `definition: {$text: ./openapi.yaml}`".into()
+        }
+        other => format!("add `{other}:`"),
+    }
+}
+
+fn check_shape(cx: &mut Ctx, path: &str, n: &Node, shape: Shape) {
+    match (shape, &n.value) {
+        (Str, Value::Str(_)) | (Map, Value::Map(_)) | (List, Value::Seq(_)) => {}
+        (Definition, Value::Str(_)) => {}
+        (Definition, Value::Map(_)) if is_remote_placeholder(n) => {}
+        (StrList, Value::Seq(items)) => {
+            for item in items {
+                if item.as_str().is_none() {
+                    cx.wrong_type(&format!("{path}[]"), item, "a string");
+                }
+            }
+        }
+        (Str, _) | (Definition, _) => cx.wrong_type(path, n, "a string"),
+        (StrList, _) => cx.wrong_type(path, n, "a list of strings"),
+        (Map, _) => cx.wrong_type(path, n, "a mapping"),
+        (List, _) => cx.wrong_type(path, n, "a list"),
+    }
+}
+
+/// `{$text: https://…}`: a substitution Portolan leaves to the reader.
+pub fn is_remote_placeholder(n: &Node) -> bool {
+    match n.as_map() {
+        Some([(k, v)]) => {
+            k.as_str()
+                .is_some_and(|k| matches!(k, "$text" | "$json" | "$yaml"))
+                && v.as_str()
+                    .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://"))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,179 @@
+//! `portolan.toml`: optional, and every setting has a default.
+//!
+//! Unknown keys are errors rather than silently ignored, because a typo in a
+//! severity override would otherwise quietly do nothing.
+
+use crate::diagnostics::{Code, Diagnostic, Level, SeverityOverrides, Span};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const FILE_NAME: &str = "portolan.toml";
+
+/// Backstage entity files are small (the largest real ones embed an API
+/// definition of a few hundred KiB). Anything past this is almost certainly
+/// generated data or an attack, and reading it would cost memory for nothing.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Globs (relative to ROOT) of files to read. Empty means every
+    /// `*.yaml` / `*.yml` file.
+    pub include: Vec<String>,
+    /// Globs of files and folders to skip, on top of `.gitignore`.
+    pub exclude: Vec<String>,
+    pub max_file_bytes: u64,
+    pub severity: SeverityOverrides,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            severity: SeverityOverrides::default(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    catalog: RawCatalog,
+    #[serde(default)]
+    diagnostics: BTreeMap<String, toml::Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    max_file_bytes: Option<u64>,
+}
+
+/// Loads `ROOT/portolan.toml`. A broken file yields the default config plus
+/// a diagnostic, so the catalog is still checked.
+pub fn load(root: &Path) -> (Config, Vec<Diagnostic>) {
+    let path = root.join(FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), Vec::new()),
+        Err(e) => (
+            Config::default(),
+            vec![
+                Diagnostic::new(Code::Config, format!("cannot read {FILE_NAME}: {e}"))
+                    .at(Span::file(FILE_NAME))
+                    .help("check the file's permissions"),
+            ],
+        ),
+    }
+}
+
+/// Parses the text of a `portolan.toml`.
+pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let raw: Raw = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            diags.push(
+                Diagnostic::new(
+                    Code::Config,
+                    format!("invalid {FILE_NAME}: {}", e.message()),
+                )
+                .at(Span::new(FILE_NAME, line, col))
+                .help("see docs/configuration.md for every setting and its default"),
+            );
+            return (Config::default(), diags);
+        }
+    };
+    let mut severity = BTreeMap::new();
+    for (slug, level) in &raw.diagnostics {
+        let (line, col) = line_col(text, level.span().start);
+        let Some(code) = Code::from_slug(slug) else {
+            diags.push(
+                Diagnostic::new(Code::Config, format!("unknown diagnostic `{slug}` in [diagnostics]"))
+                    .at(Span::new(FILE_NAME, line, col))
+                    .help("use a slug such as `dangling-ref` or a code such as `E0103`; docs/diagnostics.md lists them all"),
+            );
+            continue;
+        };
+        let parsed = match level.get_ref().as_str() {
+            "error" | "deny" => Level::Error,
+            "warn" | "warning" => Level::Warn,
+            "allow" | "off" => Level::Allow,
+            other => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::Config,
+                        format!("invalid level `{other}` for `{slug}`"),
+                    )
+                    .at(Span::new(FILE_NAME, line, col))
+                    .help("a level is one of \"error\", \"warn\" or \"allow\""),
+                );
+                continue;
+            }
+        };
+        severity.insert(code, parsed);
+    }
+    for pattern in raw.catalog.include.iter().chain(&raw.catalog.exclude) {
+        if let Err(e) = globset::Glob::new(pattern) {
+            diags.push(
+                Diagnostic::new(Code::Config, format!("invalid glob `{pattern}`: {e}"))
+                    .at(Span::file(FILE_NAME))
+                    .help("globs use `*`, `**` and `?`, like .gitignore"),
+            );
+        }
+    }
+    let config = Config {
+        include: raw.catalog.include,
+        exclude: raw.catalog.exclude,
+        max_file_bytes: raw.catalog.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES),
+        severity: SeverityOverrides(severity),
+    };
+    (config, diags)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_overrides_are_read_by_slug() {
+        let (cfg, diags) = parse("[diagnostics]\ndangling-ref = \"warn\"\nE0112 = \"allow\"\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(cfg.severity.0.get(&Code::DanglingRef), Some(&Level::Warn));
+        assert_eq!(
+            cfg.severity.0.get(&Code::MembershipMismatch),
+            Some(&Level::Allow)
+        );
+    }
+
+    #[test]
+    fn typos_are_reported_with_their_line() {
+        let (_, diags) = parse("[diagnostics]\n\ndangling-rfe = \"warn\"\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::Config);
+        assert_eq!(diags[0].span.as_ref().unwrap().line, 3);
+
+        let (_, diags) = parse("[catalog]\nincldue = []\n");
+        assert_eq!(diags[0].span.as_ref().unwrap().line, 2);
+    }
+}

@@ -1,0 +1,104 @@
+//! The table of diagnostic codes. Codes are stable: once published, a code
+//! keeps its number and slug forever (users put slugs in portolan.toml and
+//! CI filters on numbers). Add new codes at the end of their family.
+
+use super::Severity;
+use serde::{Serialize, Serializer};
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $slug:literal, $sev:ident, $summary:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            /// Every code, in table order (used by docs, SARIF rules and tests).
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable number, like `E0103`.
+            pub fn code(self) -> &'static str {
+                match self { $(Code::$variant => $code),* }
+            }
+
+            /// The stable slug, like `dangling-ref`, used in portolan.toml.
+            pub fn slug(self) -> &'static str {
+                match self { $(Code::$variant => $slug),* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev),* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary),* }
+            }
+        }
+    };
+}
+
+codes! {
+    // E00xx: reading files and configuration.
+    Io = "E0001", "io-error", Error, "A file or directory could not be read.";
+    NotUtf8 = "E0002", "not-utf8", Error, "A catalog file is not UTF-8 text (binary or another encoding).";
+    FileTooLarge = "E0003", "file-too-large", Error, "A catalog file is larger than `max_file_bytes`.";
+    YamlSyntax = "E0004", "yaml-syntax", Error, "A catalog file is not valid YAML.";
+    YamlBudget = "E0005", "yaml-budget", Error, "A YAML file exceeds the parser's resource budget (alias bomb, too deep, too many nodes).";
+    SymlinkEscape = "E0006", "symlink-escape", Error, "A symlink points outside the catalog root and was not followed.";
+    SymlinkLoop = "E0007", "symlink-loop", Error, "A symlink loops back on itself and was not followed.";
+    Config = "E0008", "config", Error, "portolan.toml is invalid.";
+    // E01xx: entity structure, references and catalog semantics.
+    InvalidApiVersion = "E0100", "invalid-api-version", Error, "`apiVersion` is malformed or not valid for the kind.";
+    UnknownField = "E0101", "unknown-field", Error, "An entity has a root field Backstage does not allow.";
+    MissingField = "E0102", "missing-field", Error, "A required field is missing.";
+    DanglingRef = "E0103", "dangling-ref", Error, "A reference points at an entity that is not in the catalog.";
+    WrongType = "E0104", "wrong-type", Error, "A field has the wrong YAML type (for example a list where a string is expected).";
+    InvalidName = "E0105", "invalid-name", Error, "`metadata.name` breaks Backstage's naming rules.";
+    InvalidNamespace = "E0106", "invalid-namespace", Error, "`metadata.namespace` breaks Backstage's namespace rules.";
+    InvalidTag = "E0107", "invalid-tag", Error, "A tag breaks Backstage's tag rules.";
+    InvalidRef = "E0108", "invalid-ref", Error, "An entity reference is malformed or lacks a kind where none is implied.";
+    WrongRefKind = "E0109", "wrong-ref-kind", Error, "A reference points at an entity of a kind the field does not accept.";
+    DuplicateEntity = "E0110", "duplicate-entity", Error, "Two files define the same entity.";
+    Cycle = "E0111", "cycle", Error, "A parent/child, subcomponentOf or subdomainOf chain loops.";
+    MembershipMismatch = "E0112", "membership-mismatch", Warning, "A group's `members` and its users' `memberOf` disagree.";
+    InvalidUrl = "E0113", "invalid-url", Error, "A link URL is not a valid absolute URL.";
+    LocationTargetMissing = "E0114", "location-target-missing", Error, "A Location target does not exist.";
+    LocationOutsideRoot = "E0115", "location-outside-root", Error, "A Location target or `$text` file lies outside the catalog root.";
+    Substitution = "E0116", "substitution", Error, "A `$text`, `$json` or `$yaml` substitution could not be read.";
+    UnknownKind = "E0117", "unknown-kind", Warning, "An entity has a kind Portolan does not know; it loads as a generic entity.";
+    InvalidMetadataKey = "E0118", "invalid-metadata-key", Error, "A label or annotation key or value breaks Backstage's rules.";
+    InvalidKind = "E0119", "invalid-kind", Error, "`kind` is malformed.";
+    UnsafeLinkScheme = "E0120", "unsafe-link-scheme", Warning, "A link uses a scheme other than http, https or mailto and will not be clickable.";
+    RemoteLocation = "E0121", "remote-location", Warning, "A Location target is a remote URL; Portolan reads only files in the repository.";
+}
+
+impl Code {
+    pub fn from_slug(slug: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.slug() == slug || c.code().eq_ignore_ascii_case(slug))
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_and_slugs_are_unique() {
+        let codes: BTreeSet<_> = Code::ALL.iter().map(|c| c.code()).collect();
+        let slugs: BTreeSet<_> = Code::ALL.iter().map(|c| c.slug()).collect();
+        assert_eq!(codes.len(), Code::ALL.len());
+        assert_eq!(slugs.len(), Code::ALL.len());
+        assert_eq!(Code::from_slug("dangling-ref"), Some(Code::DanglingRef));
+        assert_eq!(Code::from_slug("E0103"), Some(Code::DanglingRef));
+    }
+}

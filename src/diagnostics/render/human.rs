@@ -1,0 +1,146 @@
+//! rustc-style output: a source snippet with a caret under the bad value.
+
+use super::Report;
+use crate::diagnostics::{Diagnostic, Severity, Span};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::collections::BTreeMap;
+
+/// Files larger than this are not quoted (the caret would not help).
+const MAX_QUOTED_BYTES: u64 = 4 * 1024 * 1024;
+
+pub fn render(report: &Report, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut sources: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    for d in report.diagnostics {
+        for span in d.span.iter().chain(d.related.iter().map(|r| &r.span)) {
+            sources
+                .entry(&span.file)
+                .or_insert_with(|| read_source(report, &span.file));
+        }
+    }
+    let mut out = String::new();
+    for d in report.diagnostics {
+        out.push_str(&renderer.render(&[group(report, d, &sources)]));
+        out.push_str("\n\n");
+    }
+    let (errors, _) = report.counts();
+    let level = if errors > 0 {
+        Level::ERROR
+    } else if report.diagnostics.is_empty() {
+        Level::NOTE
+    } else {
+        Level::WARNING
+    };
+    let title = if report.diagnostics.is_empty() {
+        format!("checked {}: no problems found", report.scope())
+    } else {
+        format!("checked {}: {}", report.scope(), report.summary())
+    };
+    out.push_str(&renderer.render(&[Group::with_title(level.primary_title(title))]));
+    out.push('\n');
+    out
+}
+
+fn read_source(report: &Report, file: &str) -> Option<String> {
+    let path = report.root.join(file);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_QUOTED_BYTES {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned())
+}
+
+fn level(sev: Severity) -> Level<'static> {
+    match sev {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    }
+}
+
+/// Byte range of the span in `text`: from its column to the end of the
+/// value (or of the line, for multi-line values).
+fn byte_range(text: &str, span: &Span) -> Option<std::ops::Range<usize>> {
+    let line_start = if span.line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(span.line as usize - 2)?.0 + 1
+    };
+    let line = &text[line_start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let col = span.column.saturating_sub(1) as usize;
+    let start = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    let width = if span.len > 0 { span.len as usize } else { 1 };
+    let end = rest
+        .char_indices()
+        .nth(width)
+        .map_or(rest.len(), |(i, _)| i);
+    let end = if end == 0 {
+        rest.chars().next().map_or(0, char::len_utf8)
+    } else {
+        end
+    };
+    Some(line_start + start..line_start + start + end)
+}
+
+fn group<'a>(
+    report: &Report,
+    d: &'a Diagnostic,
+    sources: &'a BTreeMap<&str, Option<String>>,
+) -> Group<'a> {
+    let title = level(d.severity)
+        .primary_title(d.message.as_str())
+        .id(format!("{} {}", d.code.code(), d.code.slug()));
+    let mut elements: Vec<annotate_snippets::Element<'a>> = Vec::new();
+    if let Some(span) = &d.span {
+        elements.push(snippet(report, span, None, sources, true));
+    }
+    for rel in &d.related {
+        elements.push(snippet(
+            report,
+            &rel.span,
+            Some(rel.message.as_str()),
+            sources,
+            false,
+        ));
+    }
+    if let Some(help) = &d.help {
+        elements.push(Level::HELP.message(help.as_str()).into());
+    }
+    title.elements(elements)
+}
+
+fn snippet<'a>(
+    report: &Report,
+    span: &Span,
+    label: Option<&'a str>,
+    sources: &'a BTreeMap<&str, Option<String>>,
+    primary: bool,
+) -> annotate_snippets::Element<'a> {
+    let path = format!("{}:{}:{}", report.path(&span.file), span.line, span.column);
+    match sources
+        .get(span.file.as_str())
+        .and_then(|s| s.as_deref())
+        .and_then(|t| byte_range(t, span).map(|r| (t, r)))
+    {
+        Some((text, range)) => {
+            let kind = if primary {
+                AnnotationKind::Primary
+            } else {
+                AnnotationKind::Context
+            };
+            Snippet::source(text)
+                .path(report.path(&span.file))
+                .fold(true)
+                .annotation(kind.span(range).label(label))
+                .into()
+        }
+        None => annotate_snippets::Origin::path(path).into(),
+    }
+}

@@ -1,0 +1,123 @@
+//! JUnit XML: one test case per catalog file, failing when the file has
+//! errors. CI systems that understand JUnit then show failures per file.
+
+use super::Report;
+use crate::diagnostics::{Diagnostic, Severity};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Escapes text for XML, dropping characters XML 1.0 cannot carry.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn describe(report: &Report, d: &Diagnostic) -> String {
+    let mut s = String::new();
+    if let Some(span) = &d.span {
+        let _ = write!(
+            s,
+            "{}:{}:{}: ",
+            report.path(&span.file),
+            span.line,
+            span.column
+        );
+    }
+    let _ = write!(s, "{} [{} {}]", d.message, d.code.code(), d.code.slug());
+    if let Some(h) = &d.help {
+        let _ = write!(s, "\nhelp: {h}");
+    }
+    s
+}
+
+pub fn render(report: &Report) -> String {
+    let mut by_file: BTreeMap<String, Vec<&Diagnostic>> = report
+        .files
+        .iter()
+        .map(|f| (f.clone(), Vec::new()))
+        .collect();
+    for d in report.diagnostics {
+        let file = d
+            .span
+            .as_ref()
+            .map_or_else(|| "portolan".to_owned(), |s| s.file.clone());
+        by_file.entry(file).or_default().push(d);
+    }
+    let failures = by_file
+        .values()
+        .filter(|ds| ds.iter().any(|d| d.severity == Severity::Error))
+        .count();
+    let tests = by_file.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"portolan check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"catalog\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+    );
+    for (file, ds) in &by_file {
+        let name = xml_escape(&report.path(file));
+        let errors: Vec<_> = ds
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        let warnings: Vec<_> = ds
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .collect();
+        if errors.is_empty() && warnings.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"portolan.catalog\" name=\"{name}\"/>"
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"portolan.catalog\" name=\"{name}\">"
+        );
+        if let Some(first) = errors.first() {
+            let body: Vec<String> = errors.iter().map(|d| describe(report, d)).collect();
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{} {}\" message=\"{}\">{}</failure>",
+                first.code.code(),
+                first.code.slug(),
+                xml_escape(&format!(
+                    "{} error(s); first: {}",
+                    errors.len(),
+                    first.message
+                )),
+                xml_escape(&body.join("\n\n"))
+            );
+        }
+        if !warnings.is_empty() {
+            let body: Vec<String> = warnings
+                .iter()
+                .map(|d| format!("warning: {}", describe(report, d)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                xml_escape(&body.join("\n\n"))
+            );
+        }
+        let _ = writeln!(out, "    </testcase>");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

@@ -1,0 +1,85 @@
+//! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+use super::Report;
+use crate::diagnostics::{Code, Severity};
+use serde_json::{Value, json};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn location(report: &Report, span: &crate::diagnostics::Span) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": report.path(&span.file) },
+            "region": { "startLine": span.line, "startColumn": span.column }
+        }
+    })
+}
+
+pub fn render(report: &Report) -> String {
+    let rules: Vec<Value> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.code(),
+                "name": c.slug(),
+                "shortDescription": { "text": c.summary() },
+                "defaultConfiguration": { "level": level(c.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut r = json!({
+                "ruleId": d.code.code(),
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": { "text": text },
+            });
+            if let Some(s) = &d.span {
+                r["locations"] = json!([location(report, s)]);
+            }
+            if !d.related.is_empty() {
+                r["relatedLocations"] = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| {
+                        let mut l = location(report, &rel.span);
+                        l["id"] = json!(i);
+                        l["message"] = json!({ "text": rel.message });
+                        l
+                    })
+                    .collect();
+            }
+            r
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "portolan",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

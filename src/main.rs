@@ -1,0 +1,100 @@
+//! The `portolan` command line: argument parsing and dispatch only.
+
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand, ValueEnum};
+use portolan::catalog;
+use portolan::diagnostics::render::{self, Report};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "portolan",
+    version,
+    about = "Check a Backstage-format catalog and render it as a static developer portal."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the catalog and report every problem (exit 0 clean, 1 errors, 2 usage or internal error).
+    Check {
+        /// The catalog root.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// rustc-style snippets, coloured on a terminal.
+    Human,
+    /// A versioned JSON document.
+    Json,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// A Markdown summary for PR comments and $GITHUB_STEP_SUMMARY.
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { root, format } => check(root, format),
+    }
+}
+
+fn check(root: PathBuf, format: Format) -> ExitCode {
+    let loaded = match catalog::load(&root) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = Report {
+        root: &root,
+        diagnostics: &loaded.diagnostics,
+        entities: loaded.catalog.entities.len(),
+        files: &loaded.catalog.files,
+    };
+    let text = match format {
+        Format::Human => {
+            let color =
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            render::human(&report, color)
+        }
+        Format::Json => render::json(&report),
+        Format::Github => render::github(&report),
+        Format::Sarif => render::sarif(&report),
+        Format::Junit => render::junit(&report),
+        Format::Markdown => render::markdown(&report),
+    };
+    let mut out = anstream::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        // A closed pipe (`| head`) is not our failure, but the run is incomplete.
+        return ExitCode::from(2);
+    }
+    let (errors, _) = report.counts();
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
