@@ -97,9 +97,18 @@ fn walk(node: &mut Node, sub: &Sub, diags: &mut Vec<Diagnostic>, depth: usize) {
     if depth > 64 {
         return;
     }
-    if let Some(replacement) = placeholder(node, sub, diags) {
-        *node = replacement;
-        return;
+    match placeholder(node, sub, diags) {
+        Placeholder::Replaced(replacement) => {
+            *node = replacement;
+            return;
+        }
+        // Already reported; an empty value keeps the schema check from
+        // reporting the same field again as the wrong type.
+        Placeholder::Failed => {
+            *node = Node::new(Value::Str(String::new()), node.pos);
+            return;
+        }
+        Placeholder::None => {}
     }
     match &mut node.value {
         Value::Map(entries) => entries
@@ -112,14 +121,30 @@ fn walk(node: &mut Node, sub: &Sub, diags: &mut Vec<Diagnostic>, depth: usize) {
     }
 }
 
-fn placeholder(node: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>) -> Option<Node> {
-    let [(k, v)] = node.as_map()? else {
-        return None;
+enum Placeholder {
+    None,
+    Replaced(Node),
+    Failed,
+}
+
+fn placeholder(node: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>) -> Placeholder {
+    let Some([(k, v)]) = node.as_map() else {
+        return Placeholder::None;
     };
-    let key = k.as_str()?;
+    let Some(key) = k.as_str() else {
+        return Placeholder::None;
+    };
     if !matches!(key, "$text" | "$json" | "$yaml") {
-        return None;
+        return Placeholder::None;
     }
+    match read_placeholder(key, v, sub, diags) {
+        Some(n) => Placeholder::Replaced(n),
+        None if v.as_str().is_some_and(is_remote) => Placeholder::None,
+        None => Placeholder::Failed,
+    }
+}
+
+fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>) -> Option<Node> {
     let Some(target) = v.as_str() else {
         diags.push(
             Diagnostic::new(

@@ -119,14 +119,19 @@ pub fn parse_text(rel: &str, text: &str) -> Parsed {
         Ok(docs) => Parsed::Docs(docs.into_iter().filter(|d| !d.is_null()).collect()),
         Err(err) => {
             let inner = err.without_snippet();
-            let is_budget = is_budget_error(inner);
+            let full = inner.to_string();
+            let is_budget = is_budget_error(inner) || full.contains("budget breached");
             if !is_budget && !claims_to_be_catalog(text) {
                 return Parsed::NotCatalog;
             }
             let (line, col) = err
                 .location()
                 .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-            let message = clean_message(&inner.to_string());
+            let message = if is_budget {
+                budget_message(&full)
+            } else {
+                clean_message(&full)
+            };
             let diag = if is_budget {
                 Diagnostic::new(Code::YamlBudget, format!("`{rel}` exceeds the YAML resource budget: {message}"))
                     .help("this looks like an alias bomb or machine-generated data; entity files should not need thousands of aliases or deep nesting")
@@ -155,6 +160,32 @@ fn is_budget_error(e: &serde_saphyr::Error) -> bool {
         | E::AliasReplayStackDepthExceeded { .. } => true,
         E::AliasError { error, .. } => is_budget_error(error),
         _ => false,
+    }
+}
+
+/// "budget breached: RecordedAnchorEvents { .. } at line …" → a readable reason.
+fn budget_message(full: &str) -> String {
+    let what = full
+        .split_once("budget breached: ")
+        .map_or("", |(_, rest)| rest)
+        .split([' ', '{'])
+        .next()
+        .unwrap_or("");
+    let reason = match what {
+        "RecordedAnchorEvents" | "Events" | "Aliases" | "AliasAnchorRatio" => {
+            "aliases expand to too many nodes"
+        }
+        "Depth" => "nesting is too deep",
+        "Nodes" => "too many nodes",
+        "Documents" => "too many documents",
+        "Anchors" => "too many anchors",
+        "TotalScalarBytes" => "too much scalar text",
+        _ => "the document is too large or too complex",
+    };
+    if what.is_empty() {
+        reason.to_owned()
+    } else {
+        format!("{reason} ({what})")
     }
 }
 

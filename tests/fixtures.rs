@@ -1,0 +1,94 @@
+//! Every diagnostic code has a small broken catalog in tests/fixtures/<slug>/
+//! whose EXPECTED file lists the exact diagnostics (code, file, line) that
+//! `portolan check` must report: no more, no fewer.
+
+use portolan::catalog;
+use portolan::diagnostics::Code;
+use std::path::Path;
+
+fn fixtures_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+fn expected(dir: &Path) -> Vec<(String, String, u32)> {
+    let text = std::fs::read_to_string(dir.join("EXPECTED")).expect("EXPECTED file");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (code, loc) = l.split_once(' ').expect("`CODE file:line`");
+            let (file, line) = loc.rsplit_once(':').expect("file:line");
+            (
+                code.to_owned(),
+                file.to_owned(),
+                line.parse().expect("line number"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    for code in Code::ALL {
+        let dir = fixtures_dir().join(code.slug());
+        assert!(
+            dir.is_dir(),
+            "no fixture for {} {}: create tests/fixtures/{}/",
+            code.code(),
+            code.slug(),
+            code.slug()
+        );
+        let exp = expected(&dir);
+        assert!(
+            exp.iter().any(|(c, _, _)| c == code.code()),
+            "fixture {} does not expect its own code {}",
+            code.slug(),
+            code.code()
+        );
+    }
+}
+
+#[test]
+fn every_fixture_reports_exactly_its_documented_diagnostics() {
+    let mut failures = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let loaded = catalog::load(&dir).expect("fixture loads");
+        let mut got: Vec<(String, String, u32)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let s = d
+                    .span
+                    .as_ref()
+                    .expect("every fixture diagnostic has a span");
+                (d.code.code().to_owned(), s.file.clone(), s.line)
+            })
+            .collect();
+        got.sort();
+        let mut want = expected(&dir);
+        want.sort();
+        if got != want {
+            failures.push(format!(
+                "{}:\n  want {want:?}\n  got  {got:?}",
+                dir.display()
+            ));
+        }
+        for d in &loaded.diagnostics {
+            assert!(
+                d.help.as_deref().is_some_and(|h| !h.is_empty()),
+                "{} has no help line",
+                d.code.code()
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixtures disagree with EXPECTED:\n{}",
+        failures.join("\n")
+    );
+}
