@@ -244,10 +244,10 @@ fn reposition(node: &mut Node, pos: Pos) {
 /// A Location's targets with their positions.
 pub fn targets(entity: &Entity) -> Vec<(&str, Pos)> {
     let mut out = Vec::new();
-    if let Some(t) = entity.doc.at(&["spec", "target"]) {
-        if let Some(s) = t.as_str() {
-            out.push((s, t.pos));
-        }
+    if let Some(t) = entity.doc.at(&["spec", "target"])
+        && let Some(s) = t.as_str()
+    {
+        out.push((s, t.pos));
     }
     if let Some(list) = entity.doc.at(&["spec", "targets"]).and_then(Node::as_seq) {
         out.extend(list.iter().filter_map(|t| t.as_str().map(|s| (s, t.pos))));

@@ -363,15 +363,15 @@ pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<E
         }
     };
     let known = kind_text.as_ref().and_then(|(k, _)| KnownKind::parse(k));
-    if let Some((k, kpos)) = &kind_text {
-        if known.is_none() {
-            cx.push(
+    if let Some((k, kpos)) = &kind_text
+        && known.is_none()
+    {
+        cx.push(
                 Code::UnknownKind,
                 *kpos,
                 format!("unknown kind `{k}`; it is loaded as a generic entity"),
                 "Portolan knows Backstage's core kinds; custom kinds get a generic page and relations from owner, system and dependsOn",
             );
-        }
     }
     let kind_label = kind_text
         .as_ref()
@@ -488,10 +488,10 @@ fn check_metadata(cx: &mut Ctx, doc: &Node, pos: Pos, kind: &str) -> (Option<Str
         }
     }
     for field in ["title", "description"] {
-        if let Some(n) = meta.get(field) {
-            if n.as_str().is_none() {
-                cx.wrong_type(&format!("metadata.{field}"), n, "a string");
-            }
+        if let Some(n) = meta.get(field)
+            && n.as_str().is_none()
+        {
+            cx.wrong_type(&format!("metadata.{field}"), n, "a string");
         }
     }
     if let Some(tags) = meta.get("tags") {
@@ -566,10 +566,10 @@ fn check_links(cx: &mut Ctx, meta: &Node) {
             continue;
         }
         for field in ["title", "icon", "type"] {
-            if let Some(n) = link.get(field) {
-                if n.as_str().is_none() {
-                    cx.wrong_type(&format!("metadata.links[].{field}"), n, "a string");
-                }
+            if let Some(n) = link.get(field)
+                && n.as_str().is_none()
+            {
+                cx.wrong_type(&format!("metadata.links[].{field}"), n, "a string");
             }
         }
         let Some(url_node) = link.get("url") else {

@@ -16,7 +16,7 @@ pub fn validate(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
 /// An edge child → parent, remembering where it was written.
 type Graph = BTreeMap<EntityRef, Vec<(EntityRef, String, Pos)>>;
 
-fn refs_in<'a>(entity_ns: &str, node: Option<&'a Node>, kind: KnownKind) -> Vec<(EntityRef, Pos)> {
+fn refs_in(entity_ns: &str, node: Option<&Node>, kind: KnownKind) -> Vec<(EntityRef, Pos)> {
     let Some(node) = node else { return Vec::new() };
     let items: Vec<&Node> = match node.as_seq() {
         Some(s) => s.iter().collect(),
@@ -144,17 +144,16 @@ fn report_cycles(graph: &Graph, what: &str, field: &str, diags: &mut Vec<Diagnos
 fn membership(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
     let mut declared_members: BTreeMap<&EntityRef, BTreeMap<EntityRef, Pos>> = BTreeMap::new();
     for (r, e) in &catalog.entities {
-        if e.kind == Some(KnownKind::Group) {
-            if let Some(list) = e.doc.at(&["spec", "members"]) {
-                if list.as_seq().is_some() {
-                    declared_members.insert(
-                        r,
-                        refs_in(&r.namespace, Some(list), KnownKind::User)
-                            .into_iter()
-                            .collect(),
-                    );
-                }
-            }
+        if e.kind == Some(KnownKind::Group)
+            && let Some(list) = e.doc.at(&["spec", "members"])
+            && list.as_seq().is_some()
+        {
+            declared_members.insert(
+                r,
+                refs_in(&r.namespace, Some(list), KnownKind::User)
+                    .into_iter()
+                    .collect(),
+            );
         }
     }
     for (r, e) in &catalog.entities {
@@ -173,29 +172,29 @@ fn membership(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
                 .into_iter()
                 .collect();
         for (group, pos) in &member_of {
-            if let Some(members) = declared_members.get(group) {
-                if !members.contains_key(r) {
-                    let g = &catalog.entities[group];
-                    diags.push(
+            if let Some(members) = declared_members.get(group)
+                && !members.contains_key(r)
+            {
+                let g = &catalog.entities[group];
+                diags.push(
                         Diagnostic::new(Code::MembershipMismatch, format!("`{r}` says it is a member of `{group}`, but that group's `members` list leaves it out"))
                             .at(Span::at(&e.file, *pos))
                             .related(Span::at(&g.file, g.doc.at(&["spec", "members"]).map_or(g.pos, |n| n.pos)), "the group's members list")
                             .help(format!("add `{}` to the group's `spec.members`, or remove the group from this user's `memberOf`", r.name)),
                     );
-                }
             }
         }
         for (group, members) in &declared_members {
-            if let Some(pos) = members.get(r) {
-                if !member_of.contains_key(*group) {
-                    let g = &catalog.entities[*group];
-                    diags.push(
+            if let Some(pos) = members.get(r)
+                && !member_of.contains_key(*group)
+            {
+                let g = &catalog.entities[*group];
+                diags.push(
                         Diagnostic::new(Code::MembershipMismatch, format!("`{group}` lists `{r}` as a member, but the user's `memberOf` leaves the group out"))
                             .at(Span::at(&g.file, *pos))
                             .related(Span::at(&e.file, list.pos), "the user's memberOf list")
                             .help(format!("add `{}` to the user's `spec.memberOf`, or remove the user from the group's `members`", group.name)),
                     );
-                }
             }
         }
     }

@@ -1,0 +1,182 @@
+//! The `portolan check` command as CI sees it: exit codes and every format.
+
+mod common;
+use common::*;
+
+#[test]
+fn example_catalog_checks_clean() {
+    let out = portolan(&["check", "example-catalog"], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("no problems found"));
+}
+
+#[test]
+fn exit_codes_distinguish_clean_errors_and_usage() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+    ]);
+    let out = portolan(&["check", "."], bad.path());
+    assert_eq!(out.status.code(), Some(1));
+    let out = portolan(&["check", "does-not-exist"], bad.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    let out = portolan(&["check", ".", "--format", "yaml"], bad.path());
+    assert_eq!(out.status.code(), Some(2));
+    // Warnings alone do not fail the gate.
+    let warn = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+        ("portolan.toml", "[diagnostics]\ndangling-ref = \"warn\"\n"),
+    ]);
+    let out = portolan(&["check"], warn.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("warning[E0103 dangling-ref]"));
+}
+
+#[test]
+fn human_output_quotes_the_line_with_a_caret_and_no_colour_when_piped() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+    ]);
+    let text = stdout(&portolan(&["check", "."], bad.path()));
+    assert!(
+        !text.contains('\u{1b}'),
+        "piped output must not contain ANSI escapes"
+    );
+    assert!(text.contains("error[E0103 dangling-ref]"), "{text}");
+    assert!(text.contains("svc.yaml:8:10"), "{text}");
+    assert!(text.contains("  owner: team-b"), "{text}");
+    assert!(text.contains("^^^^^^"), "{text}");
+    assert!(text.contains("help:"), "{text}");
+}
+
+#[test]
+fn json_output_is_versioned_and_complete() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+    ]);
+    let out = portolan(&["check", ".", "--format", "json"], bad.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["entities"], 2);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E0103");
+    assert_eq!(d["name"], "dangling-ref");
+    assert_eq!(d["file"], "svc.yaml");
+    assert_eq!(d["line"], 8);
+    assert_eq!(d["column"], 10);
+    assert!(d["help"].as_str().unwrap().contains("team-b"));
+}
+
+#[test]
+fn github_annotations_point_at_file_and_line_and_escape_data() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+    ]);
+    let text = stdout(&portolan(&["check", ".", "--format", "github"], bad.path()));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .expect(&text);
+    assert!(
+        line.starts_with("::error file=svc.yaml,line=8,col=10,title=E0103 dangling-ref::"),
+        "{line}"
+    );
+    assert!(
+        line.contains("%0Ahelp: "),
+        "multi-line messages are escaped: {line}"
+    );
+    // A root given on the command line prefixes paths, so annotations land on the repo file.
+    let parent = bad.path().parent().unwrap();
+    let name = bad.path().file_name().unwrap().to_str().unwrap();
+    let text = stdout(&portolan(&["check", name, "--format", "github"], parent));
+    assert!(
+        text.contains(&format!("file={name}/svc.yaml,line=8")),
+        "{text}"
+    );
+}
+
+#[test]
+fn sarif_is_sarif_2_1_0() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+    ]);
+    let out = portolan(&["check", ".", "--format", "sarif"], bad.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "portolan");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let result = &run["results"][0];
+    let idx = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[idx]["id"], result["ruleId"]);
+    assert_eq!(result["ruleId"], "E0103");
+    assert_eq!(result["level"], "error");
+    let loc = &result["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "svc.yaml");
+    assert_eq!(loc["region"]["startLine"], 8);
+    assert_eq!(loc["region"]["startColumn"], 10);
+}
+
+#[test]
+fn junit_is_well_formed_with_one_case_per_file() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+        ("odd.yaml", &component("x<&>\"", "team-a")),
+    ]);
+    let out = portolan(&["check", ".", "--format", "junit"], bad.path());
+    let text = stdout(&out);
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 3);
+    let failed: Vec<_> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failed, vec!["odd.yaml", "svc.yaml"]);
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("failures"), Some("2"));
+}
+
+#[test]
+fn markdown_summary_is_a_table_that_cannot_be_broken_by_data() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "'team|<b>x</b>'")),
+    ]);
+    let text = stdout(&portolan(
+        &["check", ".", "--format", "markdown"],
+        bad.path(),
+    ));
+    assert!(
+        text.starts_with("## ❌ Portolan catalog check: 1 error"),
+        "{text}"
+    );
+    assert!(text.contains("| Severity | Code | Location | Problem |"));
+    let row = text.lines().find(|l| l.contains("E0103")).expect(&text);
+    assert!(row.contains("`svc.yaml:8:10`"), "{row}");
+    assert!(
+        !row.contains("<b>"),
+        "HTML from the catalog must be escaped: {row}"
+    );
+    assert!(row.contains("team\\|"), "pipes must be escaped: {row}");
+    let clean = stdout(&portolan(
+        &["check", "example-catalog", "--format", "markdown"],
+        &repo(),
+    ));
+    assert!(clean.starts_with("## ✅"), "{clean}");
+}
