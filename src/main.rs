@@ -64,6 +64,14 @@ fn check(root: PathBuf, format: Format) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if std::env::var_os("PORTOLAN_TIMINGS").is_some() {
+        for (phase, took) in &loaded.timings {
+            eprintln!(
+                "timing: {phase:<10} {:>8.1} ms",
+                took.as_secs_f64() * 1000.0
+            );
+        }
+    }
     let report = Report {
         root: &root,
         diagnostics: &loaded.diagnostics,

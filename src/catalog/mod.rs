@@ -50,6 +50,8 @@ pub struct Loaded {
     pub config: Config,
     /// Sorted, with severity overrides from portolan.toml applied.
     pub diagnostics: Vec<Diagnostic>,
+    /// Wall time per loading phase, for `PORTOLAN_TIMINGS=1` and the benchmarks.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,10 +70,12 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
+    let mut clock = Clock::default();
     let (config, mut diags) = crate::config::load(root);
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let found = discover::discover(root, &config);
     diags.extend(found.diagnostics);
+    clock.lap("discover");
 
     let loader = Loader {
         root,
@@ -89,7 +93,9 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         entities.extend(es);
         diags.extend(ds);
     }
+    clock.lap("parse");
     loader.follow_locations(&mut entities, &mut files, &mut diags);
+    clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     let mut catalog = Catalog {
@@ -98,14 +104,41 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         relations: BTreeMap::new(),
         files: files.into_iter().collect(),
     };
+    clock.lap("index");
     resolve::resolve(&mut catalog, &mut diags);
+    clock.lap("resolve");
     validate::validate(&catalog, &mut diags);
     let diagnostics = config.severity.apply(diags);
+    clock.lap("validate");
     Ok(Loaded {
         catalog,
         config,
         diagnostics,
+        timings: clock.laps,
     })
+}
+
+/// Measures consecutive phases.
+struct Clock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl Clock {
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 struct Loader<'a> {

@@ -6,7 +6,7 @@
 
 use super::discover::FileEntry;
 use super::model::KnownKind;
-use super::yaml::Node;
+use super::yaml::{self, Budget, Node, YamlErrorKind};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use std::io::Read;
 
@@ -18,23 +18,6 @@ pub enum Parsed {
     NotCatalog,
     /// A broken file that claims to hold entities.
     Broken(Diagnostic),
-}
-
-/// The parser budget. The defaults of serde-saphyr are generous; entity
-/// files are small, so tighter limits cost nothing and bound the work an
-/// alias bomb can trigger to well under a second.
-fn options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_events: 1_000_000,
-            max_recorded_anchor_events: 100_000,
-            max_nodes: 1_000_000,
-            max_aliases: 10_000,
-            max_anchors: 10_000,
-            max_depth: 128,
-            max_documents: 10_000,
-        },
-    }
 }
 
 /// Reads a file, enforcing `max_bytes`.
@@ -113,88 +96,29 @@ fn line_col_bytes(bytes: &[u8], at: usize) -> (u32, u32) {
 
 /// Parses YAML text into documents. A syntax error is reported only when
 /// the text looks like a catalog file; other broken YAML (Helm templates,
-/// tool configs) is none of our business.
+/// tool configs) is none of our business. A budget breach is always
+/// reported: it is an attack or a mistake either way.
 pub fn parse_text(rel: &str, text: &str) -> Parsed {
-    match serde_saphyr::from_multiple_with_options::<Node>(text, options()) {
+    match yaml::parse_documents(text, Budget::default()) {
         Ok(docs) => Parsed::Docs(docs.into_iter().filter(|d| !d.is_null()).collect()),
         Err(err) => {
-            let inner = err.without_snippet();
-            let full = inner.to_string();
-            let is_budget = is_budget_error(inner) || full.contains("budget breached");
+            let is_budget = err.kind == YamlErrorKind::Budget;
             if !is_budget && !claims_to_be_catalog(text) {
                 return Parsed::NotCatalog;
             }
-            let (line, col) = err
-                .location()
-                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-            let message = if is_budget {
-                budget_message(&full)
-            } else {
-                clean_message(&full)
-            };
             let diag = if is_budget {
-                Diagnostic::new(Code::YamlBudget, format!("`{rel}` exceeds the YAML resource budget: {message}"))
-                    .help("this looks like an alias bomb or machine-generated data; entity files should not need thousands of aliases or deep nesting")
-            } else if message.starts_with("duplicate mapping key") {
-                Diagnostic::new(
-                    Code::YamlSyntax,
-                    message.replace(", set DuplicateKeyPolicy in Options if acceptable", ""),
+                Diagnostic::new(Code::YamlBudget, format!("`{rel}` exceeds the YAML resource budget: {}", err.message))
+                    .help("this looks like an alias bomb or machine-generated data; entity files need neither thousands of aliases nor deep nesting")
+            } else if err.message.starts_with("duplicate key") {
+                Diagnostic::new(Code::YamlSyntax, err.message).help(
+                    "a key may appear only once in a mapping; remove or merge the repeated one",
                 )
-                .help("a key may appear only once in a mapping; remove or merge the repeated one")
             } else {
-                Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {message}"))
+                Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {}", err.message))
                     .help("fix the YAML syntax; check indentation and quoting near this position")
             };
-            Parsed::Broken(diag.at(Span::new(rel, line.max(1), col.max(1))))
+            Parsed::Broken(diag.at(Span::new(rel, err.line.max(1), err.col.max(1))))
         }
-    }
-}
-
-/// Budget breaches may arrive wrapped in alias context.
-fn is_budget_error(e: &serde_saphyr::Error) -> bool {
-    use serde_saphyr::Error as E;
-    match e.without_snippet() {
-        E::Budget { .. }
-        | E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. } => true,
-        E::AliasError { error, .. } => is_budget_error(error),
-        _ => false,
-    }
-}
-
-/// "budget breached: RecordedAnchorEvents { .. } at line …" → a readable reason.
-fn budget_message(full: &str) -> String {
-    let what = full
-        .split_once("budget breached: ")
-        .map_or("", |(_, rest)| rest)
-        .split([' ', '{'])
-        .next()
-        .unwrap_or("");
-    let reason = match what {
-        "RecordedAnchorEvents" | "Events" | "Aliases" | "AliasAnchorRatio" => {
-            "aliases expand to too many nodes"
-        }
-        "Depth" => "nesting is too deep",
-        "Nodes" => "too many nodes",
-        "Documents" => "too many documents",
-        "Anchors" => "too many anchors",
-        "TotalScalarBytes" => "too much scalar text",
-        _ => "the document is too large or too complex",
-    };
-    if what.is_empty() {
-        reason.to_owned()
-    } else {
-        format!("{reason} ({what})")
-    }
-}
-
-/// serde-saphyr appends " at line L, column C"; the span already says that.
-fn clean_message(msg: &str) -> String {
-    let msg = msg.lines().next().unwrap_or(msg);
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
     }
 }
 
@@ -217,9 +141,18 @@ pub fn claims_to_be_catalog(text: &str) -> bool {
 /// Reads and parses one discovered file.
 pub fn parse_file(entry: &FileEntry, max_bytes: u64) -> Parsed {
     match read_text(entry, max_bytes) {
+        Ok(text) if !may_hold_entities(&text) => Parsed::NotCatalog,
         Ok(text) => parse_text(&entry.rel, &text),
         Err(d) => Parsed::Broken(d),
     }
+}
+
+/// An entity needs an `apiVersion` or a `kind` key, so text containing
+/// neither word cannot hold one. Catalog repositories are full of other
+/// YAML (mkdocs.yml next to every component, OpenAPI files, CI configs);
+/// skipping them without parsing roughly halves the parse work.
+pub fn may_hold_entities(text: &str) -> bool {
+    text.contains("apiVersion") || text.contains("kind")
 }
 
 #[cfg(test)]
