@@ -82,9 +82,13 @@ impl Filter {
     }
 }
 
+/// A YAML file that may hold entities. MkDocs configs sit next to every
+/// documented component and are never entities, so they are not even read.
 pub fn is_yaml_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".yaml") || lower.ends_with(".yml")
+    let base = lower.rsplit('/').next().unwrap_or(&lower);
+    (base.ends_with(".yaml") || base.ends_with(".yml"))
+        && !matches!(base, "mkdocs.yml" | "mkdocs.yaml")
 }
 
 /// Walks `root` (which must exist) and returns the candidate files, sorted.

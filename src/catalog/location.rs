@@ -105,7 +105,7 @@ fn walk(node: &mut Node, sub: &Sub, diags: &mut Vec<Diagnostic>, depth: usize) {
         // Already reported; an empty value keeps the schema check from
         // reporting the same field again as the wrong type.
         Placeholder::Failed => {
-            *node = Node::new(Value::Str(String::new()), node.pos);
+            *node = Node::new(Value::Str("".into()), node.pos);
             return;
         }
         Placeholder::None => {}
@@ -199,7 +199,7 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
         }
     };
     if key == "$text" {
-        return Some(Node::new(Value::Str(text), v.pos));
+        return Some(Node::new(Value::Str(text.into()), v.pos));
     }
     match parse::parse_text(&rel, &text) {
         Parsed::Docs(mut docs) if !docs.is_empty() => {

@@ -156,6 +156,14 @@ fn membership(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // user → (group, where the group lists it), so each user is checked in
+    // time proportional to its own memberships, not to the number of groups.
+    let mut listed_in: BTreeMap<&EntityRef, Vec<(&EntityRef, Pos)>> = BTreeMap::new();
+    for (group, members) in &declared_members {
+        for (user, pos) in members {
+            listed_in.entry(user).or_default().push((group, *pos));
+        }
+    }
     for (r, e) in &catalog.entities {
         if e.kind != Some(KnownKind::User) {
             continue;
@@ -184,10 +192,8 @@ fn membership(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
                     );
             }
         }
-        for (group, members) in &declared_members {
-            if let Some(pos) = members.get(r)
-                && !member_of.contains_key(*group)
-            {
+        for (group, pos) in listed_in.get(r).into_iter().flatten() {
+            if !member_of.contains_key(*group) {
                 let g = &catalog.entities[*group];
                 diags.push(
                         Diagnostic::new(Code::MembershipMismatch, format!("`{group}` lists `{r}` as a member, but the user's `memberOf` leaves the group out"))
