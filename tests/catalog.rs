@@ -404,3 +404,38 @@ fn hostile_catalog_gives_one_error_per_bad_file_and_checks_the_rest() {
         "the good files are still checked"
     );
 }
+
+#[test]
+fn a_link_to_a_file_that_is_read_anyway_does_not_duplicate_it() {
+    let dir = catalog(&[
+        ("group.yaml", GROUP),
+        ("v2/svc.yaml", &component("svc", "team-a")),
+    ]);
+    std::os::unix::fs::symlink("v2/svc.yaml", dir.path().join("current.yaml")).unwrap();
+    // A link to a file discovery would not read on its own is read under the link's name.
+    std::fs::write(dir.path().join("other.txt"), component("other", "team-a")).unwrap();
+    std::os::unix::fs::symlink("other.txt", dir.path().join("other.yaml")).unwrap();
+    let l = catalog::load(dir.path()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(
+        l.catalog.get(&r("component:svc")).unwrap().file,
+        "v2/svc.yaml"
+    );
+    assert_eq!(
+        l.catalog.get(&r("component:other")).unwrap().file,
+        "other.yaml"
+    );
+}
+
+#[test]
+fn a_list_of_entities_in_one_document_is_an_error_not_a_silent_skip() {
+    let text = format!("- {}", component("svc", "team-a").replace('\n', "\n  "));
+    let dir = catalog(&[("group.yaml", GROUP), ("list.yaml", &text)]);
+    let l = catalog::load(dir.path()).unwrap();
+    let found: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.span.as_ref().unwrap().line))
+        .collect();
+    assert_eq!(found, vec![(Code::WrongType, 1)]);
+}

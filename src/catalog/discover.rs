@@ -23,6 +23,8 @@ pub struct FileEntry {
     pub rel: String,
     /// Where to read it from (the resolved target for a symlink).
     pub abs: PathBuf,
+    /// True when `rel` is a symlink and `abs` its canonical target.
+    pub via_link: bool,
 }
 
 pub struct Discovered {
@@ -165,6 +167,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovered {
                     FileEntry {
                         rel,
                         abs: entry.path().to_path_buf(),
+                        via_link: false,
                     },
                 );
             }
@@ -172,9 +175,17 @@ pub fn discover(root: &Path, config: &Config) -> Discovered {
         })
     });
 
-    let mut files = files.into_inner().unwrap_or_default();
+    let mut files: Vec<FileEntry> = files.into_inner().unwrap_or_default();
     files.sort();
     files.dedup_by(|a, b| a.rel == b.rel);
+    // A link to a file that is read anyway (`current.yaml -> v2/catalog-info.yaml`)
+    // would define every entity twice; read the file once, at its real name.
+    let regular: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| !f.via_link)
+        .map(|f| canon_root.join(&f.rel))
+        .collect();
+    files.retain(|f| !(f.via_link && regular.contains(&f.abs)));
     Discovered {
         files,
         diagnostics: diags.into_inner().unwrap_or_default(),
@@ -264,5 +275,6 @@ fn resolve_symlink(
     Some(FileEntry {
         rel: rel.to_owned(),
         abs: target,
+        via_link: true,
     })
 }

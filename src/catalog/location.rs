@@ -53,6 +53,7 @@ pub fn resolve_file(root: &Path, canon_root: &Path, rel: &str) -> Result<FileEnt
     Ok(FileEntry {
         rel: rel.to_owned(),
         abs: canon,
+        via_link: false,
     })
 }
 

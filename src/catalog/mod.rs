@@ -159,6 +159,19 @@ impl Loader<'_> {
         let mut entities = Vec::new();
         for mut doc in docs {
             if !schema::is_entity_candidate(&doc) {
+                if let Some(items) = doc
+                    .as_seq()
+                    .filter(|s| s.iter().any(schema::is_entity_candidate))
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::WrongType,
+                            format!("this document is a list of {} entities; each entity must be its own YAML document", items.len()),
+                        )
+                        .at(Span::at(&file.rel, doc.pos))
+                        .help("remove the leading `- ` and separate the entities with `---` lines"),
+                    );
+                }
                 continue;
             }
             location::substitute(
