@@ -180,3 +180,45 @@ fn markdown_summary_is_a_table_that_cannot_be_broken_by_data() {
     ));
     assert!(clean.starts_with("## ✅"), "{clean}");
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), so colour
+/// detection sees a TTY.
+fn on_tty(dir: &std::path::Path, no_color: bool) -> Option<String> {
+    let script = std::path::Path::new("/usr/bin/script");
+    if !script.exists() {
+        eprintln!("SKIPPED: /usr/bin/script (util-linux) is absent; TTY colour not checked");
+        return None;
+    }
+    let cmd = format!("{} check .", env!("CARGO_BIN_EXE_portolan"));
+    let mut c = std::process::Command::new(script);
+    c.args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("TERM", "xterm");
+    if no_color {
+        c.env("NO_COLOR", "1");
+    }
+    Some(String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned())
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color_is_set() {
+    let bad = catalog(&[
+        ("group.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-b")),
+    ]);
+    let Some(coloured) = on_tty(bad.path(), false) else {
+        return;
+    };
+    assert!(
+        coloured.contains("\u{1b}["),
+        "a TTY gets colour: {coloured}"
+    );
+    let plain = on_tty(bad.path(), true).unwrap();
+    assert!(plain.contains("error[E0103 dangling-ref]"), "{plain}");
+    assert!(
+        !plain.contains("\u{1b}["),
+        "NO_COLOR disables colour: {plain}"
+    );
+}
