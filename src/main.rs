@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use portolan::catalog;
 use portolan::diagnostics::render::{self, Report};
 use std::io::Write;
@@ -56,8 +57,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// A spinner on stderr that appears only when the work takes a while, so
+/// small catalogs print nothing extra. indicatif draws nothing when stderr
+/// is not a terminal, so CI logs and pipes stay clean.
+fn spinner_after_delay(message: String) -> ProgressBar {
+    let spinner =
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()).with_message(message);
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let delayed = spinner.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        if !delayed.is_finished() {
+            delayed.set_draw_target(ProgressDrawTarget::stderr());
+            delayed.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
+    });
+    spinner
+}
+
 fn check(root: PathBuf, format: Format) -> ExitCode {
-    let loaded = match catalog::load(&root) {
+    let spinner = spinner_after_delay(format!("checking {}", root.display()));
+    let loaded = catalog::load(&root);
+    spinner.finish_and_clear();
+    let loaded = match loaded {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
