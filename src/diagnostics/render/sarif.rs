@@ -11,10 +11,23 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// SARIF wants a URI reference; a relative path is one once reserved
+/// characters are percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 fn location(report: &Report, span: &crate::diagnostics::Span) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": report.path(&span.file) },
+            "artifactLocation": { "uri": uri(&report.path(&span.file)) },
             "region": { "startLine": span.line, "startColumn": span.column }
         }
     })
