@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Times `portolan check` on synthetic catalogs of 1k, 10k and 100k entities
+# and on a hostile catalog, printing wall time and peak RSS.
+#
+#   bench/check.sh                     # all sizes
+#   SIZES="1000 10000" bench/check.sh  # some sizes
+#   RUNS=5 bench/check.sh              # runs per size (best wall time is kept)
+#
+# The machine is small and noisy, so every size is also timed against a
+# peer measured in the same run: `cat` of the same YAML files (the I/O
+# floor: reading the bytes without parsing anything). The ratio
+# check/peer is the figure to compare across machines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${SIZES:-"1000 10000 100000"}
+RUNS=${RUNS:-3}
+BENCH_DIR=${BENCH_DIR:-/tmp/portolan-bench}
+mkdir -p "$BENCH_DIR"
+
+cargo build --release --quiet
+BIN=$PWD/target/release/portolan
+
+# Runs a command once; sets WALL (s), KIB (peak RSS) and CODE (exit code).
+measure() {
+    local tmp
+    tmp=$(mktemp)
+    if /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1; then CODE=0; else CODE=$?; fi
+    # On failure /usr/bin/time writes "Command exited with non-zero status N" first.
+    read -r WALL KIB < <(tail -n 1 "$tmp")
+    rm -f "$tmp"
+}
+
+# Runs a command $1 times; sets BEST (lowest wall), RSS (highest KiB) and CODE.
+best_of() {
+    local runs=$1; shift
+    BEST="" RSS=0
+    for _ in $(seq "$runs"); do
+        measure "$@"
+        if [[ -z $BEST ]] || awk "BEGIN{exit !($WALL < $BEST)}"; then BEST=$WALL; fi
+        (( KIB > RSS )) && RSS=$KIB
+    done
+    return 0
+}
+
+printf '| entities | YAML files | check wall (s) | peak RSS (MiB) | exit | peer: cat wall (s) | check / peer |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|\n'
+for n in $SIZES; do
+    dir=$BENCH_DIR/catalog-$n
+    if [[ ! -f $dir/.gen-catalog.json ]]; then
+        python3 bench/gen_catalog.py --entities "$n" --out "$dir" --force >&2
+    fi
+    runs=$RUNS
+    (( n >= 100000 )) && runs=${RUNS_100K:-1}
+    files=$(find "$dir" -name '*.yaml' -o -name '*.yml' | wc -l)
+    # Warm the page cache once so every run measures the same thing.
+    find "$dir" \( -name '*.yaml' -o -name '*.yml' \) -print0 | xargs -0 cat >/dev/null
+    best_of "$runs" "$BIN" check "$dir" --format json
+    wall=$BEST rss=$RSS code=$CODE
+    best_of "$runs" sh -c "find '$dir' \\( -name '*.yaml' -o -name '*.yml' \\) -print0 | xargs -0 cat"
+    peer=$BEST
+    ratio=$(awk "BEGIN{printf \"%.2f\", $wall / ($peer > 0 ? $peer : 0.01)}")
+    printf '| %s | %s | %s | %s | %s | %s | %s× |\n' "$n" "$files" "$wall" "$((rss / 1024))" "$code" "$peer" "$ratio"
+done
+
+hostile=$BENCH_DIR/hostile
+python3 bench/hostile.py "$hostile" >&2
+measure "$BIN" check "$hostile" --format json
+wall=$WALL rss=$KIB code=$CODE
+count=$("$BIN" check "$hostile" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["diagnostics"]), d["summary"]["entities"])' || true)
+printf '\nhostile catalog: %s s wall, %s MiB peak RSS, exit %s, diagnostics and entities checked: %s\n' "$wall" "$((rss / 1024))" "$code" "$count"
