@@ -92,3 +92,16 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"))
+        .unwrap();
+    for code in Code::ALL {
+        let heading = format!("## {} {}", code.code(), code.slug());
+        assert!(
+            doc.contains(&heading),
+            "docs/diagnostics.md has no `{heading}` section"
+        );
+    }
+}
