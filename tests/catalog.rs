@@ -439,3 +439,19 @@ fn a_list_of_entities_in_one_document_is_an_error_not_a_silent_skip() {
         .collect();
     assert_eq!(found, vec![(Code::WrongType, 1)]);
 }
+
+#[test]
+fn a_location_target_that_is_a_directory_says_so() {
+    let dir = catalog(&[
+        ("group.yaml", GROUP),
+        ("team/svc.yaml", &component("svc", "team-a")),
+        (
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: root}\nspec:\n  targets: [./group.yaml, ./team]\n",
+        ),
+    ]);
+    let l = catalog::load(dir.path()).unwrap();
+    assert_eq!(l.diagnostics.len(), 1, "{:?}", l.diagnostics);
+    assert_eq!(l.diagnostics[0].code, Code::LocationTargetMissing);
+    assert!(l.diagnostics[0].message.contains("is a directory"));
+}

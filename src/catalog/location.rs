@@ -37,6 +37,7 @@ pub fn is_remote(target: &str) -> bool {
 pub enum PathError {
     Outside,
     Missing,
+    Directory,
 }
 
 /// Resolves `rel` under `root` to a readable file entry, refusing anything
@@ -46,6 +47,9 @@ pub fn resolve_file(root: &Path, canon_root: &Path, rel: &str) -> Result<FileEnt
     let canon = abs.canonicalize().map_err(|_| PathError::Missing)?;
     if !canon.starts_with(canon_root) {
         return Err(PathError::Outside);
+    }
+    if canon.is_dir() {
+        return Err(PathError::Directory);
     }
     if !canon.is_file() {
         return Err(PathError::Missing);
@@ -179,7 +183,7 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
             diags.push(err(Code::LocationOutsideRoot, format!("`{key}: {target}` resolves outside the catalog root"), "substitutions may only read files inside the catalog repository; a symlink may not lead out of it"));
             return None;
         }
-        Err(PathError::Missing) => {
+        Err(PathError::Missing | PathError::Directory) => {
             diags.push(err(
                 Code::Substitution,
                 format!("`{key}: {target}`: file `{rel}` does not exist"),

@@ -233,6 +233,14 @@ impl Loader<'_> {
                 match location::resolve_file(self.root, self.canon_root, &rel) {
                     Ok(entry) => new_files.push(entry),
                     Err(location::PathError::Outside) => diags.push(outside(&target, span)),
+                    Err(location::PathError::Directory) => diags.push(
+                        Diagnostic::new(
+                            Code::LocationTargetMissing,
+                            format!("Location target `{target}` is a directory, not a file"),
+                        )
+                        .at(span)
+                        .help("point at the YAML file itself, for example `./team/catalog-info.yaml`, or use a glob such as `./team/*.yaml`"),
+                    ),
                     Err(location::PathError::Missing) => diags.push(
                         Diagnostic::new(Code::LocationTargetMissing, format!("Location target `{target}` does not exist (looked for `{rel}`)"))
                             .at(span)
