@@ -24,6 +24,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub max_file_bytes: u64,
     pub severity: SeverityOverrides,
+    /// Whether the built-in scorecards run (`[scorecards] defaults`).
+    pub builtin_scorecards: bool,
 }
 
 impl Default for Config {
@@ -33,6 +35,7 @@ impl Default for Config {
             exclude: Vec::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             severity: SeverityOverrides::default(),
+            builtin_scorecards: true,
         }
     }
 }
@@ -44,6 +47,14 @@ struct Raw {
     catalog: RawCatalog,
     #[serde(default)]
     diagnostics: BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    scorecards: RawScorecards,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScorecards {
+    defaults: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,6 +146,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         exclude: raw.catalog.exclude,
         max_file_bytes: raw.catalog.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES),
         severity: SeverityOverrides(severity),
+        builtin_scorecards: raw.scorecards.defaults.unwrap_or(true),
     };
     (config, diags)
 }

@@ -7,5 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod scorecard;

@@ -4,7 +4,6 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use portolan::catalog;
 use portolan::diagnostics::render::{self, Report};
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +30,10 @@ enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also evaluate the scorecard policies (experimental: the built-in
+        /// scorecards plus ROOT/policies/*.rego).
+        #[arg(long)]
+        scorecards: bool,
     },
 }
 
@@ -53,7 +56,11 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { root, format } => check(root, format),
+        Command::Check {
+            root,
+            format,
+            scorecards,
+        } => check(root, format, portolan::check::Options { scorecards }),
     }
 }
 
@@ -78,9 +85,9 @@ fn spinner_after_delay(message: String) -> ProgressBar {
     spinner
 }
 
-fn check(root: PathBuf, format: Format) -> ExitCode {
+fn check(root: PathBuf, format: Format, options: portolan::check::Options) -> ExitCode {
     let spinner = spinner_after_delay(format!("checking {}", root.display()));
-    let loaded = catalog::load(&root);
+    let loaded = portolan::check::check(&root, options);
     spinner.finish_and_clear();
     let loaded = match loaded {
         Ok(l) => l,
@@ -90,7 +97,7 @@ fn check(root: PathBuf, format: Format) -> ExitCode {
         }
     };
     if std::env::var_os("PORTOLAN_TIMINGS").is_some() {
-        for (phase, took) in &loaded.timings {
+        for (phase, took) in &loaded.loaded.timings {
             eprintln!(
                 "timing: {phase:<10} {:>8.1} ms",
                 took.as_secs_f64() * 1000.0
@@ -100,8 +107,9 @@ fn check(root: PathBuf, format: Format) -> ExitCode {
     let report = Report {
         root: &root,
         diagnostics: &loaded.diagnostics,
-        entities: loaded.catalog.entities.len(),
-        files: &loaded.catalog.files,
+        entities: loaded.loaded.catalog.entities.len(),
+        files: &loaded.loaded.catalog.files,
+        scorecards: options.scorecards.then_some(&loaded.scorecards),
     };
     let text = match format {
         Format::Human => {

@@ -7,7 +7,29 @@ use common::*;
 fn example_catalog_checks_clean() {
     let out = portolan(&["check", "example-catalog"], &repo());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("no problems found"));
+    assert!(
+        stdout(&out).contains("no problems found"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn example_catalog_has_no_errors_and_shows_its_scorecards() {
+    let out = portolan(&["check", "example-catalog", "--scorecards"], &repo());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("error["), "{text}");
+    assert!(
+        text.contains("scorecard Production readiness: 18 entities"),
+        "{text}"
+    );
+    // Advisory checks warn with their remediation.
+    assert!(text.contains("warning[E0300 check-failed]"), "{text}");
+    assert!(
+        text.contains("= help: Add a link with `type: runbook` under `metadata.links`."),
+        "{text}"
+    );
 }
 
 #[test]
@@ -63,7 +85,12 @@ fn json_output_is_versioned_and_complete() {
     assert_eq!(v["version"], 1);
     assert_eq!(v["summary"]["errors"], 1);
     assert_eq!(v["summary"]["entities"], 2);
-    let d = &v["diagnostics"][0];
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E0103")
+        .expect("E0103");
     assert_eq!(d["code"], "E0103");
     assert_eq!(d["name"], "dangling-ref");
     assert_eq!(d["file"], "svc.yaml");
@@ -113,7 +140,12 @@ fn sarif_is_sarif_2_1_0() {
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "portolan");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    let result = &run["results"][0];
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "E0103")
+        .expect("E0103");
     let idx = result["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[idx]["id"], result["ruleId"]);
     assert_eq!(result["ruleId"], "E0103");

@@ -70,6 +70,13 @@ codes! {
     InvalidKind = "E0119", "invalid-kind", Error, "`kind` is malformed.";
     UnsafeLinkScheme = "E0120", "unsafe-link-scheme", Warning, "A link uses a scheme other than http, https or mailto and will not be clickable.";
     RemoteLocation = "E0121", "remote-location", Warning, "A Location target is a remote URL; Portolan reads only files in the repository.";
+    // E02xx: scorecard policies.
+    PolicyMetadata = "E0200", "policy-metadata", Error, "A policy's `# METADATA` block is malformed or incomplete.";
+    PolicyError = "E0201", "policy-error", Error, "A policy does not compile.";
+    PolicyRuntime = "E0202", "policy-runtime", Error, "A check raised an error while evaluating an entity.";
+    PolicyLimit = "E0203", "policy-limit", Error, "A check exceeded its time limit and was stopped.";
+    // E03xx: scorecard results.
+    CheckFailed = "E0300", "check-failed", Warning, "An entity fails a scorecard check (an error when the check is required).";
 }
 
 impl Code {

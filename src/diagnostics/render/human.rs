@@ -27,6 +27,9 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str(&renderer.render(&[group(report, d, &sources)]));
         out.push_str("\n\n");
     }
+    if let Some(sc) = report.scorecards {
+        out.push_str(&scorecard_summary(sc));
+    }
     let (errors, _) = report.counts();
     let level = if errors > 0 {
         Level::ERROR
@@ -42,6 +45,45 @@ pub fn render(report: &Report, color: bool) -> String {
     };
     out.push_str(&renderer.render(&[Group::with_title(level.primary_title(title))]));
     out.push('\n');
+    out
+}
+
+/// One line per scorecard: how many entities reached each level.
+fn scorecard_summary(sc: &crate::scorecard::Scorecards) -> String {
+    let mut out = String::new();
+    for card in &sc.scorecards {
+        let standings: Vec<_> = sc
+            .standings
+            .iter()
+            .filter(|s| s.scorecard == card.id)
+            .collect();
+        if standings.is_empty() {
+            continue;
+        }
+        let mut parts = Vec::new();
+        let none = standings.iter().filter(|s| s.level.is_none()).count();
+        if none > 0 {
+            parts.push(format!("{none} below {}", card.levels[0]));
+        }
+        for l in &card.levels {
+            let n = standings
+                .iter()
+                .filter(|s| s.level.as_deref() == Some(l))
+                .count();
+            if n > 0 {
+                parts.push(format!("{n} {l}"));
+            }
+        }
+        out.push_str(&format!(
+            "scorecard {}: {} entities: {}\n",
+            card.title,
+            standings.len(),
+            parts.join(", ")
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     out
 }
 

@@ -39,6 +39,14 @@ pub fn render(report: &Report) -> String {
         },
         "diagnostics": diagnostics,
     });
+    let mut doc = doc;
+    if let Some(sc) = report.scorecards {
+        doc["scorecards"] = json!(sc.scorecards.iter().map(|s| json!({
+            "id": s.id, "title": s.title, "levels": s.levels, "enforcement": s.enforcement,
+            "checks": s.checks.iter().map(|c| json!({"id": c.id, "title": c.title, "level": c.level, "weight": c.weight, "enforcement": c.enforcement})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>());
+        doc["standings"] = json!(sc.standings);
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

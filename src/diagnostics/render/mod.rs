@@ -30,6 +30,8 @@ pub struct Report<'a> {
     pub entities: usize,
     /// Every file that was read, relative to the root.
     pub files: &'a [String],
+    /// Scorecard standings, when scorecards ran.
+    pub scorecards: Option<&'a crate::scorecard::Scorecards>,
 }
 
 impl Report<'_> {
@@ -37,7 +39,7 @@ impl Report<'_> {
     pub fn path(&self, file: &str) -> String {
         let root = self.root.to_string_lossy();
         let root = root.trim_end_matches('/');
-        if root.is_empty() || root == "." {
+        if root.is_empty() || root == "." || file.starts_with("<builtin>") {
             file.to_owned()
         } else if file.is_empty() {
             root.to_owned()

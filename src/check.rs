@@ -1,0 +1,41 @@
+//! `portolan check`: the catalog stage and the scorecard stage together.
+
+use crate::catalog::{self, LoadError, Loaded};
+use crate::diagnostics::{self, Diagnostic};
+use crate::scorecard::{self, Scorecards};
+use std::path::Path;
+
+pub struct Checked {
+    pub loaded: Loaded,
+    pub scorecards: Scorecards,
+    /// Catalog and scorecard diagnostics, overrides applied, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What to run besides the catalog checks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Evaluate scorecard policies. Off by default while the scorecard
+    /// stage is being finished: on a 10k-entity catalog it still costs
+    /// ~2.5 s on top of the 0.7 s catalog check (see the scorecard issue).
+    pub scorecards: bool,
+}
+
+pub fn check(root: &Path, options: Options) -> Result<Checked, LoadError> {
+    let loaded = catalog::load(root)?;
+    let mut found = Vec::new();
+    let scorecards = if options.scorecards {
+        let sources = scorecard::sources(root, loaded.config.builtin_scorecards);
+        scorecard::run(&loaded.catalog, &sources, &mut found)
+    } else {
+        Scorecards::default()
+    };
+    let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(loaded.config.severity.apply(found));
+    diagnostics::sort(&mut diagnostics);
+    Ok(Checked {
+        loaded,
+        scorecards,
+        diagnostics,
+    })
+}

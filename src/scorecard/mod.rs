@@ -1,0 +1,236 @@
+//! Scorecards: Rego policies with OPA `# METADATA`, evaluated per entity.
+//!
+//! `load` reads the built-in policies and the catalog's own `policies/`
+//! folder, `run` evaluates every applicable check and computes each
+//! entity's level and weighted score. Failing checks become diagnostics
+//! (`E0300 check-failed`), so every `--format` reports them.
+
+pub mod eval;
+pub mod input;
+pub mod metadata;
+pub mod model;
+
+use crate::catalog::Catalog;
+use crate::catalog::model::EntityRef;
+use crate::diagnostics::{Code, Diagnostic, Severity, Span};
+use eval::{EntityResult, Outcome, PolicySource};
+use model::{Enforcement, Scorecard};
+use serde::Serialize;
+use std::path::Path;
+
+/// The default scorecards shipped in the binary, from `policies/`.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "<builtin>/production-readiness.rego",
+        include_str!("../../policies/production-readiness.rego"),
+    ),
+    (
+        "<builtin>/ownership-hygiene.rego",
+        include_str!("../../policies/ownership-hygiene.rego"),
+    ),
+    (
+        "<builtin>/documentation.rego",
+        include_str!("../../policies/documentation.rego"),
+    ),
+];
+
+/// Where a catalog keeps its own policies, relative to ROOT.
+pub const POLICY_DIR: &str = "policies";
+
+/// One entity's standing on one scorecard.
+#[derive(Clone, Debug, Serialize)]
+pub struct Standing {
+    pub entity: EntityRef,
+    pub scorecard: String,
+    /// The highest level whose checks (and all below) pass; `None` below the first.
+    pub level: Option<String>,
+    /// Weighted share of passing checks, 0–100.
+    pub score: f64,
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub level: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Everything the scorecard stage produced.
+#[derive(Debug, Default, Serialize)]
+pub struct Scorecards {
+    pub scorecards: Vec<Scorecard>,
+    pub standings: Vec<Standing>,
+}
+
+/// Reads the policy sources: built-ins first, then `ROOT/policies/*.rego`
+/// (test files excluded). A catalog policy with the same package as a
+/// built-in replaces it.
+pub fn sources(root: &Path, builtin: bool) -> Vec<PolicySource> {
+    let mut out: Vec<PolicySource> = if builtin {
+        BUILTIN
+            .iter()
+            .map(|(f, t)| PolicySource {
+                file: (*f).to_owned(),
+                text: (*t).to_owned(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let dir = root.join(POLICY_DIR);
+    let mut own: Vec<PolicySource> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.ends_with(".rego") && !name.ends_with("_test.rego")).then_some(name)
+        })
+        .filter_map(|name| {
+            let text = std::fs::read_to_string(dir.join(&name)).ok()?;
+            Some(PolicySource {
+                file: format!("{POLICY_DIR}/{name}"),
+                text,
+            })
+        })
+        .collect();
+    own.sort_by(|a, b| a.file.cmp(&b.file));
+    let packages: Vec<Option<String>> = own.iter().map(|s| package_of(&s.text)).collect();
+    out.retain(|b| package_of(&b.text).is_none_or(|p| !packages.contains(&Some(p))));
+    out.extend(own);
+    out
+}
+
+fn package_of(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("package ")
+            .map(|p| p.trim().to_owned())
+    })
+}
+
+/// Evaluates the scorecards on a loaded catalog.
+pub fn run(catalog: &Catalog, sources: &[PolicySource], diags: &mut Vec<Diagnostic>) -> Scorecards {
+    let mut scorecards = Vec::new();
+    for s in sources {
+        let (annotations, d) = metadata::parse(&s.file, &s.text);
+        diags.extend(d);
+        scorecards.extend(model::scorecard(&s.file, &annotations, diags));
+    }
+    let data: serde_json::Map<String, serde_json::Value> = catalog
+        .entities
+        .iter()
+        .map(|(r, e)| (r.to_string(), e.doc.to_json()))
+        .collect();
+    let data = serde_json::json!({ "catalog": data });
+    let (engine, compiled) = eval::engine(sources, regorus::Value::from(data), diags);
+    // Scorecards whose policy did not compile are left out (already reported).
+    let usable: Vec<Scorecard> = scorecards
+        .into_iter()
+        .filter(|sc| {
+            sources
+                .iter()
+                .zip(&compiled)
+                .any(|(s, ok)| *ok && s.file == sc.file)
+        })
+        .collect();
+    let results = eval::evaluate(&engine, &usable, catalog, diags);
+    let standings = results
+        .iter()
+        .map(|r| standing(&usable[r.scorecard], r))
+        .collect();
+    for r in &results {
+        failures(catalog, &usable[r.scorecard], r, diags);
+    }
+    Scorecards {
+        scorecards: usable,
+        standings,
+    }
+}
+
+fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
+    let passes = |o: &Outcome| matches!(o, Outcome::Pass);
+    let mut level = None;
+    for l in &sc.levels {
+        let rank = |x: &str| sc.levels.iter().position(|y| y == x).unwrap_or(usize::MAX);
+        let all = sc
+            .checks
+            .iter()
+            .zip(&r.outcomes)
+            .filter(|(c, _)| rank(&c.level) <= rank(l))
+            .all(|(_, o)| passes(o));
+        if !all {
+            break;
+        }
+        level = Some(l.clone());
+    }
+    let total: f64 = sc.checks.iter().map(|c| c.weight).sum();
+    let passed: f64 = sc
+        .checks
+        .iter()
+        .zip(&r.outcomes)
+        .filter(|(_, o)| passes(o))
+        .map(|(c, _)| c.weight)
+        .sum();
+    let score = if total > 0.0 {
+        (passed / total * 1000.0).round() / 10.0
+    } else {
+        100.0
+    };
+    Standing {
+        entity: r.entity.clone(),
+        scorecard: sc.id.clone(),
+        level,
+        score,
+        checks: sc
+            .checks
+            .iter()
+            .zip(&r.outcomes)
+            .map(|(c, o)| CheckResult {
+                id: c.id.clone(),
+                level: c.level.clone(),
+                outcome: o.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Each failing check becomes a diagnostic on the entity's name, with the
+/// remediation as help: advisory checks warn, required checks fail the run.
+fn failures(catalog: &Catalog, sc: &Scorecard, r: &EntityResult, diags: &mut Vec<Diagnostic>) {
+    let Some(e) = catalog.get(&r.entity) else {
+        return;
+    };
+    let pos = e.doc.at(&["metadata", "name"]).map_or(e.pos, |n| n.pos);
+    for (check, outcome) in sc.checks.iter().zip(&r.outcomes) {
+        let Outcome::Fail { messages } = outcome else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            Code::CheckFailed,
+            format!(
+                "`{}` fails {} check `{}/{}` ({}): {}",
+                r.entity,
+                sc.title,
+                sc.id,
+                check.id,
+                check.level,
+                messages.join("; ")
+            ),
+        )
+        .at(Span::at(&e.file, pos));
+        d.severity = match check.enforcement {
+            Enforcement::Required => Severity::Error,
+            Enforcement::Advisory => Severity::Warning,
+        };
+        let help = if check.remediation.trim().is_empty() {
+            check.title.clone()
+        } else {
+            check.remediation.trim().to_owned()
+        };
+        diags.push(d.help(help));
+    }
+}

@@ -1,0 +1,294 @@
+//! Scorecards and checks, read from policy annotations.
+//!
+//! Package metadata defines a scorecard (title, levels, `applies_to`,
+//! enforcement); rule metadata defines a check (id, title, level, weight,
+//! remediation). Everything lives under OPA's `custom:` key, so the files
+//! stay valid for `opa` and `regal` as well.
+
+use super::metadata::{Annotation, Scope};
+use crate::catalog::model::Entity;
+use crate::catalog::yaml::Node;
+use crate::diagnostics::{Code, Diagnostic, Span};
+
+/// Whether failures fail `portolan check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforcement {
+    Advisory,
+    Required,
+}
+
+/// Which entities a scorecard applies to. Each list is "any of"; an empty
+/// list matches everything. Matching is case-insensitive.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Selector {
+    pub kind: Vec<String>,
+    #[serde(rename = "type")]
+    pub spec_type: Vec<String>,
+    pub lifecycle: Vec<String>,
+    pub tags: Vec<String>,
+    pub namespace: Vec<String>,
+    /// Annotation keys, any of which the entity must carry.
+    pub annotations: Vec<String>,
+}
+
+impl Selector {
+    pub fn matches(&self, e: &Entity) -> bool {
+        let any = |list: &[String], value: Option<&str>| {
+            list.is_empty() || value.is_some_and(|v| list.iter().any(|x| x.eq_ignore_ascii_case(v)))
+        };
+        any(&self.kind, Some(&e.eref.kind))
+            && any(&self.spec_type, e.spec_type())
+            && any(&self.lifecycle, e.lifecycle())
+            && any(&self.namespace, Some(&e.eref.namespace))
+            && (self.tags.is_empty()
+                || e.tags()
+                    .iter()
+                    .any(|t| self.tags.iter().any(|x| x.eq_ignore_ascii_case(t))))
+            && (self.annotations.is_empty()
+                || self
+                    .annotations
+                    .iter()
+                    .any(|a| e.doc.at(&["metadata", "annotations", a]).is_some()))
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Check {
+    pub id: String,
+    /// The Rego rule that yields failure messages.
+    #[serde(skip)]
+    pub rule: String,
+    pub title: String,
+    pub description: String,
+    pub level: String,
+    pub weight: f64,
+    pub remediation: String,
+    pub enforcement: Enforcement,
+    #[serde(skip)]
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Scorecard {
+    pub id: String,
+    /// The Rego package, e.g. `portolan.production_readiness`.
+    pub package: String,
+    pub title: String,
+    pub description: String,
+    pub levels: Vec<String>,
+    pub applies_to: Selector,
+    pub enforcement: Enforcement,
+    pub file: String,
+    pub checks: Vec<Check>,
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, node: &Node, msg: String, help: &str) {
+        self.diags.push(
+            Diagnostic::new(Code::PolicyMetadata, msg)
+                .at(Span::at(self.file, node.pos))
+                .help(help),
+        );
+    }
+
+    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        let v = node.get(key)?;
+        match v.as_str() {
+            Some(s) => Some(s.to_owned()),
+            None => {
+                self.problem(
+                    v,
+                    format!("`{key}` must be a string, found {}", v.type_name()),
+                    "quote the value",
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, key: &str) -> Vec<String> {
+        let Some(v) = node.get(key) else {
+            return Vec::new();
+        };
+        if let Some(s) = v.as_str() {
+            return vec![s.to_owned()];
+        }
+        match v.as_seq() {
+            Some(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
+            None => {
+                self.problem(
+                    v,
+                    format!("`{key}` must be a string or a list of strings"),
+                    "write `[a, b]`",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn enforcement(&mut self, custom: Option<&Node>, default: Enforcement) -> Enforcement {
+        let Some(custom) = custom else { return default };
+        match self.string(custom, "enforcement").as_deref() {
+            None => default,
+            Some("advisory") => Enforcement::Advisory,
+            Some("required") => Enforcement::Required,
+            Some(other) => {
+                let node = custom.get("enforcement").unwrap_or(custom);
+                self.problem(
+                    node,
+                    format!("unknown enforcement `{other}`"),
+                    "use `advisory` (warn) or `required` (fail the check)",
+                );
+                default
+            }
+        }
+    }
+}
+
+/// Builds the scorecard of one policy file from its annotations.
+/// Returns `None` (with diagnostics) when the file defines no usable scorecard.
+pub fn scorecard(
+    file: &str,
+    annotations: &[Annotation],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Scorecard> {
+    let mut r = Reader { file, diags };
+    let Some(pkg) = annotations
+        .iter()
+        .find(|a| matches!(a.scope, Scope::Package(_)))
+    else {
+        r.diags.push(
+            Diagnostic::new(Code::PolicyMetadata, "policy has no package `# METADATA` block, so it defines no scorecard")
+                .at(Span::new(file, 1, 1))
+                .help("add a `# METADATA` block with `title` and `custom.levels` directly above the `package` line"),
+        );
+        return None;
+    };
+    let Scope::Package(package) = &pkg.scope else {
+        return None;
+    };
+    let custom = pkg.yaml.get("custom");
+    let title = r
+        .string(&pkg.yaml, "title")
+        .unwrap_or_else(|| package.clone());
+    let description = r.string(&pkg.yaml, "description").unwrap_or_default();
+    let levels = custom.map(|c| r.strings(c, "levels")).unwrap_or_default();
+    if levels.is_empty() {
+        r.problem(
+            custom.unwrap_or(&pkg.yaml),
+            "scorecard has no `custom.levels` ladder".into(),
+            "add `levels: [bronze, silver, gold]` under `custom:`, lowest first",
+        );
+        return None;
+    }
+    let mut applies_to = Selector::default();
+    if let Some(sel) = custom.and_then(|c| c.get("applies_to")) {
+        applies_to = Selector {
+            kind: r.strings(sel, "kind"),
+            spec_type: r.strings(sel, "type"),
+            lifecycle: r.strings(sel, "lifecycle"),
+            tags: r.strings(sel, "tags"),
+            namespace: r.strings(sel, "namespace"),
+            annotations: r.strings(sel, "annotations"),
+        };
+    }
+    let enforcement = r.enforcement(custom, Enforcement::Advisory);
+    let id = custom
+        .and_then(|c| c.get("id"))
+        .and_then(Node::as_str)
+        .map_or_else(
+            || {
+                package
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or(package)
+                    .replace('_', "-")
+            },
+            str::to_owned,
+        );
+    let mut checks: Vec<Check> = Vec::new();
+    for a in annotations {
+        let Scope::Rule(rule) = &a.scope else {
+            continue;
+        };
+        let custom = a.yaml.get("custom");
+        let Some(cid) = custom.and_then(|c| r.string(c, "id")) else {
+            r.problem(
+                &a.yaml,
+                format!("check `{rule}` has no `custom.id`"),
+                "add `id: a-stable-kebab-case-id` under `custom:`",
+            );
+            continue;
+        };
+        let Some(level) = custom.and_then(|c| r.string(c, "level")) else {
+            r.problem(
+                &a.yaml,
+                format!("check `{cid}` has no `custom.level`"),
+                "add `level:` naming one of the scorecard's levels",
+            );
+            continue;
+        };
+        if !levels.contains(&level) {
+            let node = custom.and_then(|c| c.get("level")).unwrap_or(&a.yaml);
+            r.problem(
+                node,
+                format!("check `{cid}` has level `{level}`, which is not in the ladder {levels:?}"),
+                "use one of the levels listed in the package's `custom.levels`",
+            );
+            continue;
+        }
+        if checks.iter().any(|c| c.id == cid) {
+            r.problem(
+                &a.yaml,
+                format!("check id `{cid}` is used twice in this scorecard"),
+                "give every check its own id",
+            );
+            continue;
+        }
+        let weight = match custom.and_then(|c| c.get("weight")) {
+            None => 1.0,
+            Some(w) => match &w.value {
+                crate::catalog::yaml::Value::Int(i) if *i > 0 => *i as f64,
+                crate::catalog::yaml::Value::Float(f) if *f > 0.0 => *f,
+                _ => {
+                    r.problem(
+                        w,
+                        "`weight` must be a positive number".into(),
+                        "write for example `weight: 2`",
+                    );
+                    1.0
+                }
+            },
+        };
+        checks.push(Check {
+            title: r.string(&a.yaml, "title").unwrap_or_else(|| cid.clone()),
+            description: r.string(&a.yaml, "description").unwrap_or_default(),
+            remediation: custom
+                .and_then(|c| r.string(c, "remediation"))
+                .unwrap_or_default(),
+            enforcement: r.enforcement(custom, enforcement),
+            id: cid,
+            rule: rule.clone(),
+            level,
+            weight,
+            line: a.line,
+        });
+    }
+    Some(Scorecard {
+        id,
+        package: package.clone(),
+        title,
+        description,
+        levels,
+        applies_to,
+        enforcement,
+        file: file.to_owned(),
+        checks,
+    })
+}

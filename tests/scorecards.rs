@@ -1,0 +1,146 @@
+//! Scorecard levels, scores, enforcement and the input contract.
+
+mod common;
+use common::*;
+use portolan::check;
+use portolan::diagnostics::{Code, Severity};
+
+const POLICY: &str = r#"# METADATA
+# title: Service basics
+# custom:
+#   levels: [bronze, silver]
+#   applies_to:
+#     kind: [component]
+package acme.basics
+
+import rego.v1
+
+# METADATA
+# title: Owner is a group
+# custom:
+#   id: owner
+#   level: bronze
+#   weight: 3
+owner contains "owner is not a group" if {
+	not startswith(input.relations.owner.ref, "group:")
+}
+
+# METADATA
+# title: Has a runbook
+# custom:
+#   id: runbook
+#   level: silver
+#   remediation: Add a runbook link.
+runbook contains "no runbook" if {
+	count([l | some l in object.get(input.entity.metadata, "links", []); l.type == "runbook"]) == 0
+}
+"#;
+
+fn standing<'a>(c: &'a check::Checked, entity: &str) -> &'a portolan::scorecard::Standing {
+    c.scorecards
+        .standings
+        .iter()
+        .find(|s| s.entity.to_string() == entity)
+        .expect(entity)
+}
+
+#[test]
+fn levels_follow_the_ladder_and_scores_are_weighted() {
+    let runbook = "  links:\n    - {url: 'https://runbooks.example.com/a', type: runbook}\n";
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/basics.rego", POLICY),
+        ("group.yaml", GROUP),
+        (
+            "a.yaml",
+            &component("a", "team-a").replace("spec:\n", &format!("{runbook}spec:\n")),
+        ),
+        ("b.yaml", &component("b", "team-a")),
+        (
+            "c.yaml",
+            &component("c", "team-a").replace("team-a", "user:nobody"),
+        ),
+    ]);
+    let c = check::check(dir.path(), check::Options { scorecards: true }).unwrap();
+    let a = standing(&c, "component:default/a");
+    assert_eq!((a.level.as_deref(), a.score), (Some("silver"), 100.0));
+    let b = standing(&c, "component:default/b");
+    assert_eq!((b.level.as_deref(), b.score), (Some("bronze"), 75.0));
+    // c fails bronze, so it has no level even though... it also fails silver.
+    let cc = standing(&c, "component:default/c");
+    assert_eq!((cc.level.as_deref(), cc.score), (None, 0.0));
+    // Groups are not components: the scorecard does not apply.
+    assert!(
+        c.scorecards
+            .standings
+            .iter()
+            .all(|s| s.entity.kind == "component")
+    );
+    let failed: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::CheckFailed)
+        .collect();
+    assert_eq!(failed.len(), 3);
+    assert!(
+        failed.iter().all(|d| d.severity == Severity::Warning),
+        "advisory by default"
+    );
+    let b_runbook = failed
+        .iter()
+        .find(|d| d.message.contains("component:default/b"))
+        .unwrap();
+    assert_eq!(b_runbook.help.as_deref(), Some("Add a runbook link."));
+    assert_eq!(b_runbook.span.as_ref().unwrap().file, "b.yaml");
+    assert_eq!(b_runbook.span.as_ref().unwrap().line, 4);
+}
+
+#[test]
+fn required_checks_fail_the_run_and_advisory_ones_only_warn() {
+    let required = POLICY.replace(
+        "#   levels: [bronze, silver]",
+        "#   levels: [bronze, silver]\n#   enforcement: required",
+    );
+    for (policy, code) in [(POLICY.to_owned(), 0), (required, 1)] {
+        let dir = catalog(&[
+            ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+            ("policies/basics.rego", &policy),
+            ("group.yaml", GROUP),
+            ("b.yaml", &component("b", "team-a")),
+        ]);
+        let out = portolan(&["check", ".", "--scorecards"], dir.path());
+        assert_eq!(out.status.code(), Some(code), "{}", stdout(&out));
+        assert!(stdout(&out).contains("[E0300 check-failed]"));
+    }
+}
+
+#[test]
+fn the_default_scorecards_give_the_example_catalog_a_spread_of_levels() {
+    let c = check::check(
+        &repo().join("example-catalog"),
+        check::Options { scorecards: true },
+    )
+    .unwrap();
+    let levels = |card: &str| {
+        let mut v: Vec<_> = c
+            .scorecards
+            .standings
+            .iter()
+            .filter(|s| s.scorecard == card)
+            .map(|s| s.level.clone().unwrap_or_default())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert!(
+        levels("production-readiness").len() >= 2,
+        "{:?}",
+        levels("production-readiness")
+    );
+    assert!(
+        c.diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Warning)
+    );
+}
