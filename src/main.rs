@@ -34,6 +34,9 @@ enum Command {
         /// scorecards plus ROOT/policies/*.rego).
         #[arg(long)]
         scorecards: bool,
+        /// The date (YYYY-MM-DD) staged enforcement and waiver expiry are judged on; defaults to today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<portolan::scorecard::date::Date>,
     },
 }
 
@@ -53,6 +56,11 @@ enum Format {
     Markdown,
 }
 
+fn parse_date(s: &str) -> Result<portolan::scorecard::date::Date, String> {
+    portolan::scorecard::date::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a YYYY-MM-DD date"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -60,7 +68,15 @@ fn main() -> ExitCode {
             root,
             format,
             scorecards,
-        } => check(root, format, portolan::check::Options { scorecards }),
+            today,
+        } => check(
+            root,
+            format,
+            portolan::check::Options {
+                scorecards,
+                today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
+            },
+        ),
     }
 }
 

@@ -59,8 +59,14 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
         .collect();
     dirs.sort();
     for dir in dirs {
-        let checked =
-            check::check(&dir, check::Options { scorecards: true }).expect("fixture loads");
+        let checked = check::check(
+            &dir,
+            check::Options {
+                scorecards: true,
+                ..Default::default()
+            },
+        )
+        .expect("fixture loads");
         let mut want = expected(&dir);
         // The default scorecards have opinions about every fixture; only a
         // fixture that is about scorecard results lists them.

@@ -61,7 +61,14 @@ fn levels_follow_the_ladder_and_scores_are_weighted() {
             &component("c", "team-a").replace("team-a", "user:nobody"),
         ),
     ]);
-    let c = check::check(dir.path(), check::Options { scorecards: true }).unwrap();
+    let c = check::check(
+        dir.path(),
+        check::Options {
+            scorecards: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let a = standing(&c, "component:default/a");
     assert_eq!((a.level.as_deref(), a.score), (Some("silver"), 100.0));
     let b = standing(&c, "component:default/b");
@@ -118,7 +125,10 @@ fn required_checks_fail_the_run_and_advisory_ones_only_warn() {
 fn the_default_scorecards_give_the_example_catalog_a_spread_of_levels() {
     let c = check::check(
         &repo().join("example-catalog"),
-        check::Options { scorecards: true },
+        check::Options {
+            scorecards: true,
+            ..Default::default()
+        },
     )
     .unwrap();
     let levels = |card: &str| {
@@ -143,4 +153,91 @@ fn the_default_scorecards_give_the_example_catalog_a_spread_of_levels() {
             .iter()
             .all(|d| d.severity == Severity::Warning)
     );
+}
+
+fn waiver(expires: &str) -> String {
+    format!(
+        "waivers:\n  - check: basics/runbook\n    entity: component:b\n    reason: Retiring this quarter.\n    expires: {expires}\n    approver: group:team-a\n"
+    )
+}
+
+#[test]
+fn a_waiver_shows_as_waived_until_it_expires() {
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/basics.rego", POLICY),
+        ("group.yaml", GROUP),
+        ("b.yaml", &component("b", "team-a")),
+        ("waivers.yaml", &waiver("2027-01-31")),
+    ]);
+    let day = |d: &str| check::Options {
+        scorecards: true,
+        today: portolan::scorecard::date::Date::parse(d).unwrap(),
+    };
+    let live = check::check(dir.path(), day("2027-01-31")).unwrap();
+    let b = standing(&live, "component:default/b");
+    let runbook = b.checks.iter().find(|c| c.id == "runbook").unwrap();
+    assert!(
+        matches!(
+            runbook.outcome,
+            portolan::scorecard::eval::Outcome::Waived { .. }
+        ),
+        "{:?}",
+        runbook.outcome
+    );
+    assert_eq!(
+        b.level.as_deref(),
+        Some("silver"),
+        "a waived check does not block the level"
+    );
+    assert_eq!(b.score, 100.0, "waived checks are left out of the score");
+    assert!(!live.diagnostics.iter().any(|d| d.code == Code::CheckFailed));
+
+    let expired = check::check(dir.path(), day("2027-02-01")).unwrap();
+    let b = standing(&expired, "component:default/b");
+    assert_eq!(b.level.as_deref(), Some("bronze"));
+    let codes: Vec<_> = expired.diagnostics.iter().map(|d| d.code).collect();
+    assert!(
+        codes.contains(&Code::WaiverExpired) && codes.contains(&Code::CheckFailed),
+        "{codes:?}"
+    );
+    let failed = expired
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::CheckFailed)
+        .unwrap();
+    assert!(
+        failed.message.contains("waiver expired on 2027-01-31"),
+        "{}",
+        failed.message
+    );
+}
+
+#[test]
+fn enforce_from_turns_an_advisory_check_into_a_required_one_on_its_date() {
+    let staged = POLICY.replace(
+        "#   level: silver\n",
+        "#   level: silver\n#   enforce_from: 2027-03-01\n",
+    );
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/basics.rego", &staged),
+        ("group.yaml", GROUP),
+        ("b.yaml", &component("b", "team-a")),
+    ]);
+    let before = portolan(
+        &["check", ".", "--scorecards", "--today", "2027-02-28"],
+        dir.path(),
+    );
+    assert_eq!(before.status.code(), Some(0), "{}", stdout(&before));
+    let after = portolan(
+        &["check", ".", "--scorecards", "--today", "2027-03-01"],
+        dir.path(),
+    );
+    assert_eq!(after.status.code(), Some(1), "{}", stdout(&after));
+    let bad = portolan(
+        &["check", ".", "--scorecards", "--today", "2027-02-30"],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -75,8 +75,10 @@ codes! {
     PolicyError = "E0201", "policy-error", Error, "A policy does not compile.";
     PolicyRuntime = "E0202", "policy-runtime", Error, "A check raised an error while evaluating an entity.";
     PolicyLimit = "E0203", "policy-limit", Error, "A check exceeded its time limit and was stopped.";
+    WaiverInvalid = "E0204", "waiver-invalid", Error, "An entry in waivers.yaml is malformed or names an unknown check or entity.";
     // E03xx: scorecard results.
     CheckFailed = "E0300", "check-failed", Warning, "An entity fails a scorecard check (an error when the check is required).";
+    WaiverExpired = "E0301", "waiver-expired", Error, "A waiver has expired, so the check it covered fails again.";
 }
 
 impl Code {

@@ -21,8 +21,17 @@ pub const RULE_TIME_LIMIT: Duration = Duration::from_millis(1000);
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
-    Fail { messages: Vec<String> },
-    Error { message: String },
+    Fail {
+        messages: Vec<String>,
+    },
+    /// Failing, but covered by an unexpired waiver. Never shown as passing.
+    Waived {
+        messages: Vec<String>,
+        waiver: super::waivers::Waiver,
+    },
+    Error {
+        message: String,
+    },
 }
 
 /// Results for one entity and one scorecard, in check order.

@@ -5,14 +5,17 @@
 //! entity's level and weighted score. Failing checks become diagnostics
 //! (`E0300 check-failed`), so every `--format` reports them.
 
+pub mod date;
 pub mod eval;
 pub mod input;
 pub mod metadata;
 pub mod model;
+pub mod waivers;
 
 use crate::catalog::Catalog;
 use crate::catalog::model::EntityRef;
 use crate::diagnostics::{Code, Diagnostic, Severity, Span};
+use date::Date;
 use eval::{EntityResult, Outcome, PolicySource};
 use model::{Enforcement, Scorecard};
 use serde::Serialize;
@@ -62,6 +65,7 @@ pub struct CheckResult {
 pub struct Scorecards {
     pub scorecards: Vec<Scorecard>,
     pub standings: Vec<Standing>,
+    pub waivers: Vec<waivers::Waiver>,
 }
 
 /// Reads the policy sources: built-ins first, then `ROOT/policies/*.rego`
@@ -113,7 +117,12 @@ fn package_of(text: &str) -> Option<String> {
 }
 
 /// Evaluates the scorecards on a loaded catalog.
-pub fn run(catalog: &Catalog, sources: &[PolicySource], diags: &mut Vec<Diagnostic>) -> Scorecards {
+pub fn run(
+    catalog: &Catalog,
+    sources: &[PolicySource],
+    today: Date,
+    diags: &mut Vec<Diagnostic>,
+) -> Scorecards {
     let mut scorecards = Vec::new();
     for s in sources {
         let (annotations, d) = metadata::parse(&s.file, &s.text);
@@ -137,22 +146,94 @@ pub fn run(catalog: &Catalog, sources: &[PolicySource], diags: &mut Vec<Diagnost
                 .any(|(s, ok)| *ok && s.file == sc.file)
         })
         .collect();
-    let results = eval::evaluate(&engine, &usable, catalog, diags);
+    let mut results = eval::evaluate(&engine, &usable, catalog, diags);
+    let waivers = waivers::load(&catalog.root, diags);
+    apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
     let standings = results
         .iter()
         .map(|r| standing(&usable[r.scorecard], r))
         .collect();
     for r in &results {
-        failures(catalog, &usable[r.scorecard], r, diags);
+        failures(catalog, &usable[r.scorecard], r, today, diags);
     }
     Scorecards {
         scorecards: usable,
         standings,
+        waivers,
     }
 }
 
+/// Turns failures covered by a live waiver into `Waived`; an expired waiver
+/// leaves the check failing and says so, at the waiver's line.
+fn apply_waivers(
+    results: &mut [EntityResult],
+    cards: &[Scorecard],
+    waivers: &[waivers::Waiver],
+    catalog: &Catalog,
+    today: Date,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for w in waivers {
+        let known_check = w.check.split_once('/').is_some_and(|(sc, c)| {
+            cards
+                .iter()
+                .any(|card| card.id == sc && card.checks.iter().any(|k| k.id == c))
+        });
+        let at = Span::new(waivers::FILE, w.line, 1);
+        if !known_check {
+            diags.push(
+                Diagnostic::new(Code::WaiverInvalid, format!("waiver names check `{}`, which no scorecard defines", w.check))
+                    .at(at)
+                    .help("write `check: scorecard-id/check-id`; `portolan check --scorecards --format json` lists them"),
+            );
+            continue;
+        }
+        if catalog.get(&w.entity).is_none() {
+            diags.push(
+                Diagnostic::new(
+                    Code::WaiverInvalid,
+                    format!("waiver names `{}`, which is not in the catalog", w.entity),
+                )
+                .at(at)
+                .help("remove the waiver, or fix the entity reference (`kind:namespace/name`)"),
+            );
+            continue;
+        }
+        let expired = today > w.expires;
+        if expired {
+            diags.push(
+                Diagnostic::new(Code::WaiverExpired, format!("waiver for `{}` on `{}` expired on {}, so the check counts again", w.check, w.entity, w.expires))
+                    .at(at.clone())
+                    .help("fix the entity, or renew the waiver with a new `expires` date and an approver's review"),
+            );
+        }
+        for r in results.iter_mut().filter(|r| r.entity == w.entity) {
+            let card = &cards[r.scorecard];
+            for (check, outcome) in card.checks.iter().zip(r.outcomes.iter_mut()) {
+                if format!("{}/{}", card.id, check.id) != w.check {
+                    continue;
+                }
+                match outcome {
+                    Outcome::Fail { messages } if !expired => {
+                        *outcome = Outcome::Waived {
+                            messages: std::mem::take(messages),
+                            waiver: w.clone(),
+                        };
+                    }
+                    Outcome::Fail { messages } => {
+                        messages.push(format!("waiver expired on {}", w.expires))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Waived checks do not block a level (that is what a waiver is for), but
+/// they are left out of the score: neither passing nor failing.
 fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
-    let passes = |o: &Outcome| matches!(o, Outcome::Pass);
+    let passes = |o: &Outcome| matches!(o, Outcome::Pass | Outcome::Waived { .. });
     let mut level = None;
     for l in &sc.levels {
         let rank = |x: &str| sc.levels.iter().position(|y| y == x).unwrap_or(usize::MAX);
@@ -167,12 +248,15 @@ fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
         }
         level = Some(l.clone());
     }
-    let total: f64 = sc.checks.iter().map(|c| c.weight).sum();
-    let passed: f64 = sc
-        .checks
-        .iter()
-        .zip(&r.outcomes)
-        .filter(|(_, o)| passes(o))
+    let scored = || {
+        sc.checks
+            .iter()
+            .zip(&r.outcomes)
+            .filter(|(_, o)| !matches!(o, Outcome::Waived { .. }))
+    };
+    let total: f64 = scored().map(|(c, _)| c.weight).sum();
+    let passed: f64 = scored()
+        .filter(|(_, o)| matches!(o, Outcome::Pass))
         .map(|(c, _)| c.weight)
         .sum();
     let score = if total > 0.0 {
@@ -200,7 +284,13 @@ fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
 
 /// Each failing check becomes a diagnostic on the entity's name, with the
 /// remediation as help: advisory checks warn, required checks fail the run.
-fn failures(catalog: &Catalog, sc: &Scorecard, r: &EntityResult, diags: &mut Vec<Diagnostic>) {
+fn failures(
+    catalog: &Catalog,
+    sc: &Scorecard,
+    r: &EntityResult,
+    today: Date,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(e) = catalog.get(&r.entity) else {
         return;
     };
@@ -222,7 +312,7 @@ fn failures(catalog: &Catalog, sc: &Scorecard, r: &EntityResult, diags: &mut Vec
             ),
         )
         .at(Span::at(&e.file, pos));
-        d.severity = match check.enforcement {
+        d.severity = match check.enforcement_on(today) {
             Enforcement::Required => Severity::Error,
             Enforcement::Advisory => Severity::Warning,
         };

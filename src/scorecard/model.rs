@@ -5,6 +5,7 @@
 //! remediation). Everything lives under OPA's `custom:` key, so the files
 //! stay valid for `opa` and `regal` as well.
 
+use super::date::Date;
 use super::metadata::{Annotation, Scope};
 use crate::catalog::model::Entity;
 use crate::catalog::yaml::Node;
@@ -65,8 +66,28 @@ pub struct Check {
     pub weight: f64,
     pub remediation: String,
     pub enforcement: Enforcement,
+    /// From this date on, an advisory check is enforced as required.
+    #[serde(serialize_with = "opt_date")]
+    pub enforce_from: Option<Date>,
     #[serde(skip)]
     pub line: u32,
+}
+
+impl Check {
+    /// The enforcement in force on `today` (staged enforcement).
+    pub fn enforcement_on(&self, today: Date) -> Enforcement {
+        match self.enforce_from {
+            Some(from) if today >= from => Enforcement::Required,
+            _ => self.enforcement,
+        }
+    }
+}
+
+fn opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -128,6 +149,25 @@ impl Reader<'_> {
                     "write `[a, b]`",
                 );
                 Vec::new()
+            }
+        }
+    }
+
+    fn enforce_from(&mut self, custom: Option<&Node>, default: Option<Date>) -> Option<Date> {
+        let custom = custom?;
+        let Some(node) = custom.get("enforce_from") else {
+            return default;
+        };
+        let text = node.scalar_text().unwrap_or_default();
+        match Date::parse(&text) {
+            Some(d) => Some(d),
+            None => {
+                self.problem(
+                    node,
+                    format!("`enforce_from: {text}` is not a YYYY-MM-DD date"),
+                    "write for example `enforce_from: 2027-01-01`",
+                );
+                default
             }
         }
     }
@@ -199,6 +239,7 @@ pub fn scorecard(
         };
     }
     let enforcement = r.enforcement(custom, Enforcement::Advisory);
+    let enforce_from = r.enforce_from(custom, None);
     let id = custom
         .and_then(|c| c.get("id"))
         .and_then(Node::as_str)
@@ -273,6 +314,7 @@ pub fn scorecard(
                 .and_then(|c| r.string(c, "remediation"))
                 .unwrap_or_default(),
             enforcement: r.enforcement(custom, enforcement),
+            enforce_from: r.enforce_from(custom, enforce_from),
             id: cid,
             rule: rule.clone(),
             level,
