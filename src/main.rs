@@ -38,6 +38,24 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::scorecard::date::Date>,
     },
+    /// Work with scorecard policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Run every `test_*` rule in ROOT/policies/*_test.rego and print line coverage (exit 1 on any failure).
+    Test {
+        /// The catalog root.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -77,6 +95,42 @@ fn main() -> ExitCode {
                 today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
             },
         ),
+        Command::Policy {
+            command: PolicyCommand::Test { root, json },
+        } => policy_test(root, json),
+    }
+}
+
+fn policy_test(root: PathBuf, json: bool) -> ExitCode {
+    use portolan::scorecard::{self, policy_test};
+    if !root.is_dir() {
+        eprintln!(
+            "error: catalog root `{}` is not a directory",
+            root.display()
+        );
+        return ExitCode::from(2);
+    }
+    let (config, _) = portolan::config::load(&root);
+    let policies = scorecard::sources(&root, config.builtin_scorecards);
+    let tests = policy_test::test_sources(&root);
+    let run = policy_test::run(&policies, &tests);
+    let text = if json {
+        serde_json::to_string_pretty(&run).unwrap_or_default() + "\n"
+    } else {
+        policy_test::render(&run)
+    };
+    let mut out = anstream::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    if run.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -241,3 +241,53 @@ fn enforce_from_turns_an_advisory_check_into_a_required_one_on_its_date() {
     );
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn policy_test_passes_on_the_shipped_policies_with_coverage() {
+    let out = portolan(&["policy", "test", "."], &repo());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for file in ["production-readiness", "ownership-hygiene", "documentation"] {
+        assert!(
+            text.contains(&format!("policies/{file}_test.rego:")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("policies/{file}.rego (")),
+            "coverage for {file}: {text}"
+        );
+    }
+    assert!(text.contains(" 0 failed, 0 errors"), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
+}
+
+#[test]
+fn policy_test_reports_failures_and_errors_and_exits_1() {
+    let out = portolan(
+        &["policy", "test", "tests/policy-fixtures/failing", "--json"],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = |name: &str| {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status("test_no_links_fails"), "pass");
+    assert_eq!(status("test_chat_link_fails"), "fail");
+    assert_eq!(status("test_errors"), "error");
+    let text = stdout(&portolan(
+        &["policy", "test", "tests/policy-fixtures/failing"],
+        &repo(),
+    ));
+    assert!(
+        text.contains("FAIL  test_chat_link_fails (policies/teams_test.rego:12)"),
+        "{text}"
+    );
+    assert!(text.contains("1 passed, 1 failed, 1 errors"), "{text}");
+}

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod input;
 pub mod metadata;
 pub mod model;
+pub mod policy_test;
 pub mod waivers;
 
 use crate::catalog::Catalog;
