@@ -114,7 +114,7 @@ api_definitions contains "provides no APIs" if {
 
 api_definitions contains msg if {
 	some api in input.relations.providesApis
-	trim_space(sprintf("%v", [object.get(object.get(object.get(api, "entity", {}), "spec", {}), "definition", "")])) == ""
+	not api.definition
 	msg := sprintf("API `%v` has no definition", [api.ref])
 }
 

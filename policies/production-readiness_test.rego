@@ -6,7 +6,7 @@ import data.portolan.production_readiness as pr
 
 team := {"ref": "group:default/orders-team", "entity": {"metadata": {"name": "orders-team", "links": [{"url": "https://chat.example.com/orders", "type": "chat"}]}}}
 
-api := {"ref": "api:default/orders-api", "entity": {"spec": {"definition": "openapi: 3.0.3"}}}
+api := {"ref": "api:default/orders-api", "entity": {"spec": {"type": "openapi"}}, "definition": true}
 
 # A service that passes every check except the git one.
 ready := {
@@ -67,7 +67,7 @@ test_an_owner_without_contacts_fails if {
 }
 
 test_an_api_without_definition_fails_gold if {
-	bare := {"ref": "api:default/bare", "entity": {"spec": {}}}
+	bare := {"ref": "api:default/bare", "entity": {"spec": {}}, "definition": false}
 	pr.api_definitions == {"API `api:default/bare` has no definition"} with input as object.union(ready, {"relations": {"owner": team, "providesApis": [bare]}})
 }
 

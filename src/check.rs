@@ -35,12 +35,15 @@ impl Default for Options {
 pub fn check(root: &Path, options: Options) -> Result<Checked, LoadError> {
     let loaded = catalog::load(root)?;
     let mut found = Vec::new();
+    let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(root, loaded.config.builtin_scorecards);
         scorecard::run(&loaded.catalog, &sources, options.today, &mut found)
     } else {
         Scorecards::default()
     };
+    let mut loaded = loaded;
+    loaded.timings.push(("scorecards", started.elapsed()));
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(loaded.config.severity.apply(found));
     diagnostics::sort(&mut diagnostics);

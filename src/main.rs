@@ -181,6 +181,7 @@ fn check(root: PathBuf, format: Format, options: portolan::check::Options) -> Ex
         files: &loaded.loaded.catalog.files,
         scorecards: options.scorecards.then_some(&loaded.scorecards),
     };
+    let render_started = std::time::Instant::now();
     let text = match format {
         Format::Human => {
             let color =
@@ -193,6 +194,13 @@ fn check(root: PathBuf, format: Format, options: portolan::check::Options) -> Ex
         Format::Junit => render::junit(&report),
         Format::Markdown => render::markdown(&report),
     };
+    if std::env::var_os("PORTOLAN_TIMINGS").is_some() {
+        eprintln!(
+            "timing: {:<10} {:>8.1} ms",
+            "render",
+            render_started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     let mut out = anstream::stdout().lock();
     if out
         .write_all(text.as_bytes())

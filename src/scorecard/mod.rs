@@ -130,13 +130,8 @@ pub fn run(
         diags.extend(d);
         scorecards.extend(model::scorecard(&s.file, &annotations, diags));
     }
-    let data: serde_json::Map<String, serde_json::Value> = catalog
-        .entities
-        .iter()
-        .map(|(r, e)| (r.to_string(), e.doc.to_json()))
-        .collect();
-    let data = serde_json::json!({ "catalog": data });
-    let (engine, compiled) = eval::engine(sources, regorus::Value::from(data), diags);
+    let prepared = input::Prepared::new(catalog);
+    let (engine, compiled) = eval::engine(sources, prepared.data(), diags);
     // Scorecards whose policy did not compile are left out (already reported).
     let usable: Vec<Scorecard> = scorecards
         .into_iter()
@@ -147,7 +142,7 @@ pub fn run(
                 .any(|(s, ok)| *ok && s.file == sc.file)
         })
         .collect();
-    let mut results = eval::evaluate(&engine, &usable, catalog, diags);
+    let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, diags);
     let waivers = waivers::load(&catalog.root, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
     let standings = results
