@@ -42,8 +42,8 @@ best_of() {
     return 0
 }
 
-printf '| entities | YAML files | check wall (s) | peak RSS (MiB) | exit | peer: cat wall (s) | check / peer |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| entities | YAML files | check, catalog only (s) | peak RSS (MiB) | check with scorecards (s) | peak RSS (MiB) | exit | peer: cat (s) | catalog check / peer |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in $SIZES; do
     dir=$BENCH_DIR/catalog-$n
     if [[ ! -f $dir/.gen-catalog.json ]]; then
@@ -54,17 +54,30 @@ for n in $SIZES; do
     files=$(find "$dir" -name '*.yaml' -o -name '*.yml' | wc -l)
     # Warm the page cache once so every run measures the same thing.
     find "$dir" \( -name '*.yaml' -o -name '*.yml' \) -print0 | xargs -0 cat >/dev/null
+    best_of "$runs" "$BIN" check "$dir" --format json --no-scorecards
+    wall=$BEST rss=$RSS
     best_of "$runs" "$BIN" check "$dir" --format json
-    wall=$BEST rss=$RSS code=$CODE
+    swall=$BEST srss=$RSS code=$CODE
     best_of "$runs" sh -c "find '$dir' \\( -name '*.yaml' -o -name '*.yml' \\) -print0 | xargs -0 cat"
     peer=$BEST
     ratio=$(awk "BEGIN{printf \"%.2f\", $wall / ($peer > 0 ? $peer : 0.01)}")
-    printf '| %s | %s | %s | %s | %s | %s | %s× |\n' "$n" "$files" "$wall" "$((rss / 1024))" "$code" "$peer" "$ratio"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s× |\n' "$n" "$files" "$wall" "$((rss / 1024))" "$swall" "$((srss / 1024))" "$code" "$peer" "$ratio"
 done
+
+# Scorecard evaluation against raw regorus on the same inputs, on the 10k catalog.
+if [[ -f $BENCH_DIR/catalog-10000/.gen-catalog.json ]]; then
+    cargo build --release --quiet --example scorecard-bench
+    printf '\nscorecards on 10k entities (three default scorecards):\n'
+    target/release/examples/scorecard-bench "$BENCH_DIR/catalog-10000" "${RUNS_SCORECARDS:-5}"
+fi
 
 hostile=$BENCH_DIR/hostile
 python3 bench/hostile.py "$hostile" >&2
-measure "$BIN" check "$hostile" --format json
+measure "$BIN" check "$hostile" --format json --no-scorecards
 wall=$WALL rss=$KIB code=$CODE
-count=$("$BIN" check "$hostile" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["diagnostics"]), d["summary"]["entities"])' || true)
+count=$("$BIN" check "$hostile" --format json --no-scorecards | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["diagnostics"]), d["summary"]["entities"])' || true)
 printf '\nhostile catalog: %s s wall, %s MiB peak RSS, exit %s, diagnostics and entities checked: %s\n' "$wall" "$((rss / 1024))" "$code" "$count"
+
+# A runaway policy (a 400-million-step comprehension) must stop at the 1 s rule limit.
+measure "$BIN" check tests/fixtures/policy-limit --format json
+printf 'runaway policy (tests/fixtures/policy-limit): %s s wall, %s MiB peak RSS, exit %s\n' "$WALL" "$((KIB / 1024))" "$CODE"

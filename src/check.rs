@@ -15,9 +15,7 @@ pub struct Checked {
 /// What to run besides the catalog checks.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    /// Evaluate scorecard policies. Off by default while the scorecard
-    /// stage is being finished: on a 10k-entity catalog it still costs
-    /// ~2.5 s on top of the 0.7 s catalog check (see the scorecard issue).
+    /// Evaluate scorecard policies (`--no-scorecards` turns them off).
     pub scorecards: bool,
     /// The date enforcement and waiver expiry are judged on (`--today`).
     pub today: Date,
@@ -26,7 +24,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            scorecards: false,
+            scorecards: true,
             today: Date::today(),
         }
     }

@@ -30,10 +30,9 @@ enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Also evaluate the scorecard policies (experimental: the built-in
-        /// scorecards plus ROOT/policies/*.rego).
+        /// Skip the scorecards (the built-in ones and ROOT/policies/*.rego) and check only the catalog.
         #[arg(long)]
-        scorecards: bool,
+        no_scorecards: bool,
         /// The date (YYYY-MM-DD) staged enforcement and waiver expiry are judged on; defaults to today (UTC).
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::scorecard::date::Date>,
@@ -85,13 +84,13 @@ fn main() -> ExitCode {
         Command::Check {
             root,
             format,
-            scorecards,
+            no_scorecards,
             today,
         } => check(
             root,
             format,
             portolan::check::Options {
-                scorecards,
+                scorecards: !no_scorecards,
                 today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
             },
         ),

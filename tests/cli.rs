@@ -5,7 +5,7 @@ use common::*;
 
 #[test]
 fn example_catalog_checks_clean() {
-    let out = portolan(&["check", "example-catalog"], &repo());
+    let out = portolan(&["check", "example-catalog", "--no-scorecards"], &repo());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("no problems found"),
@@ -16,7 +16,7 @@ fn example_catalog_checks_clean() {
 
 #[test]
 fn example_catalog_has_no_errors_and_shows_its_scorecards() {
-    let out = portolan(&["check", "example-catalog", "--scorecards"], &repo());
+    let out = portolan(&["check", "example-catalog"], &repo());
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(!text.contains("error["), "{text}");
@@ -207,7 +207,13 @@ fn markdown_summary_is_a_table_that_cannot_be_broken_by_data() {
     );
     assert!(row.contains("team\\|"), "pipes must be escaped: {row}");
     let clean = stdout(&portolan(
-        &["check", "example-catalog", "--format", "markdown"],
+        &[
+            "check",
+            "example-catalog",
+            "--format",
+            "markdown",
+            "--no-scorecards",
+        ],
         &repo(),
     ));
     assert!(clean.starts_with("## ✅"), "{clean}");

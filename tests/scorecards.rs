@@ -115,7 +115,7 @@ fn required_checks_fail_the_run_and_advisory_ones_only_warn() {
             ("group.yaml", GROUP),
             ("b.yaml", &component("b", "team-a")),
         ]);
-        let out = portolan(&["check", ".", "--scorecards"], dir.path());
+        let out = portolan(&["check", "."], dir.path());
         assert_eq!(out.status.code(), Some(code), "{}", stdout(&out));
         assert!(stdout(&out).contains("[E0300 check-failed]"));
     }
@@ -225,20 +225,11 @@ fn enforce_from_turns_an_advisory_check_into_a_required_one_on_its_date() {
         ("group.yaml", GROUP),
         ("b.yaml", &component("b", "team-a")),
     ]);
-    let before = portolan(
-        &["check", ".", "--scorecards", "--today", "2027-02-28"],
-        dir.path(),
-    );
+    let before = portolan(&["check", ".", "--today", "2027-02-28"], dir.path());
     assert_eq!(before.status.code(), Some(0), "{}", stdout(&before));
-    let after = portolan(
-        &["check", ".", "--scorecards", "--today", "2027-03-01"],
-        dir.path(),
-    );
+    let after = portolan(&["check", ".", "--today", "2027-03-01"], dir.path());
     assert_eq!(after.status.code(), Some(1), "{}", stdout(&after));
-    let bad = portolan(
-        &["check", ".", "--scorecards", "--today", "2027-02-30"],
-        dir.path(),
-    );
+    let bad = portolan(&["check", ".", "--today", "2027-02-30"], dir.path());
     assert_eq!(bad.status.code(), Some(2));
 }
 
@@ -290,4 +281,43 @@ fn policy_test_reports_failures_and_errors_and_exits_1() {
         "{text}"
     );
     assert!(text.contains("1 passed, 1 failed, 1 errors"), "{text}");
+}
+
+#[test]
+fn markdown_has_a_level_table_and_json_lists_standings_and_waivers() {
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/basics.rego", POLICY),
+        ("group.yaml", GROUP),
+        ("b.yaml", &component("b", "team-a")),
+        ("waivers.yaml", &waiver("2999-01-01")),
+    ]);
+    let md = stdout(&portolan(
+        &["check", ".", "--format", "markdown"],
+        dir.path(),
+    ));
+    assert!(md.contains("| Entity | Service basics |"), "{md}");
+    assert!(
+        md.contains("| `component:default/b` | silver (100%) |"),
+        "{md}"
+    );
+    let out = portolan(&["check", ".", "--format", "json"], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = v["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["entity"] == "component:default/b")
+        .unwrap();
+    assert_eq!(b["level"], "silver");
+    let runbook = b["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "runbook")
+        .unwrap();
+    assert_eq!(runbook["status"], "waived");
+    assert_eq!(runbook["waiver"]["approver"], "group:team-a");
+    assert_eq!(v["waivers"][0]["expires"], "2999-01-01");
+    assert_eq!(v["scorecards"][0]["checks"][1]["id"], "runbook");
 }

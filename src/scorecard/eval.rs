@@ -123,13 +123,7 @@ pub fn evaluate(
         .values()
         .filter(|e| scorecards.iter().any(|sc| sc.applies_to.matches(e)))
         .collect();
-    let mut dirs: Vec<&str> = entities.iter().map(|e| e.dir()).collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    let repo: std::collections::HashMap<&str, Value> = dirs
-        .par_iter()
-        .map(|d| (*d, super::input::repo_facts(catalog, d)))
-        .collect();
+
     let per_entity: Vec<(Vec<EntityResult>, Vec<Diagnostic>)> = entities
         .par_iter()
         .map_init(
@@ -141,7 +135,7 @@ pub fn evaluate(
                 if applicable.is_empty() {
                     return (Vec::new(), Vec::new());
                 }
-                let input = prepared.input(e, repo.get(e.dir()).cloned().unwrap_or(Value::Null));
+                let input = prepared.input(e);
                 engine.set_input(input);
                 let mut results = Vec::new();
                 let mut diags = Vec::new();

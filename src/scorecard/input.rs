@@ -66,27 +66,42 @@ pub struct Prepared<'a> {
     catalog: &'a Catalog,
     full: HashMap<&'a EntityRef, Value>,
     summary: HashMap<&'a EntityRef, Value>,
+    /// Docs and repository facts, gathered from the file system up front so
+    /// that evaluation does no I/O.
+    docs: HashMap<&'a EntityRef, Value>,
+    repo: HashMap<&'a str, Value>,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(catalog: &'a Catalog) -> Self {
-        let pairs: Vec<(&EntityRef, Value, Value)> = catalog
+        let pairs: Vec<(&EntityRef, Value, Value, Value)> = catalog
             .entities
             .par_iter()
             .map(|(r, e)| {
                 let full = node_value(&e.doc);
                 let summary = summary(r, e, &full);
-                (r, full, summary)
+                (r, full, summary, docs(catalog, e))
             })
             .collect();
+        let mut dirs: Vec<&str> = catalog.entities.values().map(Entity::dir).collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let repo = dirs
+            .par_iter()
+            .map(|d| (*d, repo_facts(catalog, d)))
+            .collect();
+        let n = pairs.len();
         let mut prepared = Prepared {
             catalog,
-            full: HashMap::with_capacity(pairs.len()),
-            summary: HashMap::with_capacity(pairs.len()),
+            full: HashMap::with_capacity(n),
+            summary: HashMap::with_capacity(n),
+            docs: HashMap::with_capacity(n),
+            repo,
         };
-        for (r, full, summary) in pairs {
+        for (r, full, summary, docs) in pairs {
             prepared.full.insert(r, full);
             prepared.summary.insert(r, summary);
+            prepared.docs.insert(r, docs);
         }
         prepared
     }
@@ -120,8 +135,8 @@ impl<'a> Prepared<'a> {
         })
     }
 
-    /// Builds the `input` for one entity; `repo` comes from [`repo_facts`].
-    pub fn input(&self, e: &Entity, repo: Value) -> Value {
+    /// Builds the `input` for one entity from the prepared values.
+    pub fn input(&self, e: &Entity) -> Value {
         let r = &e.eref;
         let one = |kind| {
             self.related(r, kind)
@@ -171,8 +186,20 @@ impl<'a> Prepared<'a> {
                     ("children", many(RelationType::ParentOf)),
                 ]),
             ),
-            ("docs", docs(self.catalog, e)),
-            ("repo", repo),
+            (
+                "docs",
+                self.docs
+                    .get(r)
+                    .cloned()
+                    .unwrap_or_else(|| docs(self.catalog, e)),
+            ),
+            (
+                "repo",
+                self.repo
+                    .get(e.dir())
+                    .cloned()
+                    .unwrap_or_else(|| repo_facts(self.catalog, e.dir())),
+            ),
             ("git", Value::Null),
         ])
     }

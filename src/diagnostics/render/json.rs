@@ -46,6 +46,7 @@ pub fn render(report: &Report) -> String {
             "checks": s.checks.iter().map(|c| json!({"id": c.id, "title": c.title, "level": c.level, "weight": c.weight, "enforcement": c.enforcement})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>());
         doc["standings"] = json!(sc.standings);
+        doc["waivers"] = json!(sc.waivers);
     }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');

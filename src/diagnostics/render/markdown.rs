@@ -17,6 +17,49 @@ fn cell(s: &str) -> String {
         .replace('\n', "<br>")
 }
 
+/// One row per entity, one column per scorecard: level and score.
+fn levels_table(sc: &crate::scorecard::Scorecards) -> String {
+    use std::collections::BTreeMap;
+    if sc.standings.is_empty() {
+        return String::new();
+    }
+    let mut rows: BTreeMap<String, BTreeMap<&str, String>> = BTreeMap::new();
+    for s in &sc.standings {
+        let cell = format!("{} ({:.0}%)", s.level.as_deref().unwrap_or("—"), s.score);
+        rows.entry(s.entity.to_string())
+            .or_default()
+            .insert(s.scorecard.as_str(), cell);
+    }
+    let cards: Vec<_> = sc
+        .scorecards
+        .iter()
+        .filter(|c| sc.standings.iter().any(|s| s.scorecard == c.id))
+        .collect();
+    let mut out = String::from("### Scorecard levels\n\n| Entity |");
+    for c in &cards {
+        let _ = write!(out, " {} |", cell(&c.title));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(cards.len()));
+    out.push('\n');
+    for (entity, cells) in rows.iter().take(MAX_ROWS) {
+        let _ = write!(out, "| `{}` |", cell(entity));
+        for c in &cards {
+            let _ = write!(
+                out,
+                " {} |",
+                cells.get(c.id.as_str()).map_or("", String::as_str)
+            );
+        }
+        out.push('\n');
+    }
+    if rows.len() > MAX_ROWS {
+        let _ = writeln!(out, "\n…and {} more entities.", rows.len() - MAX_ROWS);
+    }
+    out.push('\n');
+    out
+}
+
 pub fn render(report: &Report) -> String {
     let (errors, _) = report.counts();
     let mut out = String::new();
@@ -33,6 +76,9 @@ pub fn render(report: &Report) -> String {
         report.summary()
     );
     let _ = writeln!(out, "Checked {}.\n", report.scope());
+    if let Some(sc) = report.scorecards {
+        out.push_str(&levels_table(sc));
+    }
     if report.diagnostics.is_empty() {
         return out;
     }
