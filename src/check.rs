@@ -41,10 +41,15 @@ pub fn check(root: &Path, options: Options) -> Result<Checked, LoadError> {
         Scorecards::default()
     };
     let mut loaded = loaded;
+    loaded
+        .timings
+        .extend(scorecards.timings.iter().map(|(n, d)| (*n, *d)));
     loaded.timings.push(("scorecards", started.elapsed()));
+    let started = std::time::Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(loaded.config.severity.apply(found));
     diagnostics::sort(&mut diagnostics);
+    loaded.timings.push(("merge", started.elapsed()));
     Ok(Checked {
         loaded,
         scorecards,

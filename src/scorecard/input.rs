@@ -70,6 +70,33 @@ pub struct Prepared<'a> {
     /// that evaluation does no I/O.
     docs: HashMap<&'a EntityRef, Value>,
     repo: HashMap<&'a str, Value>,
+    /// Each canonical ref as a policy string, made once.
+    refs: HashMap<&'a EntityRef, Value>,
+}
+
+thread_local! {
+    /// Object keys, made once per thread instead of once per input.
+    static KEYS: Keys = Keys::default();
+}
+
+#[derive(Default)]
+struct Keys(std::cell::RefCell<HashMap<&'static str, Value>>);
+
+impl Keys {
+    fn object(&self, pairs: &[(&'static str, Value)]) -> Value {
+        let mut cache = self.0.borrow_mut();
+        Value::from(
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        cache.entry(k).or_insert_with(|| Value::from(*k)).clone(),
+                        v.clone(),
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -97,8 +124,10 @@ impl<'a> Prepared<'a> {
             summary: HashMap::with_capacity(n),
             docs: HashMap::with_capacity(n),
             repo,
+            refs: HashMap::with_capacity(n),
         };
         for (r, full, summary, docs) in pairs {
+            prepared.refs.insert(r, Value::from(r.to_string()));
             prepared.full.insert(r, full);
             prepared.summary.insert(r, summary);
             prepared.docs.insert(r, docs);
@@ -116,15 +145,6 @@ impl<'a> Prepared<'a> {
         object([("catalog", Value::from(catalog))])
     }
 
-    fn related(&self, r: &EntityRef, kind: RelationType) -> Vec<&'a EntityRef> {
-        let catalog: &'a Catalog = self.catalog;
-        catalog
-            .relations_of(r)
-            .filter(|rel| rel.kind == kind)
-            .map(|rel| &rel.target)
-            .collect()
-    }
-
     fn summary_of(&self, r: &EntityRef) -> Value {
         self.summary.get(r).cloned().unwrap_or_else(|| {
             object([
@@ -135,73 +155,112 @@ impl<'a> Prepared<'a> {
         })
     }
 
-    /// Builds the `input` for one entity from the prepared values.
+    /// Builds the `input` for one entity from the prepared values. One pass
+    /// over the entity's relations fills every relation field.
     pub fn input(&self, e: &Entity) -> Value {
+        use RelationType as R;
         let r = &e.eref;
-        let one = |kind| {
-            self.related(r, kind)
-                .first()
-                .map_or(Value::Null, |t| self.summary_of(t))
-        };
-        let many = |kind| {
-            Value::from(
-                self.related(r, kind)
-                    .into_iter()
-                    .map(|t| self.summary_of(t))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let part_of = self.related(r, RelationType::PartOf);
-        let system = part_of.iter().find(|t| t.kind == "system").copied();
-        let domain = system
-            .and_then(|s| {
-                self.related(s, RelationType::PartOf)
-                    .into_iter()
-                    .find(|t| t.kind == "domain")
-            })
-            .or_else(|| part_of.iter().find(|t| t.kind == "domain").copied());
-        object([
-            ("version", Value::from(INPUT_VERSION)),
-            ("ref", Value::from(r.to_string())),
-            ("file", Value::from(e.file.as_str())),
-            (
-                "entity",
-                self.full
-                    .get(r)
-                    .cloned()
-                    .unwrap_or_else(|| node_value(&e.doc)),
-            ),
-            (
-                "relations",
-                object([
-                    ("owner", one(RelationType::OwnedBy)),
-                    ("system", system.map_or(Value::Null, |s| self.summary_of(s))),
-                    ("domain", domain.map_or(Value::Null, |d| self.summary_of(d))),
-                    ("providesApis", many(RelationType::ProvidesApi)),
-                    ("consumesApis", many(RelationType::ConsumesApi)),
-                    ("dependsOn", many(RelationType::DependsOn)),
-                    ("dependencyOf", many(RelationType::DependencyOf)),
-                    ("members", many(RelationType::HasMember)),
-                    ("parent", one(RelationType::ChildOf)),
-                    ("children", many(RelationType::ParentOf)),
-                ]),
-            ),
-            (
-                "docs",
-                self.docs
-                    .get(r)
-                    .cloned()
-                    .unwrap_or_else(|| docs(self.catalog, e)),
-            ),
-            (
-                "repo",
-                self.repo
-                    .get(e.dir())
-                    .cloned()
-                    .unwrap_or_else(|| repo_facts(self.catalog, e.dir())),
-            ),
-            ("git", Value::Null),
-        ])
+        let mut lists: [Vec<Value>; 7] = Default::default();
+        let (mut owner, mut parent, mut system, mut domain) = (None, None, None, None);
+        for rel in self.catalog.relations_of(r) {
+            let t = &rel.target;
+            let slot = match rel.kind {
+                R::ProvidesApi => 0,
+                R::ConsumesApi => 1,
+                R::DependsOn => 2,
+                R::DependencyOf => 3,
+                R::HasMember => 4,
+                R::ParentOf => 5,
+                R::OwnedBy => {
+                    owner.get_or_insert(t);
+                    continue;
+                }
+                R::ChildOf => {
+                    parent.get_or_insert(t);
+                    continue;
+                }
+                R::PartOf if t.kind == "system" => {
+                    system.get_or_insert(t);
+                    continue;
+                }
+                R::PartOf if t.kind == "domain" => {
+                    domain.get_or_insert(t);
+                    continue;
+                }
+                _ => 6,
+            };
+            if slot < 6 {
+                lists[slot].push(self.summary_of(t));
+            }
+        }
+        // A component's domain is its system's domain.
+        if let Some(s) = system {
+            if let Some(d) = self
+                .catalog
+                .relations_of(s)
+                .find(|rel| rel.kind == R::PartOf && rel.target.kind == "domain")
+            {
+                domain = Some(&d.target);
+            }
+        }
+        let one = |t: Option<&EntityRef>| t.map_or(Value::Null, |t| self.summary_of(t));
+        let [
+            provides,
+            consumes,
+            depends_on,
+            dependency_of,
+            members,
+            children,
+            _,
+        ] = lists;
+        KEYS.with(|k| {
+            let relations = k.object(&[
+                ("owner", one(owner)),
+                ("system", one(system)),
+                ("domain", one(domain)),
+                ("providesApis", Value::from(provides)),
+                ("consumesApis", Value::from(consumes)),
+                ("dependsOn", Value::from(depends_on)),
+                ("dependencyOf", Value::from(dependency_of)),
+                ("members", Value::from(members)),
+                ("parent", one(parent)),
+                ("children", Value::from(children)),
+            ]);
+            k.object(&[
+                ("version", Value::from(INPUT_VERSION)),
+                (
+                    "ref",
+                    self.refs
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| Value::from(r.to_string())),
+                ),
+                ("file", Value::from(e.file.as_str())),
+                (
+                    "entity",
+                    self.full
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| node_value(&e.doc)),
+                ),
+                ("relations", relations),
+                (
+                    "docs",
+                    self.docs
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| docs(self.catalog, e)),
+                ),
+                (
+                    "repo",
+                    self.repo
+                        .get(e.dir())
+                        .cloned()
+                        .unwrap_or_else(|| repo_facts(self.catalog, e.dir())),
+                ),
+                ("git", Value::Null),
+            ])
+        })
     }
 }
 

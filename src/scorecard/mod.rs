@@ -67,6 +67,9 @@ pub struct Scorecards {
     pub scorecards: Vec<Scorecard>,
     pub standings: Vec<Standing>,
     pub waivers: Vec<waivers::Waiver>,
+    /// Wall time per scorecard phase, for `PORTOLAN_TIMINGS=1` and the benchmarks.
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Reads the policy sources: built-ins first, then `ROOT/policies/*.rego`
@@ -130,8 +133,16 @@ pub fn run(
         diags.extend(d);
         scorecards.extend(model::scorecard(&s.file, &annotations, diags));
     }
+    let mut clock = std::time::Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let prepared = input::Prepared::new(catalog);
+    lap("facts");
     let (engine, compiled) = eval::engine(sources, prepared.data(), diags);
+    lap("engine");
     // Scorecards whose policy did not compile are left out (already reported).
     let usable: Vec<Scorecard> = scorecards
         .into_iter()
@@ -143,6 +154,7 @@ pub fn run(
         })
         .collect();
     let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, diags);
+    lap("evaluate");
     let waivers = waivers::load(&catalog.root, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
     let standings = results
@@ -152,10 +164,12 @@ pub fn run(
     for r in &results {
         failures(catalog, &usable[r.scorecard], r, today, diags);
     }
+    lap("standings");
     Scorecards {
         scorecards: usable,
         standings,
         waivers,
+        timings,
     }
 }
 
