@@ -194,14 +194,13 @@ impl<'a> Prepared<'a> {
             }
         }
         // A component's domain is its system's domain.
-        if let Some(s) = system {
-            if let Some(d) = self
+        if let Some(s) = system
+            && let Some(d) = self
                 .catalog
                 .relations_of(s)
                 .find(|rel| rel.kind == R::PartOf && rel.target.kind == "domain")
-            {
-                domain = Some(&d.target);
-            }
+        {
+            domain = Some(&d.target);
         }
         let one = |t: Option<&EntityRef>| t.map_or(Value::Null, |t| self.summary_of(t));
         let [
