@@ -321,3 +321,36 @@ fn markdown_has_a_level_table_and_json_lists_standings_and_waivers() {
     assert_eq!(v["waivers"][0]["expires"], "2999-01-01");
     assert_eq!(v["scorecards"][0]["checks"][1]["id"], "runbook");
 }
+
+#[test]
+fn recursive_policies_are_reported_never_crash() {
+    let recursive = POLICY.replace(
+        "import rego.v1\n",
+        "import rego.v1\n\nf(x) := f(x + 1)\n\na if b\n\nb if a\n",
+    );
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/basics.rego", &recursive),
+        ("group.yaml", GROUP),
+        ("b.yaml", &component("b", "team-a")),
+    ]);
+    let out = portolan(&["check", ".", "--format", "json"], dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E0201")
+        .expect("E0201");
+    assert!(d["message"].as_str().unwrap().contains("f → f"), "{d}");
+    assert_eq!(d["file"], "policies/basics.rego");
+    assert_eq!(d["line"], 11);
+    // The catalog itself is still checked and the entities still counted.
+    assert_eq!(v["summary"]["entities"], 2);
+}

@@ -64,6 +64,15 @@ pub fn engine(
     });
     let mut ok = Vec::with_capacity(sources.len());
     for s in sources {
+        if let Some(r) = super::recursion::find(&s.text).first() {
+            diags.push(
+                Diagnostic::new(Code::PolicyError, format!("policy is recursive: {} (Rego forbids recursion)", r.cycle.join(" → ")))
+                    .at(Span::new(&s.file, r.line, 1))
+                    .help("rewrite the function without calling itself; use a comprehension or `walk` instead"),
+            );
+            ok.push(false);
+            continue;
+        }
         match engine.add_policy(s.file.clone(), s.text.clone()) {
             Ok(_) => ok.push(true),
             Err(e) => {

@@ -11,6 +11,7 @@ pub mod input;
 pub mod metadata;
 pub mod model;
 pub mod policy_test;
+pub mod recursion;
 pub mod waivers;
 
 use crate::catalog::Catalog;

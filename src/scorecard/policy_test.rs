@@ -111,6 +111,17 @@ pub fn run(policies: &[PolicySource], tests: &[PolicySource]) -> TestRun {
         check_interval: std::num::NonZeroU32::MIN,
     });
     for s in policies.iter().chain(tests) {
+        if let Some(r) = super::recursion::find(&s.text).first() {
+            run.broken.push((
+                s.file.clone(),
+                format!(
+                    "line {}: recursion {} (Rego forbids recursion)",
+                    r.line,
+                    r.cycle.join(" → ")
+                ),
+            ));
+            continue;
+        }
         if let Err(e) = engine.add_policy(s.file.clone(), s.text.clone()) {
             run.broken.push((s.file.clone(), e.to_string()));
         }
