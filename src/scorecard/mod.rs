@@ -195,7 +195,7 @@ fn apply_waivers(
             diags.push(
                 Diagnostic::new(Code::WaiverInvalid, format!("waiver names check `{}`, which no scorecard defines", w.check))
                     .at(at)
-                    .help("write `check: scorecard-id/check-id`; `portolan check --scorecards --format json` lists them"),
+                    .help("write `check: scorecard-id/check-id`; `portolan check --format json` lists them under `scorecards`"),
             );
             continue;
         }
