@@ -354,3 +354,62 @@ fn recursive_policies_are_reported_never_crash() {
     // The catalog itself is still checked and the entities still counted.
     assert_eq!(v["summary"]["entities"], 2);
 }
+
+#[test]
+fn the_input_carries_relations_docs_and_repository_facts() {
+    // Every fact the contract promises, surfaced as a failing message so the test can read it back.
+    let policy = r#"# METADATA
+# title: Facts
+# custom:
+#   levels: [bronze]
+#   applies_to:
+#     kind: [component]
+package acme.facts
+
+import rego.v1
+
+# METADATA
+# title: Echo
+# custom:
+#   id: echo
+#   level: bronze
+echo contains sprintf("v=%v ref=%v owner=%v readme=%v codeowners=%v docs=%v pages=%v git=%v catalog=%v", [
+	input.version, input.ref, input.relations.owner.ref, input.repo.readme, input.repo.codeowners,
+	input.docs.present, input.docs.pages, input.git, count(data.catalog),
+])
+"#;
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/facts.rego", policy),
+        ("group.yaml", GROUP),
+        (
+            "svc/catalog-info.yaml",
+            &component("svc", "team-a").replace(
+                "metadata:\n",
+                "metadata:\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n",
+            ),
+        ),
+        ("svc/README.md", "# svc\n"),
+        ("svc/mkdocs.yml", "site_name: svc\nnav:\n  - index.md\n"),
+        ("svc/docs/index.md", "# Home\n"),
+        ("svc/docs/more.md", "# More\n"),
+    ]);
+    let c = check::check(
+        dir.path(),
+        check::Options {
+            scorecards: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::CheckFailed)
+        .expect("echo");
+    assert!(
+        d.message.contains("v=1 ref=component:default/svc owner=group:default/team-a readme=true codeowners=false docs=true pages=2 git=null catalog=2"),
+        "{}",
+        d.message
+    );
+}

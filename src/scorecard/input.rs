@@ -352,13 +352,26 @@ fn count_markdown(dir: &Path, depth: usize) -> usize {
 /// so callers cache by [`Entity::dir`]).
 pub fn repo_facts(catalog: &Catalog, dir: &str) -> Value {
     let base = catalog.root.join(dir);
+    // One listing of the folder answers the top-level names; subfolders
+    // (`.github/`, `docs/`) are only looked into when they exist. This is a
+    // syscall or two per folder instead of one per candidate name.
+    let listing: std::collections::HashSet<String> = std::fs::read_dir(&base)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let exists = |name: &str| match name.split_once('/') {
+        None => listing.contains(name) && base.join(name).is_file(),
+        Some((sub, _)) => listing.contains(sub) && base.join(name).is_file(),
+    };
     Value::from(
         REPO_FILES
             .iter()
             .map(|(fact, names)| {
                 (
                     Value::from(*fact),
-                    Value::from(names.iter().any(|n| base.join(n).is_file())),
+                    Value::from(names.iter().any(|n| exists(n))),
                 )
             })
             .collect::<BTreeMap<_, _>>(),

@@ -1,53 +1,98 @@
 //! Machine-readable output; the shape is versioned (`version`) so tools can rely on it.
+//!
+//! Serialized straight from borrowed structs rather than through a
+//! `serde_json::Value` tree: a 100k-entity catalog yields hundreds of
+//! thousands of diagnostics and standings, and the tree doubled the memory.
 
 use super::Report;
-use serde_json::{Value, json};
+use crate::diagnostics::Diagnostic;
+use crate::scorecard::{Scorecards, Standing, model::Scorecard, waivers::Waiver};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    summary: Summary,
+    diagnostics: Vec<Diag<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scorecards: Option<&'a [Scorecard]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    standings: Option<&'a [Standing]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waivers: Option<&'a [Waiver]>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    entities: usize,
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Diag<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    related: Vec<Related<'a>>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: String,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+fn diag<'a>(report: &Report, d: &'a Diagnostic) -> Diag<'a> {
+    Diag {
+        code: d.code.code(),
+        name: d.code.slug(),
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        file: d.span.as_ref().map(|s| report.path(&s.file)),
+        line: d.span.as_ref().map(|s| s.line),
+        column: d.span.as_ref().map(|s| s.column),
+        related: d
+            .related
+            .iter()
+            .map(|r| Related {
+                file: report.path(&r.span.file),
+                line: r.span.line,
+                column: r.span.column,
+                message: &r.message,
+            })
+            .collect(),
+    }
+}
 
 pub fn render(report: &Report) -> String {
     let (errors, warnings) = report.counts();
-    let diagnostics: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let mut v = json!({
-                "code": d.code.code(),
-                "name": d.code.slug(),
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "help": d.help,
-            });
-            if let Some(s) = &d.span {
-                v["file"] = json!(report.path(&s.file));
-                v["line"] = json!(s.line);
-                v["column"] = json!(s.column);
-            }
-            v["related"] = d
-                .related
-                .iter()
-                .map(|r| json!({"file": report.path(&r.span.file), "line": r.span.line, "column": r.span.column, "message": r.message}))
-                .collect();
-            v
-        })
-        .collect();
-    let doc = json!({
-        "version": 1,
-        "summary": {
-            "entities": report.entities,
-            "files": report.files.len(),
-            "errors": errors,
-            "warnings": warnings,
+    let sc: Option<&Scorecards> = report.scorecards;
+    let doc = Doc {
+        version: 1,
+        summary: Summary {
+            entities: report.entities,
+            files: report.files.len(),
+            errors,
+            warnings,
         },
-        "diagnostics": diagnostics,
-    });
-    let mut doc = doc;
-    if let Some(sc) = report.scorecards {
-        doc["scorecards"] = json!(sc.scorecards.iter().map(|s| json!({
-            "id": s.id, "title": s.title, "levels": s.levels, "enforcement": s.enforcement,
-            "checks": s.checks.iter().map(|c| json!({"id": c.id, "title": c.title, "level": c.level, "weight": c.weight, "enforcement": c.enforcement})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>());
-        doc["standings"] = json!(sc.standings);
-        doc["waivers"] = json!(sc.waivers);
-    }
+        diagnostics: report.diagnostics.iter().map(|d| diag(report, d)).collect(),
+        scorecards: sc.map(|s| s.scorecards.as_slice()),
+        standings: sc.map(|s| s.standings.as_slice()),
+        waivers: sc.map(|s| s.waivers.as_slice()),
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
