@@ -413,3 +413,39 @@ echo contains sprintf("v=%v ref=%v owner=%v readme=%v codeowners=%v docs=%v page
         d.message
     );
 }
+
+#[test]
+fn failing_checks_land_on_the_entity_line_in_github_sarif_and_junit() {
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/basics.rego", POLICY),
+        ("group.yaml", GROUP),
+        ("b.yaml", &component("b", "team-a")),
+    ]);
+    let gh = stdout(&portolan(&["check", ".", "--format", "github"], dir.path()));
+    assert!(
+        gh.contains("::warning file=b.yaml,line=4,col=9,title=E0300 check-failed::"),
+        "{gh}"
+    );
+    assert!(gh.contains("help: Add a runbook link."), "{gh}");
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&portolan(&["check", ".", "--format", "sarif"], dir.path()).stdout)
+            .unwrap();
+    let r = &sarif["runs"][0]["results"][0];
+    assert_eq!(r["ruleId"], "E0300");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    let junit = stdout(&portolan(&["check", ".", "--format", "junit"], dir.path()));
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("b.yaml"))
+        .unwrap();
+    let out = case
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .expect("advisory failures are reported");
+    assert!(out.text().unwrap().contains("b.yaml:4:9"), "{junit}");
+}
