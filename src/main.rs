@@ -78,6 +78,15 @@ fn parse_date(s: &str) -> Result<portolan::scorecard::date::Date, String> {
         .ok_or_else(|| format!("`{s}` is not a YYYY-MM-DD date"))
 }
 
+/// Writes the report to stdout. A closed pipe (`| head`) is not our
+/// failure, but the run is incomplete, so callers exit with 2.
+fn print(text: &str) -> bool {
+    let mut out = anstream::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -118,12 +127,7 @@ fn policy_test(root: PathBuf, json: bool) -> ExitCode {
     } else {
         policy_test::render(&run)
     };
-    let mut out = anstream::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
+    if !print(&text) {
         return ExitCode::from(2);
     }
     if run.ok() {
@@ -200,13 +204,7 @@ fn check(root: PathBuf, format: Format, options: portolan::check::Options) -> Ex
             render_started.elapsed().as_secs_f64() * 1000.0
         );
     }
-    let mut out = anstream::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        // A closed pipe (`| head`) is not our failure, but the run is incomplete.
+    if !print(&text) {
         return ExitCode::from(2);
     }
     let (errors, _) = report.counts();

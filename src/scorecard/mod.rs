@@ -113,7 +113,8 @@ pub fn sources(root: &Path, builtin: bool) -> Vec<PolicySource> {
     out
 }
 
-fn package_of(text: &str) -> Option<String> {
+/// The `package` a policy declares.
+pub fn package_of(text: &str) -> Option<String> {
     text.lines().find_map(|l| {
         l.trim()
             .strip_prefix("package ")

@@ -93,14 +93,6 @@ fn test_rules(text: &str) -> Vec<(String, u32)> {
     out
 }
 
-fn package_of(text: &str) -> Option<String> {
-    text.lines().find_map(|l| {
-        l.trim()
-            .strip_prefix("package ")
-            .map(|p| p.trim().to_owned())
-    })
-}
-
 /// Runs the tests against the policies.
 pub fn run(policies: &[PolicySource], tests: &[PolicySource]) -> TestRun {
     let mut run = TestRun::default();
@@ -131,7 +123,7 @@ pub fn run(policies: &[PolicySource], tests: &[PolicySource]) -> TestRun {
     }
     engine.set_enable_coverage(true);
     for t in tests {
-        let Some(package) = package_of(&t.text) else {
+        let Some(package) = super::package_of(&t.text) else {
             continue;
         };
         for (name, line) in test_rules(&t.text) {
