@@ -449,3 +449,47 @@ fn failing_checks_land_on_the_entity_line_in_github_sarif_and_junit() {
         .expect("advisory failures are reported");
     assert!(out.text().unwrap().contains("b.yaml:4:9"), "{junit}");
 }
+
+#[test]
+fn a_check_that_errors_on_every_entity_is_reported_once() {
+    let broken = POLICY.replace("count([l | some l in object.get(input.entity.metadata, \"links\", []); l.type == \"runbook\"]) == 0", "1 / count([]) == 0");
+    let mut files = vec![
+        (
+            "portolan.toml".to_owned(),
+            "[scorecards]\ndefaults = false\n".to_owned(),
+        ),
+        ("policies/basics.rego".to_owned(), broken),
+        ("group.yaml".to_owned(), GROUP.to_owned()),
+    ];
+    for i in 0..5 {
+        files.push((format!("c{i}.yaml"), component(&format!("c{i}"), "team-a")));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = catalog(&refs);
+    let c = check::check(
+        dir.path(),
+        check::Options {
+            scorecards: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let errors: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::PolicyRuntime)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].message.contains("(and on 4 more entities)"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(
+        errors[0].span.as_ref().unwrap().file,
+        "policies/basics.rego"
+    );
+}

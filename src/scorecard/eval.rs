@@ -166,11 +166,37 @@ pub fn evaluate(
         )
         .collect();
     let mut results = Vec::new();
+    let mut errors = Vec::new();
     for (r, d) in per_entity {
         results.extend(r);
-        diags.extend(d);
+        errors.extend(d);
     }
+    diags.extend(collapse(errors));
     results
+}
+
+/// A broken check usually breaks on every entity: report it once, at its
+/// place in the policy, with the first entity's message and a count.
+fn collapse(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    for d in errors {
+        match out
+            .iter_mut()
+            .find(|(o, _)| o.code == d.code && o.span == d.span)
+        {
+            Some((_, n)) => *n += 1,
+            None => out.push((d, 0)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                d.message
+                    .push_str(&format!(" (and on {more} more entities)"));
+            }
+            d
+        })
+        .collect()
 }
 
 fn run(
