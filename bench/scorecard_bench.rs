@@ -34,8 +34,8 @@ fn main() {
     let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
     let loaded = portolan::catalog::load(&root).expect("catalog loads");
     let catalog = &loaded.catalog;
-    let sources = scorecard::sources(&root, true);
     let mut diags = Vec::new();
+    let sources = scorecard::sources(&root, true, &mut diags);
     let cards: Vec<model::Scorecard> = sources
         .iter()
         .filter_map(|s| model::scorecard(&s.file, &metadata::parse(&s.file, &s.text).0, &mut diags))

@@ -35,7 +35,7 @@ pub fn check(root: &Path, options: Options) -> Result<Checked, LoadError> {
     let mut found = Vec::new();
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
-        let sources = scorecard::sources(root, loaded.config.builtin_scorecards);
+        let sources = scorecard::sources(root, loaded.config.builtin_scorecards, &mut found);
         scorecard::run(&loaded.catalog, &sources, options.today, &mut found)
     } else {
         Scorecards::default()

@@ -119,9 +119,15 @@ fn policy_test(root: PathBuf, json: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     let (config, _) = portolan::config::load(&root);
-    let policies = scorecard::sources(&root, config.builtin_scorecards);
+    let mut unreadable = Vec::new();
+    let policies = scorecard::sources(&root, config.builtin_scorecards, &mut unreadable);
     let tests = policy_test::test_sources(&root);
-    let run = policy_test::run(&policies, &tests);
+    let mut run = policy_test::run(&policies, &tests);
+    run.broken.extend(
+        unreadable
+            .into_iter()
+            .map(|d| (d.span.map(|s| s.file).unwrap_or_default(), d.message)),
+    );
     let text = if json {
         serde_json::to_string_pretty(&run).unwrap_or_default() + "\n"
     } else {

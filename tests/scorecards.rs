@@ -493,3 +493,39 @@ fn a_check_that_errors_on_every_entity_is_reported_once() {
         "policies/basics.rego"
     );
 }
+
+#[test]
+fn an_unreadable_policy_is_an_error_and_the_rest_still_runs() {
+    let dir = catalog(&[
+        ("policies/basics.rego", POLICY),
+        ("group.yaml", GROUP),
+        ("b.yaml", &component("b", "team-a")),
+    ]);
+    std::fs::write(
+        dir.path().join("policies/latin1.rego"),
+        b"package x\n# caf\xe9\n",
+    )
+    .unwrap();
+    let c = check::check(
+        dir.path(),
+        check::Options {
+            scorecards: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::PolicyError)
+        .expect("E0201");
+    assert_eq!(d.span.as_ref().unwrap().file, "policies/latin1.rego");
+    assert!(c.scorecards.scorecards.iter().any(|s| s.id == "basics"));
+    assert!(
+        c.scorecards
+            .scorecards
+            .iter()
+            .any(|s| s.id == "production-readiness"),
+        "built-ins still run"
+    );
+}

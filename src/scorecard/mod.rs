@@ -76,7 +76,7 @@ pub struct Scorecards {
 /// Reads the policy sources: built-ins first, then `ROOT/policies/*.rego`
 /// (test files excluded). A catalog policy with the same package as a
 /// built-in replaces it.
-pub fn sources(root: &Path, builtin: bool) -> Vec<PolicySource> {
+pub fn sources(root: &Path, builtin: bool, diags: &mut Vec<Diagnostic>) -> Vec<PolicySource> {
     let mut out: Vec<PolicySource> = if builtin {
         BUILTIN
             .iter()
@@ -98,12 +98,25 @@ pub fn sources(root: &Path, builtin: bool) -> Vec<PolicySource> {
             let name = e.file_name().to_string_lossy().into_owned();
             (name.ends_with(".rego") && !name.ends_with("_test.rego")).then_some(name)
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .filter_map(|name| {
-            let text = std::fs::read_to_string(dir.join(&name)).ok()?;
-            Some(PolicySource {
-                file: format!("{POLICY_DIR}/{name}"),
-                text,
-            })
+            let file = format!("{POLICY_DIR}/{name}");
+            let entry = crate::catalog::discover::FileEntry {
+                rel: file.clone(),
+                abs: dir.join(&name),
+                via_link: false,
+            };
+            // Same guards as catalog files: size limit, UTF-8, no binary.
+            match crate::catalog::parse::read_text(&entry, crate::config::DEFAULT_MAX_FILE_BYTES) {
+                Ok(text) => Some(PolicySource { file, text }),
+                Err(mut d) => {
+                    d.code = Code::PolicyError;
+                    d.severity = Code::PolicyError.default_severity();
+                    diags.push(d);
+                    None
+                }
+            }
         })
         .collect();
     own.sort_by(|a, b| a.file.cmp(&b.file));
