@@ -264,7 +264,14 @@ fn colour_on_a_terminal_unless_no_color_is_set() {
 #[test]
 fn output_is_byte_identical_across_runs() {
     for format in ["json", "human", "sarif", "junit", "markdown", "github"] {
-        let args = ["check", "example-catalog", "--format", format, "--today", "2026-11-28"];
+        let args = [
+            "check",
+            "example-catalog",
+            "--format",
+            format,
+            "--today",
+            "2026-11-28",
+        ];
         let a = portolan(&args, &repo());
         let b = portolan(&args, &repo());
         assert_eq!(a.stdout, b.stdout, "{format} output differs between runs");
