@@ -5,6 +5,7 @@
 //! own entities, and every problem becomes a diagnostic.
 
 pub mod discover;
+pub mod kinds;
 pub mod location;
 pub mod model;
 pub mod names;
