@@ -11,3 +11,4 @@ pub mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod scorecard;
+pub mod site;

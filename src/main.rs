@@ -37,6 +37,18 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::scorecard::date::Date>,
     },
+    /// Build the static portal into DIR (in progress: writes the JSON export, atomically).
+    Build {
+        /// The catalog root.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site; replaced only when the build succeeds.
+        #[arg(long, default_value = "site")]
+        out: PathBuf,
+        /// The date (YYYY-MM-DD) scorecard enforcement and waivers are judged on; defaults to today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<portolan::scorecard::date::Date>,
+    },
     /// Work with scorecard policies.
     Policy {
         #[command(subcommand)]
@@ -103,9 +115,42 @@ fn main() -> ExitCode {
                 today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
             },
         ),
+        Command::Build { root, out, today } => build(root, out, today),
         Command::Policy {
             command: PolicyCommand::Test { root, json },
         } => policy_test(root, json),
+    }
+}
+
+fn build(root: PathBuf, out: PathBuf, today: Option<portolan::scorecard::date::Date>) -> ExitCode {
+    let options = portolan::check::Options {
+        scorecards: true,
+        today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
+    };
+    let spinner = spinner_after_delay(format!("building {}", root.display()));
+    let checked = portolan::check::check(&root, options);
+    spinner.finish_and_clear();
+    let checked = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match portolan::site::build(&checked, &out) {
+        Ok(files) => {
+            let (errors, warnings) = portolan::diagnostics::counts(&checked.diagnostics);
+            eprintln!(
+                "built {} ({files} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (`portolan check` lists them)",
+                out.display(),
+                checked.loaded.catalog.entities.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}; the previous output, if any, is untouched");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -1,0 +1,117 @@
+//! The JSON export: `api/catalog.json` (a compact index of every entity)
+//! and `api/entities/<namespace>/<kind>/<name>.json` (one resolved entity
+//! with its relations and scorecard results), for other tools to consume.
+
+use crate::catalog::Catalog;
+use crate::catalog::model::{Entity, EntityRef, Relation};
+use crate::scorecard::{Scorecards, Standing};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where an entity's JSON lives, relative to the site root.
+pub fn entity_path(r: &EntityRef) -> String {
+    format!("api/entities/{}/{}/{}.json", r.namespace, r.kind, r.name)
+}
+
+/// One row of the index: what the catalog page filters on.
+#[derive(Serialize)]
+struct IndexRow<'a> {
+    #[serde(rename = "ref")]
+    eref: String,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    spec_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifecycle: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<String>,
+    tags: Vec<&'a str>,
+    json: String,
+}
+
+#[derive(Serialize)]
+struct Index<'a> {
+    version: u32,
+    entities: Vec<IndexRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntityDoc<'a> {
+    version: u32,
+    #[serde(rename = "ref")]
+    eref: String,
+    file: &'a str,
+    entity: serde_json::Value,
+    relations: Vec<&'a Relation>,
+    scorecards: Vec<&'a Standing>,
+}
+
+fn first_target<'a>(
+    catalog: &'a Catalog,
+    e: &Entity,
+    kind: crate::catalog::model::RelationType,
+    target_kind: Option<&str>,
+) -> Option<&'a EntityRef> {
+    catalog
+        .relations_of(&e.eref)
+        .find(|r| r.kind == kind && target_kind.is_none_or(|k| r.target.kind == k))
+        .map(|r| &r.target)
+}
+
+/// Renders every export file as (path, bytes), in sorted order.
+pub fn files(catalog: &Catalog, scorecards: &Scorecards) -> Vec<(String, Vec<u8>)> {
+    use crate::catalog::model::RelationType as R;
+    let mut standings: BTreeMap<&EntityRef, Vec<&Standing>> = BTreeMap::new();
+    for s in &scorecards.standings {
+        standings.entry(&s.entity).or_default().push(s);
+    }
+    let mut out = Vec::with_capacity(catalog.entities.len() + 1);
+    let rows = catalog
+        .entities
+        .values()
+        .map(|e| IndexRow {
+            eref: e.eref.to_string(),
+            kind: &e.eref.kind,
+            namespace: &e.eref.namespace,
+            name: e.name(),
+            title: e.title(),
+            description: e.description(),
+            spec_type: e.spec_type(),
+            lifecycle: e.lifecycle(),
+            owner: first_target(catalog, e, R::OwnedBy, None).map(ToString::to_string),
+            system: first_target(catalog, e, R::PartOf, Some("system")).map(ToString::to_string),
+            tags: e.tags(),
+            json: entity_path(&e.eref),
+        })
+        .collect();
+    let index = Index {
+        version: 1,
+        entities: rows,
+    };
+    out.push((
+        "api/catalog.json".to_owned(),
+        serde_json::to_vec(&index).unwrap_or_default(),
+    ));
+    for e in catalog.entities.values() {
+        let doc = EntityDoc {
+            version: 1,
+            eref: e.eref.to_string(),
+            file: &e.file,
+            entity: e.doc.to_json(),
+            relations: catalog.relations_of(&e.eref).collect(),
+            scorecards: standings.get(&e.eref).cloned().unwrap_or_default(),
+        };
+        out.push((
+            entity_path(&e.eref),
+            serde_json::to_vec_pretty(&doc).unwrap_or_default(),
+        ));
+    }
+    out
+}

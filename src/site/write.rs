@@ -1,0 +1,114 @@
+//! Atomic output: a build writes into a fresh sibling folder and swaps it
+//! into place only when everything succeeded, so a failed build never
+//! destroys the last good output and a half-written site is never served.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A folder being written, next to its final place.
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+}
+
+impl Staging {
+    /// Creates `<out>.portolan-tmp-<pid>` next to `out`.
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)?;
+        let tmp = parent.join(format!(".{name}.portolan-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        std::fs::create_dir(&tmp)?;
+        Ok(Staging {
+            tmp,
+            out: out.to_path_buf(),
+        })
+    }
+
+    /// Writes a file (creating folders) under the staging folder. `rel`
+    /// comes from validated entity names, never from free text.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        debug_assert!(!rel.split('/').any(|p| p == ".." || p.is_empty()));
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, bytes)
+    }
+
+    /// Swaps the staging folder into place: the old output is moved aside,
+    /// the new one renamed in, then the old one removed.
+    pub fn commit(self) -> io::Result<()> {
+        let old = self.out.with_file_name(format!(
+            ".{}.portolan-old-{}",
+            self.out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let had_old = self.out.exists();
+        if had_old {
+            std::fs::rename(&self.out, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&self.tmp, &self.out) {
+            if had_old {
+                // Put the previous output back before reporting.
+                let _ = std::fs::rename(&old, &self.out);
+            }
+            return Err(e);
+        }
+        if had_old {
+            std::fs::remove_dir_all(&old)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// An abandoned build leaves nothing behind.
+    fn drop(&mut self) {
+        if self.tmp.exists() {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abandoned_build_leaves_the_previous_output_and_no_temp_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("index.html"), "old").unwrap();
+        {
+            let staging = Staging::new(&out).unwrap();
+            staging.write("index.html", b"new, half written").unwrap();
+            // The build fails here: `staging` is dropped without commit.
+        }
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let staging = Staging::new(&out).unwrap();
+        staging.write("a/b.json", b"{}").unwrap();
+        staging.commit().unwrap();
+        assert!(out.join("a/b.json").is_file());
+        assert!(!out.join("index.html").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

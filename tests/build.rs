@@ -1,0 +1,115 @@
+//! `portolan build` (in progress): the JSON export and atomic output.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_export_has_every_entity_with_relations_and_scorecards() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = portolan(
+        &[
+            "build",
+            "example-catalog",
+            "--out",
+            site.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        &repo(),
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("api/catalog.json")).unwrap()).unwrap();
+    let rows = index["entities"].as_array().unwrap();
+    assert_eq!(rows.len(), 94);
+    let orders = rows
+        .iter()
+        .find(|r| r["ref"] == "component:default/orders-service")
+        .unwrap();
+    assert_eq!(orders["owner"], "group:default/orders-team");
+    let doc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(site.join(orders["json"].as_str().unwrap())).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["file"], "services/orders-service/catalog-info.yaml");
+    assert!(
+        doc["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "ownedBy" && r["targetRef"] == "group:default/orders-team")
+    );
+    assert!(
+        doc["scorecards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["scorecard"] == "production-readiness")
+    );
+    // Every row points at a file that exists.
+    for r in rows {
+        assert!(site.join(r["json"].as_str().unwrap()).is_file(), "{r}");
+    }
+}
+
+#[test]
+fn builds_are_byte_identical_and_atomic() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let site_arg = site.to_str().unwrap();
+    let args = [
+        "build",
+        "example-catalog",
+        "--out",
+        site_arg,
+        "--today",
+        "2026-11-28",
+    ];
+    assert_eq!(portolan(&args, &repo()).status.code(), Some(0));
+    let first = read_tree(&site);
+    std::fs::write(site.join("stale.txt"), "from an older build").unwrap();
+    assert_eq!(portolan(&args, &repo()).status.code(), Some(0));
+    let second = read_tree(&site);
+    assert_eq!(
+        first, second,
+        "two builds of the same input are byte-identical, and stale files are gone"
+    );
+
+    // A failed build leaves the previous output untouched and no temporary folder behind.
+    let failed = portolan(&["build", "no-such-catalog", "--out", site_arg], &repo());
+    assert_eq!(failed.status.code(), Some(2));
+    assert_eq!(read_tree(&site), second);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("site")]);
+}
