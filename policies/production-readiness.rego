@@ -23,6 +23,7 @@ owner_group := owner.entity if {
 # title: Owned by an existing group
 # custom:
 #   id: owner-exists
+#   answers: owner
 #   level: bronze
 #   weight: 3
 #   remediation: >-
@@ -53,9 +54,26 @@ lifecycle contains "no spec.lifecycle" if {
 }
 
 # METADATA
+# title: Links its repository
+# custom:
+#   id: repository
+#   level: bronze
+#   answers: repository
+#   remediation: >-
+#     Add a link with `type: repository`, or the `github.com/project-slug` or `backstage.io/source-location` annotation.
+repository contains "no repository link or source-location annotation" if {
+	count(links("repository")) == 0
+	annotations := object.get(input.entity.metadata, "annotations", {})
+	not annotations["github.com/project-slug"]
+	not annotations["gitlab.com/project-slug"]
+	not annotations["backstage.io/source-location"]
+}
+
+# METADATA
 # title: Has TechDocs
 # custom:
 #   id: docs
+#   answers: docs
 #   level: silver
 #   weight: 2
 #   remediation: >-
@@ -68,6 +86,7 @@ docs contains "no TechDocs found" if {
 # title: Links a runbook
 # custom:
 #   id: runbook-link
+#   answers: runbook
 #   level: silver
 #   weight: 2
 #   remediation: >-
@@ -80,6 +99,7 @@ runbook_link contains "no link of type runbook" if {
 # title: Links a dashboard
 # custom:
 #   id: dashboard-link
+#   answers: dashboard
 #   level: silver
 #   remediation: >-
 #     Add a link with `type: dashboard` under `metadata.links`.
@@ -88,9 +108,22 @@ dashboard_link contains "no link of type dashboard" if {
 }
 
 # METADATA
+# title: Links its deployment
+# custom:
+#   id: deployment-link
+#   level: silver
+#   answers: deployment
+#   remediation: >-
+#     Add a link with `type: deployment` (the pipeline or Argo CD app that ships it) under `metadata.links`.
+deployment_link contains "no link of type deployment" if {
+	count(links("deployment")) == 0
+}
+
+# METADATA
 # title: Owner team can be reached
 # custom:
 #   id: owner-contact
+#   answers: owner
 #   level: silver
 #   remediation: >-
 #     Give the owning Group a link with `type: chat` or `type: oncall`.

@@ -17,7 +17,9 @@ ready := {
 			"links": [
 				{"url": "https://runbooks.example.com/orders", "type": "runbook"},
 				{"url": "https://grafana.example.com/orders", "type": "dashboard"},
+				{"url": "https://deploy.example.com/orders", "type": "deployment"},
 			],
+			"annotations": {"github.com/project-slug": "acme/orders"},
 		},
 		"spec": {"type": "service", "lifecycle": "production", "owner": "orders-team", "dependsOn": ["resource:orders-db"]},
 	},
@@ -33,6 +35,8 @@ test_a_ready_service_passes_everything if {
 	count(pr.docs) == 0 with input as ready
 	count(pr.runbook_link) == 0 with input as ready
 	count(pr.dashboard_link) == 0 with input as ready
+	count(pr.deployment_link) == 0 with input as ready
+	count(pr.repository) == 0 with input as ready
 	count(pr.owner_contact) == 0 with input as ready
 	count(pr.api_definitions) == 0 with input as ready
 	count(pr.dependencies) == 0 with input as ready
@@ -78,4 +82,20 @@ test_no_git_history_or_a_stale_file_fails_gold if {
 
 test_no_docs_fails if {
 	pr.docs == {"no TechDocs found"} with input as object.union(ready, {"docs": {"present": false, "pages": 0}})
+}
+
+with_metadata(meta) := object.union(object.remove(ready, ["entity"]), {"entity": {"metadata": meta, "spec": ready.entity.spec}})
+
+test_a_repository_comes_from_a_link_or_an_annotation if {
+	bare := object.remove(ready.entity.metadata, ["annotations"])
+	count(pr.repository) == 1 with input as with_metadata(bare)
+	linked := object.union(bare, {"links": array.concat(bare.links, [{"url": "https://git.example.com/orders", "type": "repository"}])})
+	count(pr.repository) == 0 with input as with_metadata(linked)
+	located := object.union(bare, {"annotations": {"backstage.io/source-location": "url:https://git.example.com/orders"}})
+	count(pr.repository) == 0 with input as with_metadata(located)
+}
+
+test_a_missing_deployment_link_fails_silver if {
+	no_links := object.union(ready.entity.metadata, {"links": []})
+	pr.deployment_link == {"no link of type deployment"} with input as with_metadata(no_links)
 }

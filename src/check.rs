@@ -40,6 +40,9 @@ pub fn check(root: &Path, options: Options) -> Result<Checked, LoadError> {
     } else {
         Scorecards::default()
     };
+    // The theme is checked too, so a pull request that breaks a template
+    // fails `check` before it can break the published portal.
+    crate::site::theme::load(root, &loaded.config.site, &mut found);
     let mut loaded = loaded;
     loaded
         .timings

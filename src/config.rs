@@ -26,6 +26,26 @@ pub struct Config {
     pub severity: SeverityOverrides,
     /// Whether the built-in scorecards run (`[scorecards] defaults`).
     pub builtin_scorecards: bool,
+    pub site: Site,
+}
+
+/// `[site]`: how `portolan build` renders the portal.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The portal's name, shown in the header and page titles.
+    pub title: Option<String>,
+    /// Where the site is published, for canonical links and the JSON export.
+    /// Links inside the site stay relative either way.
+    pub base_url: Option<String>,
+    /// A theme folder under `theme_dir`. Without it, `ROOT/theme/` overrides
+    /// the default theme when it exists.
+    pub theme: Option<String>,
+    /// Where named themes live, relative to ROOT (default `themes`).
+    pub theme_dir: Option<String>,
+    /// "Edit this file" link: `{path}` is replaced by the entity file's path
+    /// relative to ROOT, e.g. `https://github.com/acme/catalog/edit/main/{path}`.
+    pub edit_url: Option<String>,
 }
 
 impl Default for Config {
@@ -36,6 +56,7 @@ impl Default for Config {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             severity: SeverityOverrides::default(),
             builtin_scorecards: true,
+            site: Site::default(),
         }
     }
 }
@@ -49,6 +70,8 @@ struct Raw {
     diagnostics: BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
     scorecards: RawScorecards,
+    #[serde(default)]
+    site: Site,
 }
 
 #[derive(Deserialize, Default)]
@@ -141,12 +164,41 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             );
         }
     }
+    let mut site = raw.site;
+    for (key, slot) in [
+        ("base_url", &mut site.base_url),
+        ("edit_url", &mut site.edit_url),
+    ] {
+        let Some(value) = slot.as_deref() else {
+            continue;
+        };
+        let problem = if !url::Url::parse(&value.replace("{path}", "x"))
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            Some(format!("[site] {key} `{value}` is not an http(s) URL"))
+        } else if key == "edit_url" && !value.contains("{path}") {
+            Some(format!(
+                "[site] edit_url `{value}` has no `{{path}}` placeholder"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            diags.push(
+                Diagnostic::new(Code::Config, message)
+                    .at(Span::file(FILE_NAME))
+                    .help("write a full URL; in edit_url, `{path}` stands for the entity file, e.g. `https://github.com/acme/catalog/edit/main/{path}`"),
+            );
+            *slot = None;
+        }
+    }
     let config = Config {
         include: raw.catalog.include,
         exclude: raw.catalog.exclude,
         max_file_bytes: raw.catalog.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES),
         severity: SeverityOverrides(severity),
         builtin_scorecards: raw.scorecards.defaults.unwrap_or(true),
+        site,
     };
     (config, diags)
 }

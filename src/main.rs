@@ -37,7 +37,7 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::scorecard::date::Date>,
     },
-    /// Build the static portal into DIR (in progress: writes the JSON export, atomically).
+    /// Build the static portal into DIR (HTML pages, catalog index, JSON export), atomically.
     Build {
         /// The catalog root.
         #[arg(default_value = ".")]
@@ -48,6 +48,9 @@ enum Command {
         /// The date (YYYY-MM-DD) scorecard enforcement and waivers are judged on; defaults to today (UTC).
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::scorecard::date::Date>,
+        /// Where the site will be published (for canonical links and the JSON export); links stay relative.
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Work with scorecard policies.
     Policy {
@@ -115,37 +118,71 @@ fn main() -> ExitCode {
                 today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
             },
         ),
-        Command::Build { root, out, today } => build(root, out, today),
+        Command::Build {
+            root,
+            out,
+            today,
+            base_url,
+        } => build(root, out, today, base_url),
         Command::Policy {
             command: PolicyCommand::Test { root, json },
         } => policy_test(root, json),
     }
 }
 
-fn build(root: PathBuf, out: PathBuf, today: Option<portolan::scorecard::date::Date>) -> ExitCode {
+fn build(
+    root: PathBuf,
+    out: PathBuf,
+    today: Option<portolan::scorecard::date::Date>,
+    base_url: Option<String>,
+) -> ExitCode {
+    if let Some(url) = &base_url
+        && portolan::site::links::safe_url(url).is_none_or(|u| u.starts_with("mailto:"))
+    {
+        eprintln!("error: --base-url `{url}` is not an http(s) URL");
+        return ExitCode::from(2);
+    }
     let options = portolan::check::Options {
         scorecards: true,
         today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
     };
     let spinner = spinner_after_delay(format!("building {}", root.display()));
     let checked = portolan::check::check(&root, options);
-    spinner.finish_and_clear();
     let checked = match checked {
         Ok(c) => c,
         Err(e) => {
+            spinner.finish_and_clear();
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    match portolan::site::build(&checked, &out) {
-        Ok(files) => {
+    let built = portolan::site::build(&checked, &out, &portolan::site::Options { base_url });
+    spinner.finish_and_clear();
+    match built {
+        Ok(built) => {
             let (errors, warnings) = portolan::diagnostics::counts(&checked.diagnostics);
             eprintln!(
-                "built {} ({files} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (`portolan check` lists them)",
+                "built {} ({} pages, {} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (the portal's health page and `portolan check` list them)",
                 out.display(),
+                built.pages,
+                built.files,
                 checked.loaded.catalog.entities.len()
             );
             ExitCode::SUCCESS
+        }
+        Err(portolan::site::BuildError::Theme(diags)) => {
+            let report = Report {
+                root: &root,
+                diagnostics: &diags,
+                entities: checked.loaded.catalog.entities.len(),
+                files: &checked.loaded.catalog.files,
+                scorecards: None,
+            };
+            let color =
+                anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+            eprint!("{}", render::human(&report, color));
+            eprintln!("error: the theme has errors; the previous output, if any, is untouched");
+            ExitCode::from(1)
         }
         Err(e) => {
             eprintln!("error: {e}; the previous output, if any, is untouched");

@@ -79,6 +79,9 @@ codes! {
     // E03xx: scorecard results.
     CheckFailed = "E0300", "check-failed", Warning, "An entity fails a scorecard check (an error when the check is required).";
     WaiverExpired = "E0301", "waiver-expired", Error, "A waiver has expired, so the check it covered fails again.";
+    // E04xx: the portal's theme.
+    TemplateError = "E0400", "template-error", Error, "A theme template does not compile or fails to render.";
+    ThemeMissing = "E0401", "theme-missing", Error, "The theme named in portolan.toml does not exist inside the catalog root.";
 }
 
 impl Code {

@@ -65,6 +65,9 @@ pub struct Check {
     pub level: String,
     pub weight: f64,
     pub remediation: String,
+    /// The quick-answers item this check asks for (`custom.answers`), so the
+    /// portal can show a missing runbook next to the check that wants one.
+    pub answers: Option<String>,
     pub enforcement: Enforcement,
     /// From this date on, an advisory check is enforced as required.
     #[serde(serialize_with = "opt_date")]
@@ -89,6 +92,16 @@ fn opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Er
         None => s.serialize_none(),
     }
 }
+
+/// The quick-answers items a check may declare with `custom.answers`.
+pub const ANSWER_ITEMS: [&str; 6] = [
+    "owner",
+    "repository",
+    "docs",
+    "dashboard",
+    "runbook",
+    "deployment",
+];
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Scorecard {
@@ -307,7 +320,19 @@ pub fn scorecard(
                 }
             },
         };
+        let answers = custom.and_then(|c| r.string(c, "answers"));
+        if let Some(item) = &answers
+            && !ANSWER_ITEMS.contains(&item.as_str())
+        {
+            let node = custom.and_then(|c| c.get("answers")).unwrap_or(&a.yaml);
+            r.problem(
+                node,
+                format!("check `{cid}` answers `{item}`, which is not a quick-answers item"),
+                "use one of owner, repository, docs, dashboard, runbook, deployment",
+            );
+        }
         checks.push(Check {
+            answers: answers.filter(|a| ANSWER_ITEMS.contains(&a.as_str())),
             title: r.string(&a.yaml, "title").unwrap_or_else(|| cid.clone()),
             description: r.string(&a.yaml, "description").unwrap_or_default(),
             remediation: custom

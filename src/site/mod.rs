@@ -1,13 +1,28 @@
-//! `portolan build`: renders the checked catalog into a static folder.
+//! `portolan build`: renders the checked catalog into a static portal.
 //!
-//! In progress (the portal issue): only the JSON export is written so far,
-//! atomically. HTML pages, docs and search come next.
+//! Pages are rendered on rayon threads and written straight into a staging
+//! folder (holding 100k rendered pages in memory would cost gigabytes); the
+//! staging folder replaces the output only when every page rendered.
 
+pub mod answers;
+pub mod entity;
 pub mod export;
+pub mod graph;
+pub mod index;
+pub mod links;
+pub mod model;
+pub mod pages;
+pub mod theme;
 pub mod write;
 
 use crate::check::Checked;
+use crate::diagnostics::{Code, Diagnostic};
+use model::SiteModel;
+use rayon::prelude::*;
+use serde::Serialize;
 use std::path::Path;
+use std::sync::Mutex;
+use tera::Context;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -16,21 +31,337 @@ pub enum BuildError {
         path: String,
         source: std::io::Error,
     },
+    #[error("the theme has {} error(s); nothing was written", .0.len())]
+    Theme(Vec<Diagnostic>),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--base-url`: where the site is published (overrides `[site] base_url`).
+    pub base_url: Option<String>,
+}
+
+/// What a build wrote.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub files: usize,
+    pub pages: usize,
+}
+
+/// The Content-Security-Policy every page carries: nothing but the site's
+/// own scripts, styles and images, no inline script, no framing of forms
+/// elsewhere. Inline SVG is markup, not an image load, so it needs nothing.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
+
+#[derive(Serialize)]
+struct PageInfo<'a> {
+    title: &'a str,
+    /// `home`, `catalog`, `entity`, `scorecards` or `health`: which nav item is current.
+    section: &'a str,
+    /// This page, relative to the site root.
+    path: &'a str,
+    canonical: Option<String>,
+    csp: &'static str,
+}
+
+struct Renderer<'a> {
+    model: &'a SiteModel<'a>,
+    theme: &'a theme::Theme,
+    staging: &'a write::Staging,
+    errors: Mutex<Vec<Diagnostic>>,
+    write_error: Mutex<Option<std::io::Error>>,
+}
+
+impl Renderer<'_> {
+    /// Renders `template` with the common variables plus `extra`, and writes
+    /// it to `path`. Returns whether it worked; failures are collected.
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        title: &str,
+        section: &str,
+        extra: &T,
+    ) -> bool {
+        let mut ctx = match Context::from_serialize(extra) {
+            Ok(c) => c,
+            Err(e) => {
+                self.fail(Diagnostic::new(
+                    Code::TemplateError,
+                    format!("cannot build the context of {path}: {e}"),
+                ));
+                return false;
+            }
+        };
+        ctx.insert("site", &self.model.info);
+        ctx.insert("root", &links::root_of(path));
+        ctx.insert(
+            "page",
+            &PageInfo {
+                title,
+                section,
+                path,
+                canonical: self
+                    .model
+                    .info
+                    .base_url
+                    .as_ref()
+                    .map(|b| format!("{b}{}", path.trim_end_matches("index.html"))),
+                csp: CSP,
+            },
+        );
+        match self.theme.render(template, &ctx) {
+            Ok(html) => self.write(path, html.as_bytes()),
+            Err(d) => {
+                self.fail(*d);
+                false
+            }
+        }
+    }
+
+    fn write(&self, path: &str, bytes: &[u8]) -> bool {
+        match self.staging.write(path, bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                let mut slot = self.write_error.lock().unwrap_or_else(|p| p.into_inner());
+                slot.get_or_insert(e);
+                false
+            }
+        }
+    }
+
+    /// Keeps one diagnostic per distinct template error: a broken entity
+    /// template fails on every entity, and 10,000 copies help nobody.
+    fn fail(&self, d: Diagnostic) {
+        let mut errors = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+        if !errors
+            .iter()
+            .any(|x| x.span == d.span && x.message == d.message)
+        {
+            errors.push(d);
+        }
+    }
+}
+
+/// The template for an entity page: `<kind>.html` when the theme has one
+/// (group, user, system, domain by default), `entity.html` otherwise.
+fn entity_template<'t>(theme: &theme::Theme, kind: &str, buf: &'t mut String) -> &'t str {
+    *buf = format!("{kind}.html");
+    let reserved = [
+        "base.html",
+        "components.html",
+        "home.html",
+        "catalog.html",
+        "scorecards.html",
+        "scorecard.html",
+        "health.html",
+    ];
+    if theme.has(buf) && !reserved.contains(&buf.as_str()) {
+        buf
+    } else {
+        "entity.html"
+    }
 }
 
 /// Writes the site for a checked catalog into `out`, replacing it only when
 /// every file was written.
-pub fn build(checked: &Checked, out: &Path) -> Result<usize, BuildError> {
-    let err = |source| BuildError::Write {
+pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, BuildError> {
+    let root = &checked.loaded.catalog.root;
+    let mut theme_diags = Vec::new();
+    let theme = theme::load(root, &checked.loaded.config.site, &mut theme_diags);
+    let theme_errors: Vec<Diagnostic> = theme_diags
+        .into_iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        .collect();
+    if !theme_errors.is_empty() {
+        return Err(BuildError::Theme(theme_errors));
+    }
+    let io_err = |source| BuildError::Write {
         path: out.display().to_string(),
         source,
     };
-    let staging = write::Staging::new(out).map_err(err)?;
-    let files = export::files(&checked.loaded.catalog, &checked.scorecards);
-    let count = files.len();
-    for (path, bytes) in files {
-        staging.write(&path, &bytes).map_err(err)?;
+    let model = SiteModel::new(checked, options.base_url.clone());
+    let staging = write::Staging::new(out).map_err(io_err)?;
+    let r = Renderer {
+        model: &model,
+        theme: &theme,
+        staging: &staging,
+        errors: Mutex::new(Vec::new()),
+        write_error: Mutex::new(None),
+    };
+    let catalog = &checked.loaded.catalog;
+
+    let entities: Vec<_> = catalog.entities.values().collect();
+    let pages = std::sync::atomic::AtomicUsize::new(0);
+    let count = || {
+        pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    entities.par_iter().for_each(|e| {
+        let ctx = entity::context(&model, e);
+        let mut buf = String::new();
+        let template = entity_template(&theme, &e.eref.kind, &mut buf);
+        if r.page(
+            template,
+            &links::entity_page(&e.eref),
+            e.title(),
+            "catalog",
+            &ctx,
+        ) {
+            count();
+        }
+    });
+
+    #[derive(Serialize)]
+    struct HomeCtx {
+        home: pages::Home,
     }
-    staging.commit().map_err(err)?;
-    Ok(count)
+    if r.page(
+        "home.html",
+        "index.html",
+        &model.info.title,
+        "home",
+        &HomeCtx {
+            home: pages::home(&model),
+        },
+    ) {
+        count();
+    }
+
+    #[derive(Serialize)]
+    struct CatalogCtx {
+        total: usize,
+        kinds: Vec<pages::KindCount>,
+        first: Vec<model::EntityLink>,
+        shards: usize,
+    }
+    let data = index::files(&model);
+    if r.page(
+        "catalog.html",
+        "catalog/index.html",
+        "Catalog",
+        "catalog",
+        &CatalogCtx {
+            total: catalog.entities.len(),
+            kinds: pages::kind_counts(&model),
+            first: entities
+                .iter()
+                .take(pages::INDEX_FIRST_PAGE)
+                .map(|e| model.link_to(e))
+                .collect(),
+            shards: data.len().saturating_sub(1),
+        },
+    ) {
+        count();
+    }
+    for (path, bytes) in &data {
+        r.write(path, bytes);
+    }
+
+    #[derive(Serialize)]
+    struct ScorecardsCtx {
+        scorecards: Vec<pages::LevelSummary>,
+        definitions: Vec<Definition>,
+    }
+    #[derive(Serialize)]
+    struct Definition {
+        id: String,
+        title: String,
+        description: String,
+        url: String,
+        checks: usize,
+        levels: Vec<String>,
+    }
+    let cards = &checked.scorecards.scorecards;
+    if r.page(
+        "scorecards.html",
+        "scorecards/index.html",
+        "Scorecards",
+        "scorecards",
+        &ScorecardsCtx {
+            scorecards: pages::level_summary(&model, catalog.entities.keys()),
+            definitions: cards
+                .iter()
+                .map(|s| Definition {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    description: s.description.clone(),
+                    url: pages::scorecard_page(&s.id),
+                    checks: s.checks.len(),
+                    levels: s.levels.clone(),
+                })
+                .collect(),
+        },
+    ) {
+        count();
+    }
+    #[derive(Serialize)]
+    struct ScorecardCtx {
+        scorecard: pages::ScorecardPage,
+    }
+    cards.par_iter().for_each(|sc| {
+        let page = pages::scorecard(&model, sc);
+        if r.page(
+            "scorecard.html",
+            &pages::scorecard_page(&sc.id),
+            &sc.title,
+            "scorecards",
+            &ScorecardCtx { scorecard: page },
+        ) {
+            count();
+        }
+        r.write(
+            &pages::scorecard_json_path(&sc.id),
+            &pages::scorecard_json(&model, sc),
+        );
+    });
+
+    #[derive(Serialize)]
+    struct HealthCtx {
+        summary: pages::HealthSummary,
+        diagnostics: Vec<pages::DiagnosticRow>,
+        pager: pages::Pager,
+    }
+    for (path, rows, pager) in pages::health_pages(&model) {
+        if r.page(
+            "health.html",
+            &path,
+            "Catalog health",
+            "health",
+            &HealthCtx {
+                summary: pages::health_summary(&model),
+                diagnostics: rows,
+                pager,
+            },
+        ) {
+            count();
+        }
+    }
+
+    for (name, bytes) in &theme.assets {
+        r.write(&format!("static/{name}"), bytes);
+    }
+    let export = export::files(catalog, &checked.scorecards);
+    export.par_iter().for_each(|(path, bytes)| {
+        r.write(path, bytes);
+    });
+
+    let errors = r.errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !errors.is_empty() {
+        let mut errors = errors;
+        crate::diagnostics::sort(&mut errors);
+        return Err(BuildError::Theme(errors));
+    }
+    if let Some(e) = r
+        .write_error
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+    {
+        return Err(io_err(e));
+    }
+    staging.commit().map_err(io_err)?;
+    let pages = pages.into_inner();
+    Ok(Built {
+        files: pages + data.len() + theme.assets.len() + export.len() + cards.len(),
+        pages,
+    })
 }

@@ -1,0 +1,580 @@
+//! The context of an entity page: header, quick answers, links and
+//! annotations, relations, scorecards, and the kind-specific parts (a
+//! team's members and what it owns, a system's parts and graph).
+
+use super::answers::{self, LinkView};
+use super::graph;
+use super::links::{entity_page, safe_url};
+use super::model::{EntityLink, LIST_CAP, SiteModel, kind_label};
+use crate::catalog::model::{Entity, EntityRef, RelationType as R};
+use crate::catalog::yaml::Node;
+use crate::scorecard::eval::Outcome;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+    pub url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Header {
+    #[serde(rename = "ref")]
+    pub eref: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub namespace: String,
+    pub name: String,
+    pub title: String,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub spec_type: Option<String>,
+    pub lifecycle: Option<String>,
+    pub tags: Vec<String>,
+    pub labels: Vec<KeyValue>,
+    pub annotations: Vec<KeyValue>,
+    pub links: Vec<LinkView>,
+    /// The entity file, relative to the catalog root.
+    pub file: String,
+    pub line: u32,
+    pub edit_url: Option<String>,
+    /// The entity's JSON export, relative to the site root.
+    pub json: String,
+    /// The last commit that touched the file; filled in once git facts exist.
+    pub last_change: Option<String>,
+}
+
+/// A check that asks for a missing quick answer.
+#[derive(Serialize)]
+pub struct AskedBy {
+    pub scorecard: String,
+    pub scorecard_url: String,
+    pub check: String,
+    pub title: String,
+    pub level: String,
+    pub status: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Answer {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub items: Vec<LinkView>,
+    /// For the owner item: the owning entity.
+    pub owner: Option<EntityLink>,
+    pub missing: bool,
+    pub asked_by: Vec<AskedBy>,
+}
+
+#[derive(Serialize)]
+pub struct RelationList {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub entities: Vec<EntityLink>,
+    /// How many more exist beyond the cap (listed in the JSON export).
+    pub more: usize,
+}
+
+#[derive(Serialize)]
+pub struct CheckView {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    /// `pass`, `fail`, `waived` or `error`.
+    pub status: &'static str,
+    pub messages: Vec<String>,
+    pub remediation: String,
+    pub waiver: Option<WaiverView>,
+}
+
+#[derive(Serialize)]
+pub struct WaiverView {
+    pub reason: String,
+    pub expires: String,
+    pub approver: String,
+}
+
+#[derive(Serialize)]
+pub struct LevelStep {
+    pub name: String,
+    pub reached: bool,
+}
+
+#[derive(Serialize)]
+pub struct ScorecardView {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub level: Option<String>,
+    pub levels: Vec<LevelStep>,
+    pub score: u32,
+    pub checks: Vec<CheckView>,
+    pub failing: usize,
+}
+
+#[derive(Serialize)]
+pub struct Group {
+    pub owned: Vec<RelationList>,
+    pub owned_total: usize,
+    pub scorecards: Vec<super::pages::LevelSummary>,
+}
+
+#[derive(Serialize)]
+pub struct EntityContext {
+    pub entity: Header,
+    pub answers: Vec<Answer>,
+    pub relations: Vec<RelationList>,
+    pub scorecards: Vec<ScorecardView>,
+    /// Inline SVG (built and escaped by Portolan, so printed with `safe`).
+    pub graph: Option<String>,
+    /// Groups and users: what they own, grouped by kind, with a scorecard summary.
+    pub owns: Option<Group>,
+    /// Group and user contact details from `spec.profile`.
+    pub profile: Option<Profile>,
+}
+
+#[derive(Serialize)]
+pub struct Profile {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub email_url: Option<String>,
+}
+
+fn key_values(e: &Entity, field: &str) -> Vec<KeyValue> {
+    e.doc
+        .at(&["metadata", field])
+        .and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| {
+                    let value = v.scalar_text()?;
+                    Some(KeyValue {
+                        key: k.as_str()?.to_owned(),
+                        url: safe_url(value.strip_prefix("url:").unwrap_or(&value))
+                            .filter(|_| value.contains("://")),
+                        value,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Relation lists in the order a reader looks for them.
+const RELATIONS: &[(R, &str, &str)] = &[
+    (R::PartOf, "partOf", "Part of"),
+    (R::HasPart, "hasPart", "Has parts"),
+    (R::ProvidesApi, "providesApi", "Provides APIs"),
+    (R::ConsumesApi, "consumesApi", "Consumes APIs"),
+    (R::ApiProvidedBy, "apiProvidedBy", "Provided by"),
+    (R::ApiConsumedBy, "apiConsumedBy", "Consumed by"),
+    (R::DependsOn, "dependsOn", "Depends on"),
+    (R::DependencyOf, "dependencyOf", "Dependents"),
+    (R::ChildOf, "childOf", "Parent team"),
+    (R::ParentOf, "parentOf", "Sub-teams"),
+    (R::HasMember, "hasMember", "Members"),
+    (R::MemberOf, "memberOf", "Member of"),
+];
+
+fn capped(model: &SiteModel, refs: &[&EntityRef]) -> (Vec<EntityLink>, usize) {
+    let list = refs.iter().take(LIST_CAP).map(|r| model.link(r)).collect();
+    (list, refs.len().saturating_sub(LIST_CAP))
+}
+
+fn relations(model: &SiteModel, e: &Entity) -> Vec<RelationList> {
+    RELATIONS
+        .iter()
+        .filter_map(|(kind, key, label)| {
+            let refs = model.targets(&e.eref, *kind);
+            if refs.is_empty() {
+                return None;
+            }
+            let (entities, more) = capped(model, &refs);
+            Some(RelationList {
+                key,
+                label,
+                entities,
+                more,
+            })
+        })
+        .collect()
+}
+
+pub fn status_of(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "pass",
+        Outcome::Fail { .. } => "fail",
+        Outcome::Waived { .. } => "waived",
+        Outcome::Error { .. } => "error",
+    }
+}
+
+fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
+    model
+        .standings_of(&e.eref)
+        .iter()
+        .filter_map(|s| {
+            let sc = model.scorecard_by_id.get(s.scorecard.as_str())?;
+            let reached = s
+                .level
+                .as_ref()
+                .and_then(|l| sc.levels.iter().position(|x| x == l));
+            let checks: Vec<CheckView> = s
+                .checks
+                .iter()
+                .map(|c| {
+                    let meta = sc.checks.iter().find(|m| m.id == c.id);
+                    let (messages, waiver) = match &c.outcome {
+                        Outcome::Pass => (Vec::new(), None),
+                        Outcome::Fail { messages } => (messages.clone(), None),
+                        Outcome::Waived { messages, waiver } => (
+                            messages.clone(),
+                            Some(WaiverView {
+                                reason: waiver.reason.clone(),
+                                expires: waiver.expires.to_string(),
+                                approver: waiver.approver.clone(),
+                            }),
+                        ),
+                        Outcome::Error { message } => (vec![message.clone()], None),
+                    };
+                    CheckView {
+                        id: c.id.clone(),
+                        title: meta.map_or_else(|| c.id.clone(), |m| m.title.clone()),
+                        level: c.level.clone(),
+                        status: status_of(&c.outcome),
+                        messages,
+                        remediation: meta.map(|m| m.remediation.clone()).unwrap_or_default(),
+                        waiver,
+                    }
+                })
+                .collect();
+            Some(ScorecardView {
+                id: sc.id.clone(),
+                title: sc.title.clone(),
+                url: super::pages::scorecard_page(&sc.id),
+                level: s.level.clone(),
+                levels: sc
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| LevelStep {
+                        name: l.clone(),
+                        reached: reached.is_some_and(|r| i <= r),
+                    })
+                    .collect(),
+                score: s.score.round().clamp(0.0, 100.0) as u32,
+                failing: checks.iter().filter(|c| c.status != "pass").count(),
+                checks,
+            })
+        })
+        .collect()
+}
+
+/// The quick-answers panel. Owner contacts come from the entity itself
+/// first, then from its owner group (where teams usually keep them).
+fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer> {
+    let wanted = answers::items_for(&e.eref.kind, e.spec_type());
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut facts = answers::facts(e);
+    let owner_ref = model.owner(&e.eref);
+    if let Some(group) = owner_ref.and_then(|o| model.catalog.get(o)) {
+        facts.extend(
+            answers::facts(group)
+                .into_iter()
+                .filter(|(item, _)| matches!(*item, "chat" | "oncall")),
+        );
+        if let Some(mail) = group.str_at(&["spec", "profile", "email"]) {
+            facts.push((
+                "chat",
+                LinkView {
+                    title: mail.to_owned(),
+                    url: safe_url(&format!("mailto:{mail}")),
+                    label: "email".to_owned(),
+                },
+            ));
+        }
+    }
+    answers::ITEMS
+        .iter()
+        .filter(|(key, _)| wanted.contains(key))
+        .map(|(key, label)| {
+            let owner = (*key == "owner")
+                .then(|| owner_ref.map(|r| model.link(r)))
+                .flatten();
+            let items: Vec<LinkView> = facts
+                .iter()
+                .filter(|(item, _)| {
+                    *item == *key || (*key == "owner" && matches!(*item, "chat" | "oncall"))
+                })
+                .map(|(item, v)| LinkView {
+                    label: match *item {
+                        "chat" if v.label == "email" => "email".to_owned(),
+                        "chat" => "chat".to_owned(),
+                        "oncall" => "on-call".to_owned(),
+                        _ => v.label.clone(),
+                    },
+                    ..v.clone()
+                })
+                .collect();
+            let missing = if *key == "owner" {
+                owner.is_none()
+            } else {
+                items.is_empty()
+            };
+            let asked_by = asked_by(model, key, cards);
+            Answer {
+                key,
+                label,
+                items,
+                owner,
+                missing,
+                asked_by,
+            }
+        })
+        .collect()
+}
+
+/// The checks (on the scorecards that apply to this entity) that declare
+/// `answers: <item>`, with how this entity fares on them.
+fn asked_by(model: &SiteModel, item: &str, cards: &[ScorecardView]) -> Vec<AskedBy> {
+    let mut out = Vec::new();
+    for card in cards {
+        let Some(sc) = model.scorecard_by_id.get(card.id.as_str()) else {
+            continue;
+        };
+        for check in sc
+            .checks
+            .iter()
+            .filter(|c| c.answers.as_deref() == Some(item))
+        {
+            let status = card
+                .checks
+                .iter()
+                .find(|c| c.id == check.id)
+                .map_or("pass", |c| c.status);
+            out.push(AskedBy {
+                scorecard: sc.title.clone(),
+                scorecard_url: card.url.clone(),
+                check: check.id.clone(),
+                title: check.title.clone(),
+                level: check.level.clone(),
+                status,
+            });
+        }
+    }
+    out
+}
+
+fn profile(e: &Entity) -> Option<Profile> {
+    let email = e.str_at(&["spec", "profile", "email"]).map(str::to_owned);
+    let display_name = e
+        .str_at(&["spec", "profile", "displayName"])
+        .map(str::to_owned);
+    if email.is_none() && display_name.is_none() {
+        return None;
+    }
+    Some(Profile {
+        email_url: email
+            .as_deref()
+            .and_then(|m| safe_url(&format!("mailto:{m}"))),
+        email,
+        display_name,
+    })
+}
+
+/// What a group or user owns, grouped by kind, plus a per-scorecard level
+/// summary over it.
+fn owns(model: &SiteModel, e: &Entity) -> Group {
+    let owned = model.targets(&e.eref, R::OwnerOf);
+    let mut by_kind: BTreeMap<&str, Vec<&EntityRef>> = BTreeMap::new();
+    for r in &owned {
+        by_kind.entry(r.kind.as_str()).or_default().push(r);
+    }
+    let order = |k: &str| match k {
+        "system" => 0,
+        "component" => 1,
+        "api" => 2,
+        "resource" => 3,
+        "domain" => 4,
+        _ => 5,
+    };
+    let mut kinds: Vec<_> = by_kind.into_iter().collect();
+    kinds.sort_by_key(|(k, _)| (order(k), *k));
+    Group {
+        owned_total: owned.len(),
+        owned: kinds
+            .into_iter()
+            .map(|(kind, refs)| {
+                let (entities, more) = capped(model, &refs);
+                RelationList {
+                    key: "ownerOf",
+                    label: "",
+                    entities,
+                    more,
+                }
+                .with_label(kind)
+            })
+            .collect(),
+        scorecards: super::pages::level_summary(model, owned.iter().copied()),
+    }
+}
+
+impl RelationList {
+    fn with_label(self, kind: &str) -> RelationList {
+        RelationList {
+            label: match kind {
+                "system" => "Systems",
+                "component" => "Components",
+                "api" => "APIs",
+                "resource" => "Resources",
+                "domain" => "Domains",
+                "group" => "Groups",
+                "user" => "Users",
+                "template" => "Templates",
+                "location" => "Locations",
+                _ => "Other",
+            },
+            ..self
+        }
+    }
+}
+
+/// The graph on System and Domain pages. A system shows its parts and what
+/// they touch directly; a domain shows its systems and which systems'
+/// parts depend on which.
+fn dependency_graph(model: &SiteModel, e: &Entity) -> Option<String> {
+    let kind = e.eref.kind.as_str();
+    if kind != "system" && kind != "domain" {
+        return None;
+    }
+    let mut nodes: Vec<&EntityRef> = Vec::new();
+    let mut index: BTreeMap<&EntityRef, usize> = BTreeMap::new();
+    let parts = model.targets(&e.eref, R::HasPart);
+    for p in &parts {
+        index.insert(p, nodes.len());
+        nodes.push(p);
+    }
+    let focus_count = nodes.len();
+    let mut edges: Vec<graph::Edge> = Vec::new();
+    let edge_kinds = [
+        (R::DependsOn, graph::EdgeKind::DependsOn),
+        (R::ProvidesApi, graph::EdgeKind::ProvidesApi),
+        (R::ConsumesApi, graph::EdgeKind::ConsumesApi),
+    ];
+    if kind == "system" {
+        for (i, p) in parts.iter().enumerate() {
+            for (rel, ek) in edge_kinds {
+                for t in model.targets(p, rel) {
+                    let j = *index.entry(t).or_insert_with(|| {
+                        nodes.push(t);
+                        nodes.len() - 1
+                    });
+                    edges.push(graph::Edge {
+                        from: i,
+                        to: j,
+                        kind: ek,
+                    });
+                }
+            }
+        }
+    } else {
+        // Domain: system A → system B when a part of A depends on, or
+        // consumes an API of, a part of B.
+        let system_of = |r: &EntityRef| -> Option<&EntityRef> {
+            model
+                .targets(r, R::PartOf)
+                .into_iter()
+                .find(|t| t.kind == "system")
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, sys) in parts.iter().enumerate() {
+            for part in model.targets(sys, R::HasPart) {
+                for (rel, ek) in [
+                    (R::DependsOn, graph::EdgeKind::DependsOn),
+                    (R::ConsumesApi, graph::EdgeKind::ConsumesApi),
+                ] {
+                    for t in model.targets(part, rel) {
+                        let Some(other) = system_of(t) else { continue };
+                        if other == *sys {
+                            continue;
+                        }
+                        let j = *index.entry(other).or_insert_with(|| {
+                            nodes.push(other);
+                            nodes.len() - 1
+                        });
+                        if seen.insert((i, j, ek)) {
+                            edges.push(graph::Edge {
+                                from: i,
+                                to: j,
+                                kind: ek,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let root = super::links::root_of(&entity_page(&e.eref));
+    let g = graph::Graph {
+        nodes: nodes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let link = model.link(r);
+                graph::Node {
+                    label: link.title,
+                    kind: r.kind.clone(),
+                    href: link.url.map(|u| format!("{root}{u}")),
+                    focus: i < focus_count,
+                }
+            })
+            .collect(),
+        edges,
+    };
+    graph::render_svg(&g, &format!("Dependencies of {}", e.title()))
+}
+
+pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
+    let cards = scorecards(model, e);
+    let answers = answers(model, e, &cards);
+    let kind = e.eref.kind.as_str();
+    let mut links: Vec<LinkView> = answers::links(e).into_iter().map(|(_, v)| v).collect();
+    links.sort_by(|a, b| a.label.cmp(&b.label).then(a.title.cmp(&b.title)));
+    EntityContext {
+        entity: Header {
+            eref: e.eref.to_string(),
+            kind: kind.to_owned(),
+            kind_label: kind_label(kind),
+            namespace: e.eref.namespace.clone(),
+            name: e.name().to_owned(),
+            title: e.title().to_owned(),
+            description: e.description().map(str::to_owned),
+            spec_type: e.spec_type().map(str::to_owned),
+            lifecycle: e.lifecycle().map(str::to_owned),
+            tags: e.tags().into_iter().map(str::to_owned).collect(),
+            labels: key_values(e, "labels"),
+            annotations: key_values(e, "annotations"),
+            links,
+            file: e.file.clone(),
+            line: e.pos.line,
+            edit_url: model.edit_url(&e.file),
+            json: super::export::entity_path(&e.eref),
+            last_change: None,
+        },
+        answers,
+        relations: relations(model, e),
+        scorecards: cards,
+        graph: dependency_graph(model, e),
+        owns: matches!(kind, "group" | "user").then(|| owns(model, e)),
+        profile: profile(e),
+    }
+}
+
+/// Where an entity page is written (re-exported for the page list).
+pub fn page_path(r: &EntityRef) -> String {
+    entity_page(r)
+}

@@ -1,0 +1,129 @@
+//! URLs: where pages live, how one page reaches another, and which catalog
+//! URLs may become clickable.
+//!
+//! Every link the site writes is relative, so the output works under any
+//! base path and straight from `file://`. Links name `index.html`
+//! explicitly because a browser opening files does not map a folder to its
+//! index page.
+
+use crate::catalog::model::EntityRef;
+
+/// One path segment made safe for a file name and a URL. Names that pass
+/// Backstage's rules are kept as they are; anything else (a catalog that
+/// loads with naming errors) is mapped to `[a-z0-9._-]` plus a short hash so
+/// two different names never share a folder.
+pub fn segment(s: &str) -> String {
+    let clean = !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if clean {
+        return s.to_owned();
+    }
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '-' | '_' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '_',
+        })
+        .take(60)
+        .collect();
+    format!("{mapped}-{:08x}", fnv1a(s.as_bytes()) as u32)
+}
+
+/// FNV-1a: a stable, dependency-free hash for disambiguating names.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The folder of an entity's page, relative to the site root:
+/// `catalog/<namespace>/<kind>/<name>/`, the shape Backstage uses.
+pub fn entity_dir(r: &EntityRef) -> String {
+    format!(
+        "catalog/{}/{}/{}/",
+        segment(&r.namespace),
+        segment(&r.kind),
+        segment(&r.name)
+    )
+}
+
+/// The entity page itself, relative to the site root.
+pub fn entity_page(r: &EntityRef) -> String {
+    format!("{}index.html", entity_dir(r))
+}
+
+/// The prefix that leads from a page back to the site root, e.g. `../../`
+/// for `a/b/index.html`.
+pub fn root_of(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+/// A catalog-supplied URL, if it may be clickable: only absolute http,
+/// https and mailto URLs. `javascript:`, `data:`, relative paths and
+/// anything unparsable stay plain text.
+pub fn safe_url(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.chars().any(char::is_control) {
+        return None;
+    }
+    let url = url::Url::parse(raw).ok()?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Some(url.to_string()),
+        "mailto" => Some(url.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_and_mail_links_are_clickable() {
+        assert_eq!(
+            safe_url(" https://grafana.example/d/x?a=1 ").as_deref(),
+            Some("https://grafana.example/d/x?a=1")
+        );
+        assert!(safe_url("mailto:team@example.com").is_some());
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+            "//evil.example/x",
+            "/relative",
+            "java\tscript:alert(1)",
+            "https://",
+        ] {
+            assert_eq!(safe_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn segments_never_escape_their_folder() {
+        assert_eq!(segment("orders-service"), "orders-service");
+        for bad in ["..", ".", "", "a/b", "A B", "x\\y"] {
+            let s = segment(bad);
+            assert!(!s.contains('/') && !s.contains('\\') && s != ".." && s != ".");
+            assert!(!s.is_empty());
+        }
+        assert_ne!(segment("a/b"), segment("a_b"));
+    }
+
+    #[test]
+    fn roots_climb_one_level_per_folder() {
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(
+            root_of("catalog/default/component/x/index.html"),
+            "../../../../"
+        );
+    }
+}

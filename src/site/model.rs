@@ -1,0 +1,158 @@
+//! The site model: lookups over the checked catalog that every page needs
+//! (titles, owners, scorecard standings), computed once and shared by the
+//! page builders running on rayon threads.
+
+use super::links::{entity_page, safe_url};
+use crate::catalog::Catalog;
+use crate::catalog::model::{Entity, EntityRef, KnownKind, RelationType};
+use crate::check::Checked;
+use crate::config::Site as SiteConfig;
+use crate::scorecard::{Scorecards, Standing, model::Scorecard};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Relation lists on a page stop here: a popular API can have thousands of
+/// consumers, and a page must not grow with the catalog. The rest are in
+/// the entity's JSON export, which the page links to.
+pub const LIST_CAP: usize = 100;
+
+/// What every template gets as `site`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub base_url: Option<String>,
+    pub generator: String,
+}
+
+/// A link to an entity, as every list on every page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntityLink {
+    #[serde(rename = "ref")]
+    pub eref: String,
+    pub title: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    /// Relative to the site root; `None` for a reference to an entity that
+    /// is not in the catalog.
+    pub url: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub spec_type: Option<String>,
+    pub lifecycle: Option<String>,
+}
+
+pub struct SiteModel<'a> {
+    pub checked: &'a Checked,
+    pub catalog: &'a Catalog,
+    pub scorecards: &'a Scorecards,
+    pub config: &'a SiteConfig,
+    pub info: SiteInfo,
+    pub standings: BTreeMap<&'a EntityRef, Vec<&'a Standing>>,
+    pub scorecard_by_id: BTreeMap<&'a str, &'a Scorecard>,
+}
+
+/// A kind's display name: Backstage's spelling for known kinds, the kind as
+/// written (capitalised) for the others.
+pub fn kind_label(kind: &str) -> String {
+    match KnownKind::parse(kind) {
+        Some(k) => k.name().to_owned(),
+        None => {
+            let mut c = kind.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
+impl<'a> SiteModel<'a> {
+    pub fn new(checked: &'a Checked, base_url: Option<String>) -> Self {
+        let catalog = &checked.loaded.catalog;
+        let scorecards = &checked.scorecards;
+        let config = &checked.loaded.config.site;
+        let mut standings: BTreeMap<&EntityRef, Vec<&Standing>> = BTreeMap::new();
+        for s in &scorecards.standings {
+            standings.entry(&s.entity).or_default().push(s);
+        }
+        let title = config
+            .title
+            .clone()
+            .unwrap_or_else(|| "Developer portal".to_owned());
+        let base_url = base_url
+            .or_else(|| config.base_url.clone())
+            .and_then(|u| safe_url(&u))
+            .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+        SiteModel {
+            checked,
+            catalog,
+            scorecards,
+            config,
+            info: SiteInfo {
+                title,
+                base_url,
+                generator: format!("Portolan {}", env!("CARGO_PKG_VERSION")),
+            },
+            standings,
+            scorecard_by_id: scorecards
+                .scorecards
+                .iter()
+                .map(|s| (s.id.as_str(), s))
+                .collect(),
+        }
+    }
+
+    pub fn link(&self, r: &EntityRef) -> EntityLink {
+        match self.catalog.get(r) {
+            Some(e) => self.link_to(e),
+            None => EntityLink {
+                eref: r.to_string(),
+                title: r.name.clone(),
+                name: r.name.clone(),
+                kind: r.kind.clone(),
+                kind_label: kind_label(&r.kind),
+                url: None,
+                description: None,
+                spec_type: None,
+                lifecycle: None,
+            },
+        }
+    }
+
+    pub fn link_to(&self, e: &Entity) -> EntityLink {
+        EntityLink {
+            eref: e.eref.to_string(),
+            title: e.title().to_owned(),
+            name: e.name().to_owned(),
+            kind: e.eref.kind.clone(),
+            kind_label: kind_label(&e.eref.kind),
+            url: Some(entity_page(&e.eref)),
+            description: e.description().map(str::to_owned),
+            spec_type: e.spec_type().map(str::to_owned),
+            lifecycle: e.lifecycle().map(str::to_owned),
+        }
+    }
+
+    /// Targets of one relation type, sorted by ref (the catalog's order).
+    pub fn targets(&self, r: &EntityRef, kind: RelationType) -> Vec<&'a EntityRef> {
+        self.catalog
+            .relations_of(r)
+            .filter(|rel| rel.kind == kind)
+            .map(|rel| &rel.target)
+            .collect()
+    }
+
+    pub fn owner(&self, r: &EntityRef) -> Option<&'a EntityRef> {
+        self.targets(r, RelationType::OwnedBy).into_iter().next()
+    }
+
+    pub fn standings_of(&self, r: &EntityRef) -> &[&'a Standing] {
+        self.standings.get(r).map_or(&[], Vec::as_slice)
+    }
+
+    /// The "edit this file" URL, from `[site] edit_url`.
+    pub fn edit_url(&self, file: &str) -> Option<String> {
+        let template = self.config.edit_url.as_deref()?;
+        safe_url(&template.replace("{path}", file))
+    }
+}

@@ -1,0 +1,501 @@
+//! The site-wide pages: home, catalog index, scorecards and catalog health,
+//! plus the level summaries that team pages share.
+//!
+//! No page lists the whole catalog: long lists are capped (with the full
+//! data in the JSON export) or paginated, so page sizes stay flat as the
+//! catalog grows.
+
+use super::entity::status_of;
+use super::model::{EntityLink, SiteModel, kind_label};
+use crate::catalog::model::EntityRef;
+use crate::diagnostics::{Diagnostic, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Teams listed on a scorecard page, and failing entities per check.
+pub const TEAM_CAP: usize = 200;
+pub const FAILURE_CAP: usize = 50;
+/// Diagnostics per page of the health report.
+pub const HEALTH_PAGE: usize = 500;
+/// Rows the catalog index renders into its HTML (before JS takes over).
+pub const INDEX_FIRST_PAGE: usize = 50;
+
+pub fn scorecard_page(id: &str) -> String {
+    format!("scorecards/{}/index.html", super::links::segment(id))
+}
+
+#[derive(Clone, Serialize)]
+pub struct LevelCount {
+    pub name: String,
+    pub count: usize,
+    pub percent: u32,
+}
+
+/// How a set of entities stands on one scorecard.
+#[derive(Clone, Serialize)]
+pub struct LevelSummary {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    /// Entities the scorecard applies to.
+    pub total: usize,
+    /// Entities per level reached, lowest first, then those below the first.
+    pub levels: Vec<LevelCount>,
+    pub below: usize,
+    /// Share of check results that pass, 0–100.
+    pub pass_rate: u32,
+}
+
+fn percent(part: usize, whole: usize) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        ((part as f64 * 100.0) / whole as f64).round() as u32
+    }
+}
+
+/// Per-scorecard level counts over `refs` (only scorecards that apply to
+/// at least one of them).
+pub fn level_summary<'a>(
+    model: &SiteModel<'a>,
+    refs: impl Iterator<Item = &'a EntityRef>,
+) -> Vec<LevelSummary> {
+    #[derive(Default)]
+    struct Tally<'s> {
+        levels: BTreeMap<&'s str, usize>,
+        below: usize,
+        total: usize,
+        pass: usize,
+        checks: usize,
+    }
+    let mut acc: BTreeMap<&str, Tally> = BTreeMap::new();
+    for r in refs {
+        for s in model.standings_of(r) {
+            let t = acc.entry(s.scorecard.as_str()).or_default();
+            match &s.level {
+                Some(l) => *t.levels.entry(l.as_str()).or_default() += 1,
+                None => t.below += 1,
+            }
+            t.total += 1;
+            t.pass += s
+                .checks
+                .iter()
+                .filter(|c| status_of(&c.outcome) == "pass")
+                .count();
+            t.checks += s.checks.len();
+        }
+    }
+    model
+        .scorecards
+        .scorecards
+        .iter()
+        .filter_map(|sc| {
+            let t = acc.get(sc.id.as_str())?;
+            let (levels, below, total) = (&t.levels, &t.below, &t.total);
+            Some(LevelSummary {
+                id: sc.id.clone(),
+                title: sc.title.clone(),
+                url: scorecard_page(&sc.id),
+                total: *total,
+                levels: sc
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        let count = levels.get(l.as_str()).copied().unwrap_or(0);
+                        LevelCount {
+                            name: l.clone(),
+                            count,
+                            percent: percent(count, *total),
+                        }
+                    })
+                    .collect(),
+                below: *below,
+                pass_rate: percent(t.pass, t.checks),
+            })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct KindCount {
+    pub kind: String,
+    pub kind_label: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct HealthSummary {
+    pub entities: usize,
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub codes: Vec<CodeCount>,
+}
+
+#[derive(Serialize)]
+pub struct CodeCount {
+    pub code: &'static str,
+    pub slug: &'static str,
+    pub summary: &'static str,
+    pub severity: &'static str,
+    pub count: usize,
+}
+
+pub fn health_summary(model: &SiteModel) -> HealthSummary {
+    let diags = &model.checked.diagnostics;
+    let (errors, warnings) = crate::diagnostics::counts(diags);
+    let mut by_code: BTreeMap<(&str, &str), (crate::diagnostics::Code, usize)> = BTreeMap::new();
+    for d in diags {
+        by_code
+            .entry((severity_name(d.severity), d.code.code()))
+            .or_insert((d.code, 0))
+            .1 += 1;
+    }
+    HealthSummary {
+        entities: model.catalog.entities.len(),
+        files: model.catalog.files.len(),
+        errors,
+        warnings,
+        codes: by_code
+            .into_iter()
+            .map(|((sev, code), (c, count))| CodeCount {
+                code,
+                slug: c.slug(),
+                summary: c.summary(),
+                severity: sev,
+                count,
+            })
+            .collect(),
+    }
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+pub fn kind_counts(model: &SiteModel) -> Vec<KindCount> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in model.catalog.entities.keys() {
+        *counts.entry(r.kind.as_str()).or_default() += 1;
+    }
+    let order = |k: &str| {
+        [
+            "component",
+            "api",
+            "resource",
+            "system",
+            "domain",
+            "group",
+            "user",
+        ]
+        .iter()
+        .position(|x| *x == k)
+        .unwrap_or(99)
+    };
+    let mut v: Vec<_> = counts.into_iter().collect();
+    v.sort_by_key(|(k, _)| (order(k), *k));
+    v.into_iter()
+        .map(|(k, count)| KindCount {
+            kind: k.to_owned(),
+            kind_label: kind_label(k),
+            count,
+        })
+        .collect()
+}
+
+/// Home: stats, health, scorecards, and entry points into teams and systems.
+#[derive(Serialize)]
+pub struct Home {
+    pub kinds: Vec<KindCount>,
+    pub health: HealthSummary,
+    pub scorecards: Vec<LevelSummary>,
+    /// Groups of `type: team` (every group if none says so), at most 24.
+    pub teams: Vec<EntityLink>,
+    pub teams_total: usize,
+    /// Systems, at most 24.
+    pub systems: Vec<EntityLink>,
+    pub systems_total: usize,
+}
+
+const HOME_LIST: usize = 24;
+
+pub fn home(model: &SiteModel) -> Home {
+    let groups: Vec<_> = model
+        .catalog
+        .entities
+        .values()
+        .filter(|e| e.eref.kind == "group")
+        .collect();
+    // Teams people look for are the leaves (`type: team`), not the org
+    // chart's top; fall back to every group when no group says its type.
+    let teams: Vec<_> = groups
+        .iter()
+        .filter(|g| g.spec_type() == Some("team"))
+        .collect();
+    let shown = if teams.is_empty() {
+        groups.iter().collect()
+    } else {
+        teams
+    };
+    let top: Vec<EntityLink> = shown
+        .iter()
+        .take(HOME_LIST)
+        .map(|g| model.link_to(g))
+        .collect();
+    let systems: Vec<_> = model
+        .catalog
+        .entities
+        .values()
+        .filter(|e| e.eref.kind == "system")
+        .collect();
+    Home {
+        kinds: kind_counts(model),
+        health: health_summary(model),
+        scorecards: level_summary(model, model.catalog.entities.keys()),
+        teams: top,
+        teams_total: groups.len(),
+        systems: systems
+            .iter()
+            .take(HOME_LIST)
+            .map(|s| model.link_to(s))
+            .collect(),
+        systems_total: systems.len(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct TeamRow {
+    pub team: EntityLink,
+    pub summary: LevelSummary,
+}
+
+#[derive(Serialize)]
+pub struct Failure {
+    pub entity: EntityLink,
+    pub status: &'static str,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct CheckRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub level: String,
+    pub enforcement: String,
+    pub remediation: String,
+    pub passing: usize,
+    pub failing: usize,
+    pub waived: usize,
+    pub pass_rate: u32,
+    pub failures: Vec<Failure>,
+    pub more: usize,
+}
+
+#[derive(Serialize)]
+pub struct ScorecardPage {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub file: String,
+    pub levels: Vec<String>,
+    pub summary: Option<LevelSummary>,
+    pub teams: Vec<TeamRow>,
+    pub teams_more: usize,
+    pub checks: Vec<CheckRow>,
+    /// The full results, relative to the site root.
+    pub json: String,
+}
+
+pub fn scorecard_json_path(id: &str) -> String {
+    format!("api/scorecards/{}.json", super::links::segment(id))
+}
+
+pub fn scorecard(model: &SiteModel, sc: &crate::scorecard::model::Scorecard) -> ScorecardPage {
+    let standings: Vec<_> = model
+        .scorecards
+        .standings
+        .iter()
+        .filter(|s| s.scorecard == sc.id)
+        .collect();
+    // Teams: the owners of the entities this scorecard applies to.
+    let mut by_team: BTreeMap<&EntityRef, Vec<&EntityRef>> = BTreeMap::new();
+    for s in &standings {
+        if let Some(owner) = model.owner(&s.entity) {
+            by_team.entry(owner).or_default().push(&s.entity);
+        }
+    }
+    let teams_more = by_team.len().saturating_sub(TEAM_CAP);
+    let teams = by_team
+        .iter()
+        .take(TEAM_CAP)
+        .filter_map(|(team, refs)| {
+            let summary = level_summary(model, refs.iter().copied())
+                .into_iter()
+                .find(|l| l.id == sc.id)?;
+            Some(TeamRow {
+                team: model.link(team),
+                summary,
+            })
+        })
+        .collect();
+    let checks = sc
+        .checks
+        .iter()
+        .map(|check| {
+            let (mut passing, mut failing, mut waived) = (0, 0, 0);
+            let mut failures = Vec::new();
+            for s in &standings {
+                let Some(c) = s.checks.iter().find(|c| c.id == check.id) else {
+                    continue;
+                };
+                let status = status_of(&c.outcome);
+                match status {
+                    "pass" => passing += 1,
+                    "waived" => waived += 1,
+                    _ => failing += 1,
+                }
+                if status != "pass" {
+                    failures.push(Failure {
+                        entity: model.link(&s.entity),
+                        status,
+                        message: match &c.outcome {
+                            crate::scorecard::eval::Outcome::Fail { messages }
+                            | crate::scorecard::eval::Outcome::Waived { messages, .. } => {
+                                messages.join("; ")
+                            }
+                            crate::scorecard::eval::Outcome::Error { message } => message.clone(),
+                            crate::scorecard::eval::Outcome::Pass => String::new(),
+                        },
+                    });
+                }
+            }
+            let more = failures.len().saturating_sub(FAILURE_CAP);
+            failures.truncate(FAILURE_CAP);
+            CheckRow {
+                id: check.id.clone(),
+                title: check.title.clone(),
+                description: check.description.clone(),
+                level: check.level.clone(),
+                enforcement: format!("{:?}", check.enforcement).to_lowercase(),
+                remediation: check.remediation.clone(),
+                pass_rate: percent(passing, passing + failing + waived),
+                passing,
+                failing,
+                waived,
+                failures,
+                more,
+            }
+        })
+        .collect();
+    ScorecardPage {
+        id: sc.id.clone(),
+        title: sc.title.clone(),
+        description: sc.description.clone(),
+        file: sc.file.clone(),
+        levels: sc.levels.clone(),
+        summary: level_summary(model, standings.iter().map(|s| &s.entity))
+            .into_iter()
+            .find(|l| l.id == sc.id),
+        teams,
+        teams_more,
+        checks,
+        json: scorecard_json_path(&sc.id),
+    }
+}
+
+/// One scorecard's full results for other tools: every standing.
+pub fn scorecard_json(model: &SiteModel, sc: &crate::scorecard::model::Scorecard) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        version: u32,
+        scorecard: &'a crate::scorecard::model::Scorecard,
+        standings: Vec<&'a crate::scorecard::Standing>,
+    }
+    let doc = Doc {
+        version: 1,
+        scorecard: sc,
+        standings: model
+            .scorecards
+            .standings
+            .iter()
+            .filter(|s| s.scorecard == sc.id)
+            .collect(),
+    };
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticRow {
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub slug: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub file: Option<String>,
+    pub line: u32,
+    pub column: u32,
+    pub edit_url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    /// Relative to the current page's folder.
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// The file name of page `n` (1-based) of a paginated list in one folder.
+fn page_file(n: usize) -> String {
+    if n == 1 {
+        "index.html".to_owned()
+    } else {
+        format!("page-{n}.html")
+    }
+}
+
+pub fn pager(page: usize, pages: usize) -> Pager {
+    Pager {
+        page,
+        pages,
+        prev: (page > 1).then(|| page_file(page - 1)),
+        next: (page < pages).then(|| page_file(page + 1)),
+    }
+}
+
+/// The health report, split into pages of [`HEALTH_PAGE`] diagnostics:
+/// (path, rows, pager).
+pub fn health_pages(model: &SiteModel) -> Vec<(String, Vec<DiagnosticRow>, Pager)> {
+    let diags: &[Diagnostic] = &model.checked.diagnostics;
+    let pages = diags.len().div_ceil(HEALTH_PAGE).max(1);
+    (1..=pages)
+        .map(|n| {
+            let rows = diags
+                .iter()
+                .skip((n - 1) * HEALTH_PAGE)
+                .take(HEALTH_PAGE)
+                .map(|d| DiagnosticRow {
+                    severity: severity_name(d.severity),
+                    code: d.code.code(),
+                    slug: d.code.slug(),
+                    message: d.message.clone(),
+                    help: d.help.clone(),
+                    file: d.span.as_ref().map(|s| s.file.clone()),
+                    line: d.span.as_ref().map_or(0, |s| s.line),
+                    column: d.span.as_ref().map_or(0, |s| s.column),
+                    edit_url: d
+                        .span
+                        .as_ref()
+                        .filter(|s| !s.file.starts_with('<'))
+                        .and_then(|s| model.edit_url(&s.file)),
+                })
+                .collect();
+            (format!("health/{}", page_file(n)), rows, pager(n, pages))
+        })
+        .collect()
+}

@@ -1,0 +1,381 @@
+//! The theme: tera templates plus static assets.
+//!
+//! The default theme is compiled into the binary so that `portolan` stays one
+//! file to install. A catalog overrides any single template or asset by
+//! putting a file at the same relative path in its theme folder (the way
+//! mdBook and Zola themes work): `templates/entity.html` replaces the
+//! default entity template, `static/style.css` the stylesheet, and new
+//! files are simply added.
+
+use crate::config::Site;
+use crate::diagnostics::{Code, Diagnostic, Span};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tera::{Context, Tera};
+
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../themes/default/templates/", $name)))),*]
+    };
+}
+
+/// The default templates, by name.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
+    "base.html",
+    "components.html",
+    "home.html",
+    "catalog.html",
+    "entity.html",
+    "group.html",
+    "user.html",
+    "system.html",
+    "domain.html",
+    "scorecards.html",
+    "scorecard.html",
+    "health.html",
+);
+
+/// The default static assets, by path under `static/`.
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "app.js",
+        include_bytes!("../../themes/default/static/app.js"),
+    ),
+    (
+        "catalog.js",
+        include_bytes!("../../themes/default/static/catalog.js"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
+];
+
+/// Where the default theme's files appear in diagnostics.
+const DEFAULT_DIR: &str = "<built-in theme>/templates";
+
+/// A theme file may not be bigger than this: templates and assets are small,
+/// and anything larger is a mistake (or an attempt to bloat every build).
+const MAX_THEME_FILE: u64 = 8 * 1024 * 1024;
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Static files, by path under `static/`.
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// Template name → the file it came from (for diagnostics).
+    origins: BTreeMap<String, String>,
+    /// Source text per template name, to show a snippet... kept for line lookups.
+    sources: BTreeMap<String, String>,
+}
+
+/// The folder whose files override the default theme, relative to ROOT.
+/// `theme = "name"` means `<theme_dir>/name` (Zola), `theme_dir` alone is the
+/// folder itself (mdBook), and otherwise `theme/` is used when it exists.
+fn override_dir(site: &Site) -> Option<(String, bool)> {
+    match (&site.theme, &site.theme_dir) {
+        (Some(name), dir) => Some((
+            format!("{}/{}", dir.as_deref().unwrap_or("themes"), name),
+            true,
+        )),
+        (None, Some(dir)) => Some((dir.clone(), true)),
+        (None, None) => Some(("theme".to_owned(), false)),
+    }
+}
+
+/// Resolves the override folder, refusing anything that escapes ROOT
+/// (through `..` or a symlink): a theme is code that runs on every page.
+fn resolve_dir(root: &Path, rel: &str) -> Result<Option<PathBuf>, String> {
+    let path = root.join(rel);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (Ok(real), Ok(real_root)) = (path.canonicalize(), root.canonicalize()) else {
+        return Err(format!("cannot resolve `{rel}`"));
+    };
+    if !real.starts_with(&real_root) {
+        return Err(format!("`{rel}` lies outside the catalog root"));
+    }
+    if !real.is_dir() {
+        return Err(format!("`{rel}` is not a folder"));
+    }
+    Ok(Some(real))
+}
+
+/// Where `theme` (or `theme_dir`) is set in portolan.toml, so the
+/// diagnostic points at the line to change.
+fn config_span(root: &Path, site: &Site) -> Span {
+    let key = if site.theme.is_some() { "theme" } else { "theme_dir" };
+    let text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
+    text.lines()
+        .enumerate()
+        .find_map(|(i, line)| {
+            let rest = line.trim_start().strip_prefix(key)?;
+            rest.trim_start().starts_with('=').then(|| {
+                let col = line.len() - line.trim_start().len() + 1;
+                Span::new(
+                    crate::config::FILE_NAME,
+                    u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    u32::try_from(col).unwrap_or(1),
+                )
+            })
+        })
+        .unwrap_or_else(|| Span::file(crate::config::FILE_NAME))
+}
+
+/// Every regular file under `dir`, as (relative path with `/`, real path),
+/// skipping symlinks that leave `root`.
+fn files_under(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker.flatten() {
+        let path = entry.path();
+        let Ok(rel) = path.strip_prefix(dir) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let shown = path
+            .strip_prefix(&real_root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let Ok(real) = path.canonicalize() else {
+            continue;
+        };
+        if !real.starts_with(&real_root) {
+            diags.push(
+                Diagnostic::new(
+                    Code::SymlinkEscape,
+                    format!(
+                        "theme file `{rel}` is a symlink out of the catalog root; it was not read"
+                    ),
+                )
+                .at(Span::file(&shown))
+                .help("copy the file into the theme folder instead of linking to it"),
+            );
+            continue;
+        }
+        if real.is_file() {
+            out.push((rel, real));
+        }
+    }
+    out
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_THEME_FILE {
+        return Err(std::io::Error::other(format!(
+            "{len} bytes is more than the {MAX_THEME_FILE}-byte limit for a theme file"
+        )));
+    }
+    std::fs::read(path)
+}
+
+/// Loads the theme for `root`: the defaults plus the catalog's overrides.
+/// Problems become diagnostics; a broken override template is reported and
+/// the default one is used in its place, so `check` lists every broken
+/// template at once. `build` refuses to write when any was reported.
+pub fn load(root: &Path, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
+    let mut templates: BTreeMap<String, (String, String)> = DEFAULT_TEMPLATES
+        .iter()
+        .map(|(n, t)| {
+            (
+                (*n).to_owned(),
+                ((*t).to_owned(), format!("{DEFAULT_DIR}/{n}")),
+            )
+        })
+        .collect();
+    let mut assets: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC
+        .iter()
+        .map(|(n, b)| ((*n).to_owned(), b.to_vec()))
+        .collect();
+    if let Some((rel, explicit)) = override_dir(site) {
+        match resolve_dir(root, &rel) {
+            Ok(Some(dir)) => {
+                let root_dir = rel.trim_end_matches('/').to_owned();
+                for (name, path) in files_under(root, &dir.join("templates"), diags) {
+                    let shown = format!("{root_dir}/templates/{name}");
+                    match read_limited(&path).map(String::from_utf8) {
+                        Ok(Ok(text)) => {
+                            templates.insert(name, (text, shown));
+                        }
+                        Ok(Err(_)) => diags.push(
+                            Diagnostic::new(Code::TemplateError, format!("template `{name}` is not UTF-8 text"))
+                                .at(Span::file(&shown))
+                                .help("save the template as UTF-8"),
+                        ),
+                        Err(e) => diags.push(
+                            Diagnostic::new(Code::TemplateError, format!("cannot read template `{name}`: {e}"))
+                                .at(Span::file(&shown))
+                                .help("check the file's size and permissions"),
+                        ),
+                    }
+                }
+                for (name, path) in files_under(root, &dir.join("static"), diags) {
+                    match read_limited(&path) {
+                        Ok(bytes) => {
+                            assets.insert(name, bytes);
+                        }
+                        Err(e) => diags.push(
+                            Diagnostic::new(Code::Io, format!("cannot read theme asset `{name}`: {e}"))
+                                .at(Span::file(format!("{root_dir}/static/{name}")))
+                                .help("check the file's size and permissions"),
+                        ),
+                    }
+                }
+            }
+            Ok(None) if explicit => diags.push(
+                Diagnostic::new(
+                    Code::ThemeMissing,
+                    format!("the theme folder `{rel}` does not exist"),
+                )
+                .at(config_span(root, site))
+                .help("create the folder with `templates/` and `static/` inside, or remove `theme`/`theme_dir` from [site]"),
+            ),
+            Ok(None) => {}
+            Err(why) => diags.push(
+                Diagnostic::new(Code::ThemeMissing, format!("the theme folder {why}"))
+                    .at(config_span(root, site))
+                    .help("keep the theme inside the catalog repository"),
+            ),
+        }
+    }
+    compile(templates, assets, diags)
+}
+
+/// Compiles the templates, replacing each one that fails with its default
+/// (or dropping it) and retrying, so every broken template is reported.
+fn compile(
+    mut templates: BTreeMap<String, (String, String)>,
+    assets: BTreeMap<String, Vec<u8>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Theme {
+    let defaults: BTreeMap<&str, &str> = DEFAULT_TEMPLATES.iter().copied().collect();
+    for _ in 0..=templates.len() {
+        let mut tera = Tera::default();
+        tera.autoescape_on([".html", ".xml", ".svg"]);
+        let result =
+            tera.add_raw_templates(templates.iter().map(|(n, (t, _))| (n.as_str(), t.as_str())));
+        let Err(e) = result else {
+            let origins = templates
+                .iter()
+                .map(|(n, (_, o))| (n.clone(), o.clone()))
+                .collect();
+            let sources = templates.into_iter().map(|(n, (t, _))| (n, t)).collect();
+            return Theme {
+                tera,
+                assets,
+                origins,
+                sources,
+            };
+        };
+        let origins: BTreeMap<String, String> = templates
+            .iter()
+            .map(|(n, (_, o))| (n.clone(), o.clone()))
+            .collect();
+        let diag = to_diagnostic(&e, &origins);
+        let culprit = blamed_template(&e).filter(|n| templates.contains_key(n));
+        diags.push(diag);
+        let Some(name) = culprit else { break };
+        match defaults.get(name.as_str()) {
+            Some(text) if templates[&name].0 != *text => {
+                templates.insert(
+                    name.clone(),
+                    ((*text).to_owned(), format!("{DEFAULT_DIR}/{name}")),
+                );
+            }
+            _ => {
+                templates.remove(&name);
+            }
+        }
+    }
+    // Unreachable in practice (each round removes or restores one template);
+    // fall back to the defaults so the caller still has something to use.
+    let mut tera = Tera::default();
+    let _ = tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied());
+    Theme {
+        tera,
+        assets,
+        origins: DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, _)| ((*n).to_owned(), format!("{DEFAULT_DIR}/{n}")))
+            .collect(),
+        sources: BTreeMap::new(),
+    }
+}
+
+/// The template an error is about, when tera says.
+fn blamed_template(e: &tera::Error) -> Option<String> {
+    use tera::ErrorKind as K;
+    match e.kind() {
+        K::SyntaxError(r) | K::RenderingError(r) => Some(r.filename().to_owned()),
+        K::MissingParent { current, .. } => Some(current.clone()),
+        K::CircularExtend { tpl, .. } | K::CircularInclude { tpl, .. } => Some(tpl.clone()),
+        _ => None,
+    }
+}
+
+/// A tera error as a diagnostic pointing at the template's file:line:col.
+fn to_diagnostic(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagnostic {
+    use tera::ErrorKind as K;
+    let (message, span) = match e.kind() {
+        K::SyntaxError(r) | K::RenderingError(r) => {
+            let file = origins
+                .get(r.filename())
+                .cloned()
+                .unwrap_or_else(|| r.filename().to_owned());
+            let s = r.span();
+            let mut span = Span::new(
+                file,
+                u32::try_from(s.start_line).unwrap_or(u32::MAX),
+                u32::try_from(s.start_col + 1).unwrap_or(u32::MAX),
+            );
+            if s.end_line == s.start_line {
+                span.len = u32::try_from(s.end_col.saturating_sub(s.start_col).max(1)).unwrap_or(1);
+            }
+            (r.message().to_owned(), span)
+        }
+        other => {
+            let name = blamed_template(e).unwrap_or_default();
+            let file = origins.get(&name).cloned().unwrap_or(name);
+            (other.to_string(), Span::new(file, 1, 1))
+        }
+    };
+    Diagnostic::new(Code::TemplateError, message)
+        .at(span)
+        .help("fix the template; docs/theming.md lists the variables every template receives")
+}
+
+impl Theme {
+    /// Renders one template; an error names the template's file:line.
+    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, Box<Diagnostic>> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| Box::new(to_diagnostic(&e, &self.origins)))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// The source text of a template (for tests and tooling).
+    pub fn source(&self, name: &str) -> Option<&str> {
+        self.sources.get(name).map(String::as_str)
+    }
+}

@@ -1,0 +1,508 @@
+//! The HTML portal: every link resolves, catalog content stays inert,
+//! themes override single files, and template errors point at file:line
+//! without touching the previous output.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn build(root: &Path, site: &Path) -> std::process::Output {
+    portolan(
+        &[
+            "build",
+            root.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        &repo(),
+    )
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir`, by relative path with `/`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The values of every `attr="..."` in an HTML text, entity-decoded.
+fn attrs(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| {
+                rest[..end]
+                    .replace("&quot;", "\"")
+                    .replace("&#x27;", "'")
+                    .replace("&#39;", "'")
+                    .replace("&#x2F;", "/")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
+        })
+        .collect()
+}
+
+/// Resolves a relative URL against the page's folder, like a browser.
+fn resolve(page: &str, href: &str) -> String {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in href.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn example_site() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(&repo().join("example-catalog"), &site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let files = tree(&site);
+    (out, files)
+}
+
+#[test]
+fn every_internal_link_in_the_example_portal_resolves() {
+    let (_dir, files) = example_site();
+    let pages: Vec<_> = files.keys().filter(|p| p.ends_with(".html")).collect();
+    assert!(pages.len() > 100, "only {} pages", pages.len());
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for page in &pages {
+        let html = String::from_utf8(files[*page].clone()).unwrap();
+        let mut urls = attrs(&html, "href");
+        urls.extend(attrs(&html, "src"));
+        for url in urls {
+            if url.starts_with("https://")
+                || url.starts_with("http://")
+                || url.starts_with("mailto:")
+            {
+                continue;
+            }
+            assert!(
+                !url.starts_with('/') && !url.contains("://"),
+                "{page}: links must be relative: {url}"
+            );
+            let (path, fragment) = url.split_once('#').unwrap_or((&url, ""));
+            let path = path.split('?').next().unwrap();
+            let target = if path.is_empty() {
+                (*page).clone()
+            } else {
+                resolve(page, path)
+            };
+            checked += 1;
+            let Some(body) = files.get(&target) else {
+                broken.push(format!("{page}: {url} -> {target}"));
+                continue;
+            };
+            if !fragment.is_empty() {
+                let body = String::from_utf8_lossy(body);
+                if !body.contains(&format!("id=\"{fragment}\"")) {
+                    broken.push(format!("{page}: {url}: no id `{fragment}` in {target}"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    assert!(checked > 2000, "only {checked} links checked");
+}
+
+#[test]
+fn every_page_has_a_csp_and_loads_nothing_from_elsewhere() {
+    let (_dir, files) = example_site();
+    for (path, body) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(body);
+        assert!(
+            html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; script-src &#39;self&#39;;"),
+            "{path} has no restrictive CSP"
+        );
+        for src in attrs(&html, "src") {
+            assert!(!src.contains(':'), "{path} loads {src}");
+        }
+        assert!(!html.contains("<style"), "{path} has inline style");
+        assert!(!html.contains(" style=\""), "{path} has a style attribute");
+        assert!(!html.contains("<script>"), "{path} has an inline script");
+        assert!(
+            html.contains("<main id=\"main\""),
+            "{path} has no main landmark"
+        );
+    }
+    for (path, body) in files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".css") || p.ends_with(".js"))
+    {
+        let text = String::from_utf8_lossy(body);
+        assert!(
+            !text.contains("@import") && !text.contains("url(http"),
+            "{path}"
+        );
+        assert!(
+            !text.contains("fetch(") && !text.contains("XMLHttpRequest"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn the_entity_page_answers_the_questions_engineers_come_with() {
+    let (_dir, files) = example_site();
+    let page =
+        String::from_utf8(files["catalog/default/component/orders-service/index.html"].clone())
+            .unwrap();
+    let panel = &page[page.find("id=\"quick-answers\"").expect("panel")..];
+    let panel = &panel[..panel.find("</section>").unwrap()];
+    for key in [
+        "owner",
+        "repository",
+        "docs",
+        "dashboard",
+        "runbook",
+        "deployment",
+    ] {
+        assert!(panel.contains(&format!("data-answer=\"{key}\"")), "{key}");
+    }
+    assert!(panel.contains("href=\"../../../../catalog/default/group/orders-team/index.html\""));
+    assert!(panel.contains("https://runbooks.northwind.example/orders-service"));
+    assert!(panel.contains("https://grafana.northwind.example/d/orders-service"));
+    assert!(panel.contains("https://deploy.northwind.example/apps/orders-service"));
+    assert!(
+        !panel.contains("qa missing"),
+        "orders-service answers everything"
+    );
+    // Relations, scorecards and the source file are on the page too.
+    assert!(page.contains("data-relation=\"providesApi\""));
+    assert!(page.contains("data-relation=\"dependsOn\""));
+    assert!(page.contains("id=\"scorecard-production-readiness\""));
+    assert!(page.contains("services/orders-service/catalog-info.yaml"));
+
+    // A service without a runbook says so, naming the check that asks for it.
+    let missing: Vec<_> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("catalog/default/component/"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .filter(|h| h.contains("qa missing\" data-answer=\"runbook\""))
+        .collect();
+    assert!(
+        !missing.is_empty(),
+        "the example catalog has services without runbooks"
+    );
+    for h in missing
+        .iter()
+        .filter(|h| h.contains("id=\"scorecard-production-readiness\""))
+    {
+        let at = h.find("qa missing\" data-answer=\"runbook\"").unwrap();
+        let item = &h[at..at + h[at..].find("</div>").unwrap()];
+        assert!(item.contains("Missing."), "{item}");
+        assert!(item.contains("#check-runbook-link"), "{item}");
+    }
+}
+
+#[test]
+fn team_pages_list_members_subteams_contacts_and_what_they_own() {
+    let (_dir, files) = example_site();
+    let groups: Vec<_> = files
+        .keys()
+        .filter(|p| p.starts_with("catalog/default/group/"))
+        .collect();
+    assert!(groups.len() >= 10);
+    let page =
+        String::from_utf8(files["catalog/default/group/orders-team/index.html"].clone()).unwrap();
+    for id in [
+        "contacts",
+        "members",
+        "subteams",
+        "owned",
+        "scorecard-summary",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(page.contains("../../../../catalog/default/component/orders-service/index.html"));
+    assert!(
+        page.contains("../../../../catalog/default/user/"),
+        "members link to user pages"
+    );
+    assert!(page.contains("Production readiness"));
+    // Every group with a parent links back to it.
+    let user = files
+        .keys()
+        .find(|p| p.starts_with("catalog/default/user/"))
+        .unwrap();
+    let user_page = String::from_utf8_lossy(&files[user]);
+    assert!(
+        user_page.contains("../../../../catalog/default/group/"),
+        "users link to their teams"
+    );
+}
+
+#[test]
+fn systems_and_domains_draw_a_deterministic_inline_graph() {
+    let (_dir, files) = example_site();
+    let (_dir2, again) = example_site();
+    let systems: Vec<_> = files
+        .keys()
+        .filter(|p| {
+            p.starts_with("catalog/default/system/") || p.starts_with("catalog/default/domain/")
+        })
+        .collect();
+    assert!(systems.len() >= 8);
+    let mut drawn = 0;
+    for s in systems {
+        let html = String::from_utf8_lossy(&files[s]);
+        if html.contains("<svg") {
+            drawn += 1;
+            assert!(html.contains("class=\"graph\""), "{s}");
+            assert!(html.contains("role=\"img\""), "{s}");
+        }
+        assert_eq!(files[s], again[s], "{s} differs between builds");
+    }
+    assert!(drawn >= 8, "only {drawn} graphs");
+}
+
+const HOSTILE: &str = r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: evil
+  title: "<script>alert('title')</script>"
+  description: "{{ site.title }} {% if true %}tera{% endif %} <img src=x onerror=alert(1)>"
+  annotations:
+    backstage.io/source-location: "url:javascript:alert(1)"
+    example.com/note: "\"><svg onload=alert(2)>"
+  links:
+    - url: "javascript:alert(3)"
+      title: "<b>click</b>"
+      type: runbook
+    - url: "data:text/html,<script>alert(4)</script>"
+      title: data
+    - url: "https://ok.example/x?a=1&b=\"2\""
+      title: fine
+      type: dashboard
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+"#;
+
+#[test]
+fn catalog_content_is_escaped_and_never_evaluated_or_clickable_when_unsafe() {
+    let cat = catalog(&[("team.yaml", GROUP), ("evil.yaml", HOSTILE)]);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let files = tree(&site);
+    let page =
+        String::from_utf8(files["catalog/default/component/evil/index.html"].clone()).unwrap();
+    assert!(!page.contains("<script>alert"), "script tag got through");
+    assert!(!page.contains("<img src=x"), "img tag got through");
+    assert!(!page.contains("<svg onload"), "svg tag got through");
+    assert!(!page.contains("<b>click</b>"));
+    assert!(
+        page.contains("&lt;script&gt;alert("),
+        "the title is shown, escaped"
+    );
+    // Tera syntax in data is printed literally, not evaluated.
+    assert!(page.contains("{{ site.title }} {% if true %}tera{% endif %}"));
+    for (path, body) in &files {
+        let text = String::from_utf8_lossy(body);
+        for href in attrs(&text, "href") {
+            let lower = href.to_ascii_lowercase();
+            assert!(
+                !lower.starts_with("javascript:") && !lower.starts_with("data:"),
+                "{path}: {href}"
+            );
+        }
+    }
+    assert!(
+        page.contains("href=\"https://ok.example/x?a=1&amp;b=%222%22\""),
+        "safe links stay clickable"
+    );
+    // The JSON index cannot break out of its script.
+    let shard = String::from_utf8(files["catalog/data/shard-0.js"].clone()).unwrap();
+    assert!(!shard.contains("</script"));
+    assert!(shard.contains("\\u003cscript\\u003e"));
+}
+
+#[test]
+fn a_theme_overrides_single_files_and_a_broken_template_keeps_the_last_good_site() {
+    let cat = catalog(&[
+        ("team.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-a")),
+        (
+            "theme/templates/home.html",
+            "{% extends \"base.html\" %}{% block content %}<h1 id=\"custom\">Welcome to {{ site.title }}</h1>{% endblock content %}",
+        ),
+        ("theme/static/extra.css", "body { color: red }"),
+        ("portolan.toml", "[site]\ntitle = \"ACME portal\"\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let good = tree(&site);
+    let home = String::from_utf8_lossy(&good["index.html"]);
+    assert!(home.contains("<h1 id=\"custom\">Welcome to ACME portal</h1>"));
+    assert!(good.contains_key("static/extra.css"));
+    assert!(good.contains_key("static/style.css"), "defaults stay");
+    // Other pages still use the default templates.
+    assert!(
+        String::from_utf8_lossy(&good["catalog/default/component/svc/index.html"])
+            .contains("quick-answers")
+    );
+
+    // A syntax error: reported at the template's file:line, nothing written.
+    std::fs::write(
+        cat.path().join("theme/templates/entity.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ entity.title }</h1>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("E0400"), "{err}");
+    assert!(err.contains("theme/templates/entity.html:3:"), "{err}");
+    assert_eq!(tree(&site), good, "the previous output is untouched");
+
+    // `portolan check` reports the same error, so a pull request catches it.
+    let check = portolan(
+        &["check", cat.path().to_str().unwrap(), "--format", "json"],
+        &repo(),
+    );
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("theme/templates/entity.html"));
+
+    // A render error (an unknown variable) also names the file and line.
+    std::fs::remove_file(cat.path().join("theme/templates/entity.html")).unwrap();
+    std::fs::write(
+        cat.path().join("theme/templates/home.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n\n<p>{{ home.no_such_field }}</p>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("theme/templates/home.html:4:"), "{err}");
+    assert_eq!(tree(&site), good);
+}
+
+#[test]
+fn a_named_theme_must_exist_inside_the_root() {
+    let cat = catalog(&[
+        ("team.yaml", GROUP),
+        (
+            "themes/corp/templates/home.html",
+            "{% extends \"base.html\" %}{% block content %}corp home{% endblock content %}",
+        ),
+        ("portolan.toml", "[site]\ntheme = \"corp\"\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        String::from_utf8_lossy(&std::fs::read(site.join("index.html")).unwrap())
+            .contains("corp home")
+    );
+
+    std::fs::write(
+        cat.path().join("portolan.toml"),
+        "[site]\ntheme = \"nope\"\n",
+    )
+    .unwrap();
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(stderr(&run).contains("E0401"), "{}", stderr(&run));
+    std::fs::write(
+        cat.path().join("portolan.toml"),
+        "[site]\ntheme_dir = \"../..\"\n",
+    )
+    .unwrap();
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr(&run).contains("outside the catalog root"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn no_page_grows_with_the_catalog_except_the_index_data() {
+    // 60 components versus 600 (both past the 50 rows the index renders): entity pages and the home page stay the same size class.
+    let make = |n: usize| {
+        let mut files: Vec<(String, String)> = vec![("team.yaml".into(), GROUP.into())];
+        for i in 0..n {
+            files.push((
+                format!("c{i}.yaml"),
+                component(&format!("svc-{i:04}"), "team-a"),
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in &files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    };
+    let sizes = |n: usize| {
+        let cat = make(n);
+        let out = tempfile::tempdir().unwrap();
+        let site = out.path().join("site");
+        let run = build(cat.path(), &site);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        let files = tree(&site);
+        let largest = |prefix: &str| {
+            files
+                .iter()
+                .filter(|(p, _)| p.starts_with(prefix) && p.ends_with(".html"))
+                .map(|(_, b)| b.len())
+                .max()
+                .unwrap()
+        };
+        (
+            files["index.html"].len(),
+            files["catalog/index.html"].len(),
+            largest("catalog/default/component/"),
+        )
+    };
+    let small = sizes(60);
+    let big = sizes(600);
+    assert!(big.0 < small.0 + 2048, "home grew: {small:?} -> {big:?}");
+    assert!(
+        big.1 < small.1 + 2048,
+        "catalog index grew: {small:?} -> {big:?}"
+    );
+    assert!(
+        big.2 < small.2 + 2048,
+        "entity pages grew: {small:?} -> {big:?}"
+    );
+}
