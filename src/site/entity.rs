@@ -275,7 +275,8 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
 /// The quick-answers panel. Owner contacts come from the entity itself
 /// first, then from its owner group (where teams usually keep them).
 fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer> {
-    let wanted = answers::items_for(&e.eref.kind, e.spec_type());
+    let kind = e.eref.kind.as_str();
+    let wanted = answers::items_for(kind, e.spec_type());
     if wanted.is_empty() {
         return Vec::new();
     }
@@ -334,6 +335,12 @@ fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer
                 missing,
                 asked_by,
             }
+        })
+        // A service must answer every question, so its gaps always show.
+        // For other kinds a gap nobody asks about is noise: hide it.
+        .filter(|a| {
+            let service = kind == "component" && e.spec_type() != Some("library");
+            service || a.key == "owner" || !a.missing || !a.asked_by.is_empty()
         })
         .collect()
 }

@@ -108,7 +108,11 @@ fn resolve_dir(root: &Path, rel: &str) -> Result<Option<PathBuf>, String> {
 /// Where `theme` (or `theme_dir`) is set in portolan.toml, so the
 /// diagnostic points at the line to change.
 fn config_span(root: &Path, site: &Site) -> Span {
-    let key = if site.theme.is_some() { "theme" } else { "theme_dir" };
+    let key = if site.theme.is_some() {
+        "theme"
+    } else {
+        "theme_dir"
+    };
     let text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
     text.lines()
         .enumerate()

@@ -1,0 +1,76 @@
+//! End-to-end tests in real headless Chromium: tests/browser/run.mjs drives
+//! Debian's `chromium` through playwright-core against the built example
+//! portal, served on localhost and opened from file://.
+//!
+//! Locally, a missing Chromium, Node.js or `npm ci --prefix tests/browser`
+//! is a loud skip; under `CI=true` it is a failure (`.ci/run` installs all
+//! three). `PORTOLAN_SCREENSHOTS=DIR` also saves screenshots of key pages.
+
+mod common;
+use common::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+/// Says why the browser tests cannot run: fails under CI, and otherwise
+/// writes straight to stderr (past the test harness's capture) so the skip
+/// is seen.
+fn unavailable(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("browser tests cannot run under CI=true: {why}");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED browser tests: {why}. Install with `apt-get install -y chromium` and `npm ci --prefix tests/browser`. ***\n"
+    );
+}
+
+#[test]
+fn the_portal_works_in_headless_chromium_over_http_and_file() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return unavailable(&format!("{chromium} not found"));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return unavailable("node not found");
+    }
+    let driver = repo().join("tests/browser/node_modules/playwright-core");
+    if !driver.is_dir() {
+        return unavailable("tests/browser/node_modules/playwright-core is not installed");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = portolan(
+        &[
+            "build",
+            "example-catalog",
+            "--out",
+            site.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        &repo(),
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut cmd = Command::new("node");
+    cmd.arg(repo().join("tests/browser/run.mjs"))
+        .arg(&site)
+        .env("CHROMIUM", &chromium);
+    if let Some(dir) = std::env::var_os("PORTOLAN_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        cmd.arg(dir);
+    }
+    let result = cmd.output().expect("run node");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(result.status.success(), "browser tests failed:\n{report}");
+    assert!(report.contains("16 passed, 0 failed"), "{report}");
+}

@@ -1,0 +1,209 @@
+// End-to-end tests of a built portal in headless Chromium (Debian's
+// `chromium`), driven by playwright-core. tests/browser.rs builds the example
+// catalog and runs:
+//
+//   node tests/browser/run.mjs SITE_DIR [SCREENSHOT_DIR]
+//
+// Every scenario runs twice: against the site served on localhost (by a
+// small static server started here) and opened straight from file://.
+// Any request that leaves the site fails the run.
+import { chromium } from "playwright-core";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import assert from "node:assert/strict";
+
+const site = path.resolve(process.argv[2] || "site");
+const shots = process.argv[3] ? path.resolve(process.argv[3]) : null;
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json" };
+
+function serve(root) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://localhost");
+    let file = path.join(root, decodeURIComponent(url.pathname));
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end("not found"); return; }
+      res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+const results = [];
+async function scenario(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok    ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL  ${name}\n${e && e.stack ? e.stack : e}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const server = await serve(site);
+const httpBase = `http://127.0.0.1:${server.address().port}/`;
+const fileBase = pathToFileURL(site).href + "/";
+
+for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const outside = [];
+  const consoleErrors = [];
+  page.on("request", (req) => {
+    const u = req.url();
+    if (!u.startsWith(base) && !u.startsWith("data:")) outside.push(u);
+  });
+  page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
+  page.on("pageerror", (err) => consoleErrors.push(String(err)));
+  const open = async (rel) => { await page.goto(base + rel, { waitUntil: "load" }); };
+  const indexReady = async () => {
+    await page.waitForFunction(() => {
+      const c = document.getElementById("result-count");
+      return c && /entit/.test(c.textContent) && !/loading/.test(c.textContent);
+    }, null, { timeout: 15000 });
+  };
+  const rows = async () => page.locator("#entities tbody tr").count();
+
+  await scenario(`${mode}: the entity page's quick-answers panel answers and links to the owner`, async () => {
+    await open("catalog/default/component/orders-service/index.html");
+    const panel = page.locator("#quick-answers");
+    await panel.waitFor();
+    for (const key of ["owner", "repository", "docs", "dashboard", "runbook", "deployment"]) {
+      assert.equal(await panel.locator(`[data-answer="${key}"]`).count(), 1, key);
+    }
+    assert.equal(await panel.locator(".qa.missing").count(), 0);
+    const runbook = panel.locator('[data-answer="runbook"] a');
+    assert.equal(await runbook.getAttribute("href"), "https://runbooks.northwind.example/orders-service");
+    assert.match(await panel.locator('[data-answer="owner"]').innerText(), /Orders Team/);
+    assert.match(await panel.locator('[data-answer="owner"]').innerText(), /#team-orders/);
+    if (shots) await page.screenshot({ path: path.join(shots, "entity-page.png"), fullPage: false });
+    await panel.locator('[data-answer="owner"] a', { hasText: "Orders Team" }).click();
+    await page.waitForURL(/group\/orders-team\/index\.html$/);
+    assert.match(await page.locator("h1").innerText(), /Orders Team/);
+  });
+
+  await scenario(`${mode}: a missing answer names the check that asks for it`, async () => {
+    await open("catalog/default/component/depot-capacity-service/index.html");
+    const missing = page.locator('#quick-answers .qa.missing[data-answer="runbook"]');
+    assert.equal(await missing.count(), 1);
+    assert.match(await missing.innerText(), /Missing\. Asked for by Production readiness › Links a runbook/);
+    await missing.locator("a").click();
+    await page.waitForURL(/scorecards\/production-readiness\/index\.html#check-runbook-link$/);
+    assert.ok(await page.locator("#check-runbook-link").isVisible());
+  });
+
+  await scenario(`${mode}: the team page lists members, sub-teams, contacts and what it owns`, async () => {
+    await open("catalog/default/group/orders-team/index.html");
+    assert.ok((await page.locator("#members .people li").count()) >= 2, "members");
+    assert.match(await page.locator("#contacts").innerText(), /orders-team@northwind\.example/);
+    assert.match(await page.locator("#owned").innerText(), /Orders Service/);
+    assert.match(await page.locator("#scorecard-summary").innerText(), /Production readiness/);
+    assert.match(await page.locator("#hierarchy").innerText(), /Shipping/i);
+    if (shots) await page.screenshot({ path: path.join(shots, "team-page.png"), fullPage: false });
+    await page.locator("#members .people a").first().click();
+    await page.waitForURL(/\/user\//);
+    assert.match(await page.locator("#profile").innerText(), /Teams/);
+  });
+
+  await scenario(`${mode}: catalog filters narrow the index and survive in the URL`, async () => {
+    await open("catalog/index.html");
+    await indexReady();
+    assert.match(await page.locator("#result-count").innerText(), /^94 entities$/);
+    assert.equal(await rows(), 50, "first page");
+    await page.locator("#next").click();
+    assert.equal(await rows(), 44, "second page");
+    assert.match(await page.locator("#page-info").innerText(), /Page 2 of 2/);
+    await page.selectOption("#f-kind", "api");
+    assert.match(await page.locator("#result-count").innerText(), /^10 entities$/);
+    assert.equal(await rows(), 10);
+    await page.selectOption("#f-type", "asyncapi");
+    assert.match(await page.locator("#result-count").innerText(), /^2 entities$/);
+    assert.ok(page.url().includes("kind=api") || mode === "file", page.url());
+    await page.locator("#f-reset").click();
+    await page.waitForFunction(() => /^94 /.test(document.getElementById("result-count").textContent));
+    await page.selectOption("#f-owner", "group:default/orders-team");
+    const owned = await page.locator("#entities tbody tr td:first-child").allInnerTexts();
+    assert.ok(owned.includes("Orders Service"), owned.join(", "));
+    await page.selectOption("#f-lifecycle", "production");
+    await page.selectOption("#f-system", "system:default/order-management");
+    for (const cell of await page.locator("#entities tbody tr td:nth-child(5)").allInnerTexts()) {
+      assert.equal(cell, "Orders Team");
+    }
+    await open("catalog/index.html?tag=kafka");
+    await indexReady();
+    const tagged = await rows();
+    assert.ok(tagged >= 3 && tagged < 94, `tag=kafka gives ${tagged}`);
+    assert.equal(await page.locator("#f-tag").inputValue(), "kafka");
+    if (shots) {
+      await open("catalog/index.html?kind=component");
+      await indexReady();
+      await page.screenshot({ path: path.join(shots, "catalog-index.png"), fullPage: false });
+    }
+  });
+
+  await scenario(`${mode}: searching from home lands on the service`, async () => {
+    await open("index.html");
+    if (shots) await page.screenshot({ path: path.join(shots, "home.png"), fullPage: false });
+    await page.locator("#q").fill("rates");
+    await page.locator("#q").press("Enter");
+    await page.waitForURL(/catalog\/index\.html\?q=rates/);
+    await indexReady();
+    const first = page.locator("#entities tbody tr a").first();
+    assert.match(await first.innerText(), /Rates/);
+    await first.click();
+    await page.waitForURL(/catalog\/default\/(component|api)\/rates-/);
+  });
+
+  await scenario(`${mode}: keyboard users can skip to content and reach the search with /`, async () => {
+    await open("catalog/default/system/order-management/index.html");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "main");
+    await page.keyboard.press("/");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "site-search");
+    const svg = page.locator("#graph svg.graph");
+    assert.equal(await svg.count(), 1, "system graph");
+    assert.ok((await svg.locator("a").count()) >= 3, "graph nodes link to entities");
+    if (shots) {
+      await page.locator("#graph").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, "system-graph.png"), fullPage: false });
+    }
+  });
+
+  await scenario(`${mode}: dark mode follows the system preference`, async () => {
+    await open("index.html");
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(light, dark);
+    if (shots) await page.screenshot({ path: path.join(shots, "home-dark.png"), fullPage: false });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  await scenario(`${mode}: no page requested anything outside the site, and no script failed`, async () => {
+    assert.deepEqual(outside, []);
+    assert.deepEqual(consoleErrors, []);
+  });
+  await context.close();
+}
+
+await browser.close();
+server.close();
+const failed = results.filter((r) => !r.ok).length;
+console.log(`\n${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
