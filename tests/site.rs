@@ -282,7 +282,7 @@ fn systems_and_domains_draw_a_deterministic_inline_graph() {
         if html.contains("<svg") {
             drawn += 1;
             assert!(html.contains("class=\"graph\""), "{s}");
-            assert!(html.contains("role=\"img\""), "{s}");
+            assert!(html.contains("role=\"group\" aria-labelledby="), "{s}");
         }
         assert_eq!(files[s], again[s], "{s} differs between builds");
     }
@@ -505,4 +505,51 @@ fn no_page_grows_with_the_catalog_except_the_index_data() {
         big.2 < small.2 + 2048,
         "entity pages grew: {small:?} -> {big:?}"
     );
+}
+
+#[test]
+fn entities_that_cannot_load_are_listed_on_the_health_page_not_dropped() {
+    let cat = catalog(&[
+        ("team.yaml", GROUP),
+        ("ok.yaml", &component("fine", "team-a")),
+        ("bad-name.yaml", &component("Bad Name!", "team-a")),
+        (
+            "broken.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [unclosed\n",
+        ),
+        ("dup.yaml", &component("fine", "team-a")),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "a catalog with errors still builds: {}",
+        stderr(&run)
+    );
+    let files = tree(&site);
+    let health = String::from_utf8_lossy(&files["health/index.html"]).into_owned();
+    let skipped = &health[health.find("id=\"skipped\"").expect("skipped section")..];
+    let skipped = &skipped[..skipped.find("</section>").unwrap()];
+    assert!(
+        skipped.contains("Component `Bad Name!`") && skipped.contains("bad-name.yaml:1"),
+        "{skipped}"
+    );
+    assert!(skipped.contains("E0105 invalid-name"), "{skipped}");
+    assert!(
+        skipped.contains("every entity in the file") && skipped.contains("broken.yaml"),
+        "{skipped}"
+    );
+    assert!(
+        skipped.contains("component:default/fine` (second definition)")
+            && skipped.contains("ok.yaml"),
+        "{skipped}"
+    );
+    assert!(
+        String::from_utf8_lossy(&files["index.html"]).contains("3 entities are not in the portal")
+    );
+    let index: serde_json::Value = serde_json::from_slice(&files["api/catalog.json"]).unwrap();
+    assert_eq!(index["skipped"].as_array().unwrap().len(), 3);
+    assert!(files.contains_key("catalog/default/component/fine/index.html"));
 }

@@ -33,6 +33,35 @@ pub struct Catalog {
     pub relations: BTreeMap<EntityRef, BTreeSet<Relation>>,
     /// Every file that was read, relative to the root, sorted.
     pub files: Vec<String>,
+    /// Entities (or whole files) that could not be loaded, so the portal
+    /// can list them instead of dropping them silently. Sorted by place.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An entity left out of the catalog, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Skipped {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// What was lost: `Component "bad name!"`, or `every entity in the file`.
+    pub what: String,
+    /// The diagnostic that caused it: `E0105 invalid-name: ...`.
+    pub because: String,
+}
+
+impl Skipped {
+    fn new(file: &str, pos: yaml::Pos, what: String, because: Option<&Diagnostic>) -> Self {
+        Skipped {
+            file: file.to_owned(),
+            line: pos.line,
+            column: pos.col,
+            what,
+            because: because.map_or_else(String::new, |d| {
+                format!("{} {}: {}", d.code.code(), d.code.slug(), d.message)
+            }),
+        }
+    }
 }
 
 impl Catalog {
@@ -83,27 +112,32 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         canon_root: &canon_root,
         config: &config,
     };
-    let per_file: Vec<(Vec<Entity>, Vec<Diagnostic>)> = found
+    let per_file: Vec<FileLoad> = found
         .files
         .par_iter()
         .map(|f| loader.load_file(f))
         .collect();
     let mut files: BTreeSet<String> = found.files.iter().map(|f| f.rel.clone()).collect();
     let mut entities = Vec::new();
-    for (es, ds) in per_file {
-        entities.extend(es);
-        diags.extend(ds);
+    let mut skipped = Vec::new();
+    for load in per_file {
+        entities.extend(load.entities);
+        diags.extend(load.diagnostics);
+        skipped.extend(load.skipped);
     }
     clock.lap("parse");
-    loader.follow_locations(&mut entities, &mut files, &mut diags);
+    loader.follow_locations(&mut entities, &mut files, &mut diags, &mut skipped);
     clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    let entities = resolve::index(entities, &mut diags, &mut skipped);
+    skipped.sort();
     let mut catalog = Catalog {
         root: root.to_path_buf(),
-        entities: resolve::index(entities, &mut diags),
+        entities,
         relations: BTreeMap::new(),
         files: files.into_iter().collect(),
+        skipped,
     };
     clock.lap("index");
     resolve::resolve(&mut catalog, &mut diags);
@@ -148,14 +182,51 @@ struct Loader<'a> {
     config: &'a Config,
 }
 
+/// What one file gave.
+struct FileLoad {
+    entities: Vec<Entity>,
+    diagnostics: Vec<Diagnostic>,
+    skipped: Vec<Skipped>,
+}
+
+/// The first error among diagnostics, for saying why something was skipped.
+fn first_error(diags: &[Diagnostic]) -> Option<&Diagnostic> {
+    diags
+        .iter()
+        .find(|d| d.severity == crate::diagnostics::Severity::Error)
+}
+
 impl Loader<'_> {
     /// Parses one file into validated entities.
-    fn load_file(&self, file: &FileEntry) -> (Vec<Entity>, Vec<Diagnostic>) {
+    fn load_file(&self, file: &FileEntry) -> FileLoad {
         let mut diags = Vec::new();
+        let mut skipped = Vec::new();
         let docs = match parse::parse_file(file, self.config.max_file_bytes) {
             Parsed::Docs(docs) => docs,
-            Parsed::NotCatalog => return (Vec::new(), diags),
-            Parsed::Broken(d) => return (Vec::new(), vec![d]),
+            Parsed::NotCatalog => {
+                return FileLoad {
+                    entities: Vec::new(),
+                    diagnostics: diags,
+                    skipped,
+                };
+            }
+            Parsed::Broken(d) => {
+                let pos = d
+                    .span
+                    .as_ref()
+                    .map_or(yaml::Pos::new(1, 1), |s| yaml::Pos::new(s.line, s.column));
+                skipped.push(Skipped::new(
+                    &file.rel,
+                    pos,
+                    "every entity in the file".to_owned(),
+                    Some(&d),
+                ));
+                return FileLoad {
+                    entities: Vec::new(),
+                    diagnostics: vec![d],
+                    skipped,
+                };
+            }
         };
         let mut entities = Vec::new();
         for mut doc in docs {
@@ -183,9 +254,32 @@ impl Loader<'_> {
                 self.config.max_file_bytes,
                 &mut diags,
             );
-            entities.extend(schema::to_entity(doc, &file.rel, &mut diags));
+            let before = diags.len();
+            let pos = doc.pos;
+            let what = format!(
+                "{} `{}`",
+                doc.get("kind")
+                    .and_then(yaml::Node::as_str)
+                    .unwrap_or("entity"),
+                doc.at(&["metadata", "name"])
+                    .and_then(yaml::Node::scalar_text)
+                    .unwrap_or_else(|| "(no name)".to_owned())
+            );
+            match schema::to_entity(doc, &file.rel, &mut diags) {
+                Some(e) => entities.push(e),
+                None => skipped.push(Skipped::new(
+                    &file.rel,
+                    pos,
+                    what,
+                    first_error(&diags[before..]),
+                )),
+            }
         }
-        (entities, diags)
+        FileLoad {
+            entities,
+            diagnostics: diags,
+            skipped,
+        }
     }
 
     /// Reads the targets of Location entities that discovery did not find
@@ -196,6 +290,7 @@ impl Loader<'_> {
         entities: &mut Vec<Entity>,
         files: &mut BTreeSet<String>,
         diags: &mut Vec<Diagnostic>,
+        skipped: &mut Vec<Skipped>,
     ) {
         let mut queue: Vec<usize> = (0..entities.len())
             .filter(|&i| entities[i].kind == Some(KnownKind::Location))
@@ -251,9 +346,10 @@ impl Loader<'_> {
             }
             for entry in new_files {
                 files.insert(entry.rel.clone());
-                let (es, ds) = self.load_file(&entry);
-                diags.extend(ds);
-                for e in es {
+                let load = self.load_file(&entry);
+                diags.extend(load.diagnostics);
+                skipped.extend(load.skipped);
+                for e in load.entities {
                     if e.kind == Some(KnownKind::Location) {
                         queue.push(entities.len());
                     }

@@ -16,7 +16,11 @@ const SUGGESTION_BUDGET: usize = 200;
 
 /// Builds the index. Entities must arrive sorted by file so that "the first
 /// definition wins" is deterministic.
-pub fn index(entities: Vec<Entity>, diags: &mut Vec<Diagnostic>) -> BTreeMap<EntityRef, Entity> {
+pub fn index(
+    entities: Vec<Entity>,
+    diags: &mut Vec<Diagnostic>,
+    skipped: &mut Vec<super::Skipped>,
+) -> BTreeMap<EntityRef, Entity> {
     let mut map: BTreeMap<EntityRef, Entity> = BTreeMap::new();
     for e in entities {
         if let Some(first) = map.get(&e.eref) {
@@ -34,6 +38,12 @@ pub fn index(entities: Vec<Entity>, diags: &mut Vec<Diagnostic>) -> BTreeMap<Ent
                 .related(Span::at(&first.file, first_pos), "first defined here")
                 .help("rename one of them, or give one a different metadata.namespace; refs compare names case-insensitively"),
             );
+            skipped.push(super::Skipped::new(
+                &e.file,
+                e.pos,
+                format!("`{}` (second definition)", e.eref),
+                diags.last(),
+            ));
             continue;
         }
         map.insert(e.eref.clone(), e);

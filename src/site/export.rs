@@ -40,6 +40,8 @@ struct IndexRow<'a> {
 struct Index<'a> {
     version: u32,
     entities: Vec<IndexRow<'a>>,
+    /// What could not be loaded, and why.
+    skipped: &'a [crate::catalog::Skipped],
 }
 
 #[derive(Serialize)]
@@ -94,6 +96,7 @@ pub fn files(catalog: &Catalog, scorecards: &Scorecards) -> Vec<(String, Vec<u8>
     let index = Index {
         version: 1,
         entities: rows,
+        skipped: &catalog.skipped,
     };
     out.push((
         "api/catalog.json".to_owned(),

@@ -126,8 +126,10 @@ pub fn render_svg(graph: &Graph, title: &str) -> Option<String> {
     }
 
     let (w, h) = (lay.width, bottom);
+    // `group`, not `img`: the nodes are links, and an image may not contain
+    // interactive content (screen readers would hide the links).
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" role=\"img\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" role=\"group\" \
          aria-labelledby=\"{id}-title\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\">\n\
          <title id=\"{id}-title\">{}</title>\n<defs>\n",
         escape(title)

@@ -316,12 +316,19 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
     });
 
     #[derive(Serialize)]
-    struct HealthCtx {
+    struct HealthCtx<'s> {
         summary: pages::HealthSummary,
+        /// On the first page only, at most [`pages::HEALTH_PAGE`].
+        skipped: &'s [crate::catalog::Skipped],
         diagnostics: Vec<pages::DiagnosticRow>,
         pager: pages::Pager,
     }
     for (path, rows, pager) in pages::health_pages(&model) {
+        let skipped = if pager.page == 1 {
+            &catalog.skipped[..catalog.skipped.len().min(pages::HEALTH_PAGE)]
+        } else {
+            &[]
+        };
         if r.page(
             "health.html",
             &path,
@@ -329,6 +336,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
             "health",
             &HealthCtx {
                 summary: pages::health_summary(&model),
+                skipped,
                 diagnostics: rows,
                 pager,
             },

@@ -127,6 +127,8 @@ pub struct KindCount {
 pub struct HealthSummary {
     pub entities: usize,
     pub files: usize,
+    /// Entities (or whole files) left out of the catalog because of errors.
+    pub skipped: usize,
     pub errors: usize,
     pub warnings: usize,
     pub codes: Vec<CodeCount>,
@@ -154,6 +156,7 @@ pub fn health_summary(model: &SiteModel) -> HealthSummary {
     HealthSummary {
         entities: model.catalog.entities.len(),
         files: model.catalog.files.len(),
+        skipped: model.catalog.skipped.len(),
         errors,
         warnings,
         codes: by_code
