@@ -160,6 +160,14 @@ fn build(
     spinner.finish_and_clear();
     match built {
         Ok(built) => {
+            if std::env::var_os("PORTOLAN_TIMINGS").is_some() {
+                for (phase, took) in checked.loaded.timings.iter().chain(&built.timings) {
+                    eprintln!(
+                        "timing: {phase:<22} {:>8.1} ms",
+                        took.as_secs_f64() * 1000.0
+                    );
+                }
+            }
             let (errors, warnings) = portolan::diagnostics::counts(&checked.diagnostics);
             eprintln!(
                 "built {} ({} pages, {} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (the portal's health page and `portolan check` list them)",

@@ -533,9 +533,9 @@ fn dependency_graph(model: &SiteModel, e: &Entity) -> Option<String> {
             .map(|(i, r)| {
                 let link = model.link(r);
                 graph::Node {
-                    label: link.title,
+                    label: link.title.clone(),
                     kind: r.kind.clone(),
-                    href: link.url.map(|u| format!("{root}{u}")),
+                    href: link.url.as_ref().map(|u| format!("{root}{u}")),
                     focus: i < focus_count,
                 }
             })

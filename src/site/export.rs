@@ -4,9 +4,8 @@
 
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, Relation};
-use crate::scorecard::{Scorecards, Standing};
+use crate::scorecard::Standing;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Where an entity's JSON lives, relative to the site root.
 pub fn entity_path(r: &EntityRef) -> String {
@@ -67,14 +66,9 @@ fn first_target<'a>(
         .map(|r| &r.target)
 }
 
-/// Renders every export file as (path, bytes), in sorted order.
-pub fn files(catalog: &Catalog, scorecards: &Scorecards) -> Vec<(String, Vec<u8>)> {
+/// `api/catalog.json`: the compact index of every entity.
+pub fn index_file(catalog: &Catalog) -> (String, Vec<u8>) {
     use crate::catalog::model::RelationType as R;
-    let mut standings: BTreeMap<&EntityRef, Vec<&Standing>> = BTreeMap::new();
-    for s in &scorecards.standings {
-        standings.entry(&s.entity).or_default().push(s);
-    }
-    let mut out = Vec::with_capacity(catalog.entities.len() + 1);
     let rows = catalog
         .entities
         .values()
@@ -98,23 +92,26 @@ pub fn files(catalog: &Catalog, scorecards: &Scorecards) -> Vec<(String, Vec<u8>
         entities: rows,
         skipped: &catalog.skipped,
     };
-    out.push((
+    (
         "api/catalog.json".to_owned(),
         serde_json::to_vec(&index).unwrap_or_default(),
-    ));
-    for e in catalog.entities.values() {
-        let doc = EntityDoc {
-            version: 1,
-            eref: e.eref.to_string(),
-            file: &e.file,
-            entity: e.doc.to_json(),
-            relations: catalog.relations_of(&e.eref).collect(),
-            scorecards: standings.get(&e.eref).cloned().unwrap_or_default(),
-        };
-        out.push((
-            entity_path(&e.eref),
-            serde_json::to_vec_pretty(&doc).unwrap_or_default(),
-        ));
-    }
-    out
+    )
+}
+
+/// One entity's export file: the resolved entity with its relations and
+/// scorecard results. Written next to its page, so a 100k-entity build
+/// never holds every export in memory at once.
+pub fn entity_file(catalog: &Catalog, e: &Entity, standings: &[&Standing]) -> (String, Vec<u8>) {
+    let doc = EntityDoc {
+        version: 1,
+        eref: e.eref.to_string(),
+        file: &e.file,
+        entity: e.doc.to_json(),
+        relations: catalog.relations_of(&e.eref).collect(),
+        scorecards: standings.to_vec(),
+    };
+    (
+        entity_path(&e.eref),
+        serde_json::to_vec(&doc).unwrap_or_default(),
+    )
 }

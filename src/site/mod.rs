@@ -46,6 +46,8 @@ pub struct Options {
 pub struct Built {
     pub files: usize,
     pub pages: usize,
+    /// Wall time per phase (the writer thread overlaps all of them).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The Content-Security-Policy every page carries: nothing but the site's
@@ -67,9 +69,12 @@ struct PageInfo<'a> {
 struct Renderer<'a> {
     model: &'a SiteModel<'a>,
     theme: &'a theme::Theme,
-    staging: &'a write::Staging,
+    /// To the one writer thread. Rendering runs on every core, but files
+    /// are created by one thread: two threads creating entries in the same
+    /// folder contend for its lock in the kernel, which measured slower
+    /// than one writer (see bench/build.sh).
+    out: std::sync::mpsc::SyncSender<(String, Vec<u8>)>,
     errors: Mutex<Vec<Diagnostic>>,
-    write_error: Mutex<Option<std::io::Error>>,
 }
 
 impl Renderer<'_> {
@@ -111,7 +116,7 @@ impl Renderer<'_> {
             },
         );
         match self.theme.render(template, &ctx) {
-            Ok(html) => self.write(path, html.as_bytes()),
+            Ok(html) => self.write(path, html.into_bytes()),
             Err(d) => {
                 self.fail(*d);
                 false
@@ -119,15 +124,9 @@ impl Renderer<'_> {
         }
     }
 
-    fn write(&self, path: &str, bytes: &[u8]) -> bool {
-        match self.staging.write(path, bytes) {
-            Ok(()) => true,
-            Err(e) => {
-                let mut slot = self.write_error.lock().unwrap_or_else(|p| p.into_inner());
-                slot.get_or_insert(e);
-                false
-            }
-        }
+    /// Queues a file for the writer; false only if the writer has stopped.
+    fn write(&self, path: &str, bytes: Vec<u8>) -> bool {
+        self.out.send((path.to_owned(), bytes)).is_ok()
     }
 
     /// Keeps one diagnostic per distinct template error: a broken entity
@@ -182,24 +181,76 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
     };
     let model = SiteModel::new(checked, options.base_url.clone());
     let staging = write::Staging::new(out).map_err(io_err)?;
-    let r = Renderer {
-        model: &model,
-        theme: &theme,
-        staging: &staging,
-        errors: Mutex::new(Vec::new()),
-        write_error: Mutex::new(None),
-    };
-    let catalog = &checked.loaded.catalog;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
+    let (rendered, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let mut first_error = None;
+            for (path, bytes) in rx {
+                // Keep draining after an error so renderers never block.
+                if first_error.is_none()
+                    && let Err(e) = staging.write(&path, &bytes)
+                {
+                    first_error = Some(e);
+                }
+            }
+            first_error
+        });
+        let r = Renderer {
+            model: &model,
+            theme: &theme,
+            out: tx,
+            errors: Mutex::new(Vec::new()),
+        };
+        let counts = render_site(&r, checked, &theme);
+        let Renderer { out, errors, .. } = r;
+        // Dropping the last sender ends the writer's loop.
+        drop(out);
+        let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+        (
+            (counts, errors),
+            writer
+                .join()
+                .unwrap_or_else(|_| Some(std::io::Error::other("the writer thread panicked"))),
+        )
+    });
+    let ((pages, files, mut timings), mut errors) = rendered;
+    if !errors.is_empty() {
+        crate::diagnostics::sort(&mut errors);
+        return Err(BuildError::Theme(errors));
+    }
+    if let Some(e) = written {
+        return Err(io_err(e));
+    }
+    let started = std::time::Instant::now();
+    staging.commit().map_err(io_err)?;
+    timings.push(("commit", started.elapsed()));
+    Ok(Built {
+        files,
+        pages,
+        timings,
+    })
+}
 
+/// Wall time per phase.
+type Laps = Vec<(&'static str, std::time::Duration)>;
+
+/// Renders every page and data file into the writer; returns (pages,
+/// files, phase timings).
+fn render_site(r: &Renderer, checked: &Checked, theme: &theme::Theme) -> (usize, usize, Laps) {
+    let model = r.model;
+    let catalog = &checked.loaded.catalog;
     let entities: Vec<_> = catalog.entities.values().collect();
     let pages = std::sync::atomic::AtomicUsize::new(0);
     let count = || {
         pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     };
+    let mut clock = Clock::default();
     entities.par_iter().for_each(|e| {
-        let ctx = entity::context(&model, e);
+        let (path, json) = export::entity_file(catalog, e, model.standings_of(&e.eref));
+        r.write(&path, json);
+        let ctx = entity::context(model, e);
         let mut buf = String::new();
-        let template = entity_template(&theme, &e.eref.kind, &mut buf);
+        let template = entity_template(theme, &e.eref.kind, &mut buf);
         if r.page(
             template,
             &links::entity_page(&e.eref),
@@ -211,6 +262,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         }
     });
 
+    clock.lap("entity pages");
     #[derive(Serialize)]
     struct HomeCtx {
         home: pages::Home,
@@ -221,7 +273,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         &model.info.title,
         "home",
         &HomeCtx {
-            home: pages::home(&model),
+            home: pages::home(model),
         },
     ) {
         count();
@@ -234,7 +286,8 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         first: Vec<model::EntityLink>,
         shards: usize,
     }
-    let data = index::files(&model);
+    clock.lap("home");
+    let data = index::files(model);
     if r.page(
         "catalog.html",
         "catalog/index.html",
@@ -242,7 +295,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         "catalog",
         &CatalogCtx {
             total: catalog.entities.len(),
-            kinds: pages::kind_counts(&model),
+            kinds: pages::kind_counts(model),
             first: entities
                 .iter()
                 .take(pages::INDEX_FIRST_PAGE)
@@ -253,8 +306,10 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
     ) {
         count();
     }
-    for (path, bytes) in &data {
-        r.write(path, bytes);
+    let data_files = data.len();
+    clock.lap("catalog index");
+    for (path, bytes) in data {
+        r.write(&path, bytes);
     }
 
     #[derive(Serialize)]
@@ -278,7 +333,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         "Scorecards",
         "scorecards",
         &ScorecardsCtx {
-            scorecards: pages::level_summary(&model, catalog.entities.keys()),
+            scorecards: pages::level_summary(model, catalog.entities.keys()),
             definitions: cards
                 .iter()
                 .map(|s| Definition {
@@ -299,7 +354,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         scorecard: pages::ScorecardPage,
     }
     cards.par_iter().for_each(|sc| {
-        let page = pages::scorecard(&model, sc);
+        let page = pages::scorecard(model, sc);
         if r.page(
             "scorecard.html",
             &pages::scorecard_page(&sc.id),
@@ -311,7 +366,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         }
         r.write(
             &pages::scorecard_json_path(&sc.id),
-            &pages::scorecard_json(&model, sc),
+            pages::scorecard_json(model, sc),
         );
     });
 
@@ -323,7 +378,9 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         diagnostics: Vec<pages::DiagnosticRow>,
         pager: pages::Pager,
     }
-    for (path, rows, pager) in pages::health_pages(&model) {
+    clock.lap("scorecards");
+    let health = pages::health_summary(model);
+    for (path, rows, pager) in pages::health_pages(model) {
         let skipped = if pager.page == 1 {
             &catalog.skipped[..catalog.skipped.len().min(pages::HEALTH_PAGE)]
         } else {
@@ -335,7 +392,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
             "Catalog health",
             "health",
             &HealthCtx {
-                summary: pages::health_summary(&model),
+                summary: health.clone(),
                 skipped,
                 diagnostics: rows,
                 pager,
@@ -346,30 +403,40 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
     }
 
     for (name, bytes) in &theme.assets {
-        r.write(&format!("static/{name}"), bytes);
+        r.write(&format!("static/{name}"), bytes.clone());
     }
-    let export = export::files(catalog, &checked.scorecards);
-    export.par_iter().for_each(|(path, bytes)| {
-        r.write(path, bytes);
-    });
+    let (path, index) = export::index_file(catalog);
+    r.write(&path, index);
+    let export_files = catalog.entities.len() + 1;
+    clock.lap("health, assets, export");
 
-    let errors = r.errors.into_inner().unwrap_or_else(|p| p.into_inner());
-    if !errors.is_empty() {
-        let mut errors = errors;
-        crate::diagnostics::sort(&mut errors);
-        return Err(BuildError::Theme(errors));
-    }
-    if let Some(e) = r
-        .write_error
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-    {
-        return Err(io_err(e));
-    }
-    staging.commit().map_err(io_err)?;
     let pages = pages.into_inner();
-    Ok(Built {
-        files: pages + data.len() + theme.assets.len() + export.len() + cards.len(),
+    (
         pages,
-    })
+        pages + data_files + theme.assets.len() + export_files + cards.len(),
+        clock.laps,
+    )
+}
+
+/// Wall time per build phase, for `PORTOLAN_TIMINGS=1`.
+struct Clock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl Clock {
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
 }

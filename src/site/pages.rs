@@ -123,7 +123,7 @@ pub struct KindCount {
     pub count: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct HealthSummary {
     pub entities: usize,
     pub files: usize,
@@ -134,7 +134,7 @@ pub struct HealthSummary {
     pub codes: Vec<CodeCount>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct CodeCount {
     pub code: &'static str,
     pub slug: &'static str,

@@ -2,13 +2,18 @@
 //! into place only when everything succeeded, so a failed build never
 //! destroys the last good output and a half-written site is never served.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A folder being written, next to its final place.
 pub struct Staging {
     tmp: PathBuf,
     out: PathBuf,
+    /// Folders already created: a site has a folder per entity page, and
+    /// asking the filesystem again for every file costs a syscall each.
+    dirs: Mutex<HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -31,6 +36,7 @@ impl Staging {
         Ok(Staging {
             tmp,
             out: out.to_path_buf(),
+            dirs: Mutex::new(HashSet::new()),
         })
     }
 
@@ -40,7 +46,11 @@ impl Staging {
         debug_assert!(!rel.split('/').any(|p| p == ".." || p.is_empty()));
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            let mut dirs = self.dirs.lock().unwrap_or_else(|p| p.into_inner());
+            if !dirs.contains(dir) {
+                std::fs::create_dir_all(dir)?;
+                dirs.insert(dir.to_path_buf());
+            }
         }
         std::fs::write(path, bytes)
     }
