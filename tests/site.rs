@@ -92,11 +92,10 @@ fn example_site() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     (out, files)
 }
 
-#[test]
-fn every_internal_link_in_the_example_portal_resolves() {
-    let (_dir, files) = example_site();
+/// Every relative `href`/`src` in every page points at a file of the site
+/// (and at an element with the fragment's id); returns how many were checked.
+fn assert_links_resolve(files: &BTreeMap<String, Vec<u8>>) -> usize {
     let pages: Vec<_> = files.keys().filter(|p| p.ends_with(".html")).collect();
-    assert!(pages.len() > 100, "only {} pages", pages.len());
     let mut checked = 0;
     let mut broken = Vec::new();
     for page in &pages {
@@ -135,7 +134,38 @@ fn every_internal_link_in_the_example_portal_resolves() {
         }
     }
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    checked
+}
+
+#[test]
+fn every_internal_link_in_the_example_portal_resolves() {
+    let (_dir, files) = example_site();
+    let pages = files.keys().filter(|p| p.ends_with(".html")).count();
+    assert!(pages > 100, "only {pages} pages");
+    let checked = assert_links_resolve(&files);
     assert!(checked > 2000, "only {checked} links checked");
+}
+
+#[test]
+fn backstages_own_example_catalogs_build_into_portals_without_broken_links() {
+    for name in ["backstage-examples", "backstage-create-app"] {
+        let Some(root) = compat(name) else { continue };
+        let out = tempfile::tempdir().unwrap();
+        let site = out.path().join("site");
+        let run = build(&root, &site);
+        assert_eq!(run.status.code(), Some(0), "{name}: {}", stderr(&run));
+        let files = tree(&site);
+        let entities = files
+            .keys()
+            .filter(|p| {
+                p.starts_with("catalog/")
+                    && p.ends_with("/index.html")
+                    && p.matches('/').count() == 4
+            })
+            .count();
+        assert!(entities > 5, "{name}: only {entities} entity pages");
+        assert_links_resolve(&files);
+    }
 }
 
 #[test]

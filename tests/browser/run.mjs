@@ -229,6 +229,21 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     });
   }
 
+  await scenario(`${mode}: pages fit a phone's width without sideways scrolling`, async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const rel of ["index.html", "catalog/index.html", "catalog/default/component/orders-service/index.html",
+      "catalog/default/group/orders-team/index.html", "scorecards/production-readiness/index.html", "health/index.html"]) {
+      await open(rel);
+      const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(scroll <= width + 1, `${rel}: ${scroll}px wide in a ${width}px viewport`);
+    }
+    if (shots) {
+      await open("catalog/default/component/orders-service/index.html");
+      await page.screenshot({ path: path.join(shots, "entity-page-phone.png"), fullPage: false });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   await scenario(`${mode}: no page requested anything outside the site, and no script failed`, async () => {
     assert.deepEqual(outside, []);
     assert.deepEqual(consoleErrors, []);
