@@ -52,15 +52,8 @@ fi
 cargo build --release --quiet
 BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/portolan
 
-# Runs a command once; sets WALL (s), KIB (peak RSS) and CODE (exit code).
-measure() {
-    local tmp
-    tmp=$(mktemp)
-    if /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1; then CODE=0; else CODE=$?; fi
-    # On failure /usr/bin/time writes "Command exited with non-zero status N" first.
-    read -r WALL KIB < <(tail -n 1 "$tmp")
-    rm -f "$tmp"
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # best_of RUNS PARENT CMD...: runs CMD RUNS times, each time with `{out}`
 # in its arguments replaced by a fresh folder PARENT/run-N (never one that

@@ -20,15 +20,8 @@ mkdir -p "$BENCH_DIR"
 cargo build --release --quiet
 BIN=$PWD/target/release/portolan
 
-# Runs a command once; sets WALL (s), KIB (peak RSS) and CODE (exit code).
-measure() {
-    local tmp
-    tmp=$(mktemp)
-    if /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1; then CODE=0; else CODE=$?; fi
-    # On failure /usr/bin/time writes "Command exited with non-zero status N" first.
-    read -r WALL KIB < <(tail -n 1 "$tmp")
-    rm -f "$tmp"
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # Runs a command $1 times; sets BEST (lowest wall), RSS (highest KiB) and CODE.
 best_of() {

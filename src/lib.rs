@@ -12,3 +12,4 @@ pub mod config;
 pub mod diagnostics;
 pub mod scorecard;
 pub mod site;
+pub mod timing;

@@ -1,28 +1,7 @@
-//! `portolan build` (in progress): the JSON export and atomic output.
+//! `portolan build`: the JSON export, determinism and atomic output.
 
 mod common;
 use common::*;
-use std::path::Path;
-
-fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn the_export_has_every_entity_with_relations_and_scorecards() {
@@ -93,10 +72,10 @@ fn builds_are_byte_identical_and_atomic() {
         "2026-11-28",
     ];
     assert_eq!(portolan(&args, &repo()).status.code(), Some(0));
-    let first = read_tree(&site);
+    let first = tree(&site);
     std::fs::write(site.join("stale.txt"), "from an older build").unwrap();
     assert_eq!(portolan(&args, &repo()).status.code(), Some(0));
-    let second = read_tree(&site);
+    let second = tree(&site);
     assert_eq!(
         first, second,
         "two builds of the same input are byte-identical, and stale files are gone"
@@ -105,7 +84,7 @@ fn builds_are_byte_identical_and_atomic() {
     // A failed build leaves the previous output untouched and no temporary folder behind.
     let failed = portolan(&["build", "no-such-catalog", "--out", site_arg], &repo());
     assert_eq!(failed.status.code(), Some(2));
-    assert_eq!(read_tree(&site), second);
+    assert_eq!(tree(&site), second);
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .flatten()

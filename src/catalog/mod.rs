@@ -100,7 +100,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
-    let mut clock = Clock::default();
+    let mut clock = crate::timing::Clock::default();
     let (config, mut diags) = crate::config::load(root);
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let found = discover::discover(root, &config);
@@ -151,29 +151,6 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         diagnostics,
         timings: clock.laps,
     })
-}
-
-/// Measures consecutive phases.
-struct Clock {
-    last: std::time::Instant,
-    laps: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock {
-            last: std::time::Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-}
-
-impl Clock {
-    fn lap(&mut self, name: &'static str) {
-        let now = std::time::Instant::now();
-        self.laps.push((name, now - self.last));
-        self.last = now;
-    }
 }
 
 struct Loader<'a> {

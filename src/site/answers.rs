@@ -11,15 +11,22 @@ use crate::catalog::model::Entity;
 use crate::catalog::yaml::Node;
 use serde::Serialize;
 
-/// The panel's items, in the order they are shown.
-pub const ITEMS: [(&str, &str); 6] = [
-    ("owner", "Owner"),
-    ("repository", "Repository"),
-    ("docs", "Docs"),
-    ("dashboard", "Dashboard"),
-    ("runbook", "Runbook"),
-    ("deployment", "Deployment"),
-];
+/// The panel's items, in the order they are shown. The keys are the ones
+/// a scorecard check may name in `custom.answers`.
+pub use crate::scorecard::model::ANSWER_ITEMS as ITEMS;
+
+/// An item's heading in the panel.
+pub fn label(item: &str) -> &'static str {
+    match item {
+        "owner" => "Owner",
+        "repository" => "Repository",
+        "docs" => "Docs",
+        "dashboard" => "Dashboard",
+        "runbook" => "Runbook",
+        "deployment" => "Deployment",
+        _ => "Other",
+    }
+}
 
 /// Which items a kind's page asks for. An API or a library has no runbook
 /// of its own and a Resource no repository, so those would only be noise.

@@ -301,8 +301,9 @@ fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer
     }
     answers::ITEMS
         .iter()
-        .filter(|(key, _)| wanted.contains(key))
-        .map(|(key, label)| {
+        .filter(|key| wanted.contains(key))
+        .map(|key| {
+            let label = answers::label(key);
             let owner = (*key == "owner")
                 .then(|| owner_ref.map(|r| model.link(r)))
                 .flatten();

@@ -231,12 +231,13 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
     })
 }
 
-/// Wall time per phase.
-type Laps = Vec<(&'static str, std::time::Duration)>;
-
 /// Renders every page and data file into the writer; returns (pages,
 /// files, phase timings).
-fn render_site(r: &Renderer, checked: &Checked, theme: &theme::Theme) -> (usize, usize, Laps) {
+fn render_site(
+    r: &Renderer,
+    checked: &Checked,
+    theme: &theme::Theme,
+) -> (usize, usize, crate::timing::Laps) {
     let model = r.model;
     let catalog = &checked.loaded.catalog;
     let entities: Vec<_> = catalog.entities.values().collect();
@@ -244,7 +245,7 @@ fn render_site(r: &Renderer, checked: &Checked, theme: &theme::Theme) -> (usize,
     let count = || {
         pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     };
-    let mut clock = Clock::default();
+    let mut clock = crate::timing::Clock::default();
     entities.par_iter().for_each(|e| {
         let (path, json) = export::entity_file(catalog, e, model.standings_of(&e.eref));
         r.write(&path, json);
@@ -416,27 +417,4 @@ fn render_site(r: &Renderer, checked: &Checked, theme: &theme::Theme) -> (usize,
         pages + data_files + theme.assets.len() + export_files + cards.len(),
         clock.laps,
     )
-}
-
-/// Wall time per build phase, for `PORTOLAN_TIMINGS=1`.
-struct Clock {
-    last: std::time::Instant,
-    laps: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock {
-            last: std::time::Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-}
-
-impl Clock {
-    fn lap(&mut self, name: &'static str) {
-        let now = std::time::Instant::now();
-        self.laps.push((name, now - self.last));
-        self.last = now;
-    }
 }
