@@ -561,3 +561,37 @@ fn entities_that_cannot_load_are_listed_on_the_health_page_not_dropped() {
     assert_eq!(index["skipped"].as_array().unwrap().len(), 3);
     assert!(files.contains_key("catalog/default/component/fine/index.html"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_theme_file_linked_from_outside_the_root_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("home.html"),
+        "{% extends \"base.html\" %}{% block content %}STOLEN{% endblock content %}",
+    )
+    .unwrap();
+    let cat = catalog(&[("team.yaml", GROUP)]);
+    std::fs::create_dir_all(cat.path().join("theme/templates")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("home.html"),
+        cat.path().join("theme/templates/home.html"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    // Refused, not silently skipped: the build stops and says which file.
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(stderr(&run).contains("E0006") && stderr(&run).contains("theme/templates/home.html"));
+    assert!(!site.exists(), "nothing was written");
+    let check = portolan(
+        &["check", cat.path().to_str().unwrap(), "--format", "json"],
+        &repo(),
+    );
+    let report = stdout(&check);
+    assert!(
+        report.contains("E0006") && report.contains("theme/templates/home.html"),
+        "{report}"
+    );
+}
