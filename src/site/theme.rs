@@ -274,6 +274,7 @@ fn compile(
     for _ in 0..=templates.len() {
         let mut tera = Tera::default();
         tera.autoescape_on([".html", ".xml", ".svg"]);
+        tera.register_filter("inline_code", inline_code);
         let result =
             tera.add_raw_templates(templates.iter().map(|(n, (t, _))| (n.as_str(), t.as_str())));
         let Err(e) = result else {
@@ -322,6 +323,41 @@ fn compile(
             .collect(),
         sources: BTreeMap::new(),
     }
+}
+
+/// The `inline_code` filter: escapes a catalog or policy string, then shows
+/// `backtick` spans as `<code>`. Diagnostics, check messages and
+/// remediations are written that way, and raw backticks read poorly.
+/// Escaping comes first, so the only markup in the output is `<code>`.
+pub fn inline_code(
+    text: std::borrow::Cow<'_, str>,
+    _: tera::Kwargs,
+    _: &tera::State,
+) -> tera::Value {
+    tera::Value::safe_string(&code_spans(&text))
+}
+
+fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let pairs = text.matches('`').count() / 2;
+    let mut open = false;
+    let mut seen = 0;
+    for c in text.chars() {
+        match c {
+            '`' if open || seen < pairs * 2 => {
+                out.push_str(if open { "</code>" } else { "<code>" });
+                open = !open;
+                seen += 1;
+            }
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The template an error is about, when tera says.
@@ -381,5 +417,22 @@ impl Theme {
     /// The source text of a template (for tests and tooling).
     pub fn source(&self, name: &str) -> Option<&str> {
         self.sources.get(name).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_spans;
+
+    #[test]
+    fn backtick_spans_become_code_and_everything_else_is_escaped() {
+        assert_eq!(
+            code_spans("set `spec.owner` to <b>a team</b> & \"go\""),
+            "set <code>spec.owner</code> to &lt;b&gt;a team&lt;/b&gt; &amp; &quot;go&quot;"
+        );
+        assert_eq!(code_spans("`<script>`"), "<code>&lt;script&gt;</code>");
+        // An unpaired backtick stays a backtick.
+        assert_eq!(code_spans("a ` b `c` d"), "a <code> b </code>c` d");
+        assert_eq!(code_spans("it's"), "it&#39;s");
     }
 }
