@@ -595,3 +595,30 @@ fn a_theme_file_linked_from_outside_the_root_is_refused() {
         "{report}"
     );
 }
+
+#[test]
+fn a_build_never_replaces_a_folder_it_did_not_write() {
+    let cat = catalog(&[("team.yaml", GROUP)]);
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("thesis.tex"), "years of work").unwrap();
+    let run = build(cat.path(), out.path());
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("not written by `portolan build`"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("thesis.tex")).unwrap(),
+        "years of work"
+    );
+    // Nor the catalog itself.
+    let run = build(cat.path(), cat.path());
+    assert_eq!(run.status.code(), Some(2));
+    assert!(cat.path().join("team.yaml").is_file());
+    // A previous site is replaced as usual.
+    let site = out.path().join("site");
+    assert_eq!(build(cat.path(), &site).status.code(), Some(0));
+    assert!(site.join(".portolan-site").is_file());
+    assert_eq!(build(cat.path(), &site).status.code(), Some(0));
+}

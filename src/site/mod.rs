@@ -33,6 +33,8 @@ pub enum BuildError {
     },
     #[error("the theme has {} error(s); nothing was written", .0.len())]
     Theme(Vec<Diagnostic>),
+    #[error("{0}")]
+    Refused(String),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -179,6 +181,7 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         path: out.display().to_string(),
         source,
     };
+    write::check_target(root, out).map_err(BuildError::Refused)?;
     let model = SiteModel::new(checked, options.base_url.clone());
     let staging = write::Staging::new(out).map_err(io_err)?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
@@ -403,6 +406,7 @@ fn render_site(
         }
     }
 
+    r.write(write::MARKER, write::MARKER_TEXT.as_bytes().to_vec());
     for (name, bytes) in &theme.assets {
         r.write(&format!("static/{name}"), bytes.clone());
     }
@@ -414,7 +418,7 @@ fn render_site(
     let pages = pages.into_inner();
     (
         pages,
-        pages + data_files + theme.assets.len() + export_files + cards.len(),
+        pages + data_files + theme.assets.len() + export_files + cards.len() + 1,
         clock.laps,
     )
 }

@@ -7,6 +7,45 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The file that marks a folder as a Portolan site. A build replaces its
+/// output folder wholesale, so it only ever replaces a folder that has this
+/// file (or an empty one): `--out ~` by mistake must not erase a home folder.
+pub const MARKER: &str = ".portolan-site";
+pub const MARKER_TEXT: &str =
+    "This folder was written by `portolan build` and is replaced on every build.\n";
+
+/// Refuses output folders a build must not replace: the catalog itself (or
+/// a folder holding it), a file, or a non-empty folder that is not a
+/// previous Portolan site.
+pub fn check_target(root: &Path, out: &Path) -> Result<(), String> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let shown = out.display();
+    if !out.is_dir() {
+        return Err(format!(
+            "`{shown}` exists and is not a folder; pass another --out"
+        ));
+    }
+    if let (Ok(out_real), Ok(root_real)) = (out.canonicalize(), root.canonicalize())
+        && root_real.starts_with(&out_real)
+    {
+        return Err(format!(
+            "`{shown}` holds the catalog itself; a build replaces its output folder, so pass another --out (for example `{}/site`)",
+            root.display()
+        ));
+    }
+    let empty = std::fs::read_dir(out)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    if !empty && !out.join(MARKER).is_file() {
+        return Err(format!(
+            "`{shown}` is not empty and was not written by `portolan build` (it has no {MARKER} file); a build replaces the whole folder, so remove it or pass another --out"
+        ));
+    }
+    Ok(())
+}
+
 /// A folder being written, next to its final place.
 pub struct Staging {
     tmp: PathBuf,
@@ -96,6 +135,28 @@ impl Drop for Staging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_empty_folders_and_previous_sites_may_be_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("catalog");
+        std::fs::create_dir_all(root.join("services")).unwrap();
+        assert!(check_target(&root, &dir.path().join("new-site")).is_ok());
+        assert!(check_target(&root, &root).is_err(), "the catalog itself");
+        assert!(
+            check_target(&root, dir.path()).is_err(),
+            "a folder holding the catalog"
+        );
+        let site = dir.path().join("site");
+        std::fs::create_dir(&site).unwrap();
+        assert!(check_target(&root, &site).is_ok(), "an empty folder");
+        std::fs::write(site.join("notes.txt"), "mine").unwrap();
+        let err = check_target(&root, &site).unwrap_err();
+        assert!(err.contains("not written by `portolan build`"), "{err}");
+        std::fs::write(site.join(MARKER), MARKER_TEXT).unwrap();
+        assert!(check_target(&root, &site).is_ok(), "a previous site");
+        assert!(check_target(&root, &site.join(MARKER)).is_err(), "a file");
+    }
 
     #[test]
     fn an_abandoned_build_leaves_the_previous_output_and_no_temp_folder() {
