@@ -245,7 +245,12 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
                         level: c.level.clone(),
                         status: status_of(&c.outcome),
                         messages,
-                        remediation: meta.map(|m| m.remediation.clone()).unwrap_or_default(),
+                        // Only failures show how to fix them; passing checks
+                        // would carry the text into every page's context.
+                        remediation: meta
+                            .filter(|_| !matches!(c.outcome, Outcome::Pass))
+                            .map(|m| m.remediation.clone())
+                            .unwrap_or_default(),
                         waiver,
                     }
                 })

@@ -151,6 +151,7 @@ fn entity_template<'t>(theme: &theme::Theme, kind: &str, buf: &'t mut String) ->
     let reserved = [
         "base.html",
         "components.html",
+        "entity_list.html",
         "home.html",
         "catalog.html",
         "scorecards.html",

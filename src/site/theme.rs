@@ -23,6 +23,7 @@ macro_rules! embed {
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "base.html",
     "components.html",
+    "entity_list.html",
     "home.html",
     "catalog.html",
     "entity.html",
