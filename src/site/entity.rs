@@ -586,8 +586,3 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
         profile: profile(e),
     }
 }
-
-/// Where an entity page is written (re-exported for the page list).
-pub fn page_path(r: &EntityRef) -> String {
-    entity_page(r)
-}

@@ -69,8 +69,6 @@ pub struct Theme {
     pub assets: BTreeMap<String, Vec<u8>>,
     /// Template name → the file it came from (for diagnostics).
     origins: BTreeMap<String, String>,
-    /// Source text per template name, to show a snippet... kept for line lookups.
-    sources: BTreeMap<String, String>,
 }
 
 /// The folder whose files override the default theme, relative to ROOT.
@@ -264,6 +262,14 @@ pub fn load(root: &Path, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
     compile(templates, assets, diags)
 }
 
+/// A tera instance with the escaping and filters every Portolan theme gets.
+fn new_tera() -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on([".html", ".xml", ".svg"]);
+    tera.register_filter("inline_code", inline_code);
+    tera
+}
+
 /// Compiles the templates, replacing each one that fails with its default
 /// (or dropping it) and retrying, so every broken template is reported.
 fn compile(
@@ -273,22 +279,15 @@ fn compile(
 ) -> Theme {
     let defaults: BTreeMap<&str, &str> = DEFAULT_TEMPLATES.iter().copied().collect();
     for _ in 0..=templates.len() {
-        let mut tera = Tera::default();
-        tera.autoescape_on([".html", ".xml", ".svg"]);
-        tera.register_filter("inline_code", inline_code);
+        let mut tera = new_tera();
         let result =
             tera.add_raw_templates(templates.iter().map(|(n, (t, _))| (n.as_str(), t.as_str())));
         let Err(e) = result else {
-            let origins = templates
-                .iter()
-                .map(|(n, (_, o))| (n.clone(), o.clone()))
-                .collect();
-            let sources = templates.into_iter().map(|(n, (t, _))| (n, t)).collect();
+            let origins = templates.into_iter().map(|(n, (_, o))| (n, o)).collect();
             return Theme {
                 tera,
                 assets,
                 origins,
-                sources,
             };
         };
         let origins: BTreeMap<String, String> = templates
@@ -311,9 +310,10 @@ fn compile(
             }
         }
     }
-    // Unreachable in practice (each round removes or restores one template);
-    // fall back to the defaults so the caller still has something to use.
-    let mut tera = Tera::default();
+    // Reached when an error names no template we could swap out; fall back
+    // to the defaults so the caller still has a working theme (the error is
+    // already reported, and `build` refuses to write when it is).
+    let mut tera = new_tera();
     let _ = tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied());
     Theme {
         tera,
@@ -322,7 +322,6 @@ fn compile(
             .iter()
             .map(|(n, _)| ((*n).to_owned(), format!("{DEFAULT_DIR}/{n}")))
             .collect(),
-        sources: BTreeMap::new(),
     }
 }
 
@@ -413,11 +412,6 @@ impl Theme {
 
     pub fn has(&self, name: &str) -> bool {
         self.tera.contains_template(name)
-    }
-
-    /// The source text of a template (for tests and tooling).
-    pub fn source(&self, name: &str) -> Option<&str> {
-        self.sources.get(name).map(String::as_str)
     }
 }
 
