@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod escape;
 pub mod scorecard;
 pub mod site;
 pub mod timing;

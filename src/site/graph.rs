@@ -132,7 +132,7 @@ pub fn render_svg(graph: &Graph, title: &str) -> Option<String> {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" role=\"group\" \
          aria-labelledby=\"{id}-title\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\">\n\
          <title id=\"{id}-title\">{}</title>\n<defs>\n",
-        escape(title)
+        crate::escape::xml(title)
     );
     for kind in EdgeKind::ALL {
         let c = kind.class();
@@ -155,7 +155,7 @@ pub fn render_svg(graph: &Graph, title: &str) -> Option<String> {
 
 fn write_node(out: &mut String, node: &Node, x: i64, y: i64) {
     if let Some(href) = &node.href {
-        let _ = write!(out, "<a href=\"{}\">", escape(href));
+        let _ = write!(out, "<a href=\"{}\">", crate::escape::xml(href));
     }
     let focus = if node.focus { " focus" } else { "" };
     let _ = write!(
@@ -165,10 +165,10 @@ fn write_node(out: &mut String, node: &Node, x: i64, y: i64) {
          <text class=\"label\" x=\"12\" y=\"19\">{}</text>\
          <text class=\"kind\" x=\"12\" y=\"35\">{}</text></g>",
         kind_class(&node.kind),
-        escape(&node.label),
-        escape(&node.kind),
-        escape(&truncate(&node.label, LABEL_CHARS)),
-        escape(&truncate(&node.kind, KIND_CHARS)),
+        crate::escape::xml(&node.label),
+        crate::escape::xml(&node.kind),
+        crate::escape::xml(&truncate(&node.label, LABEL_CHARS)),
+        crate::escape::xml(&truncate(&node.kind, KIND_CHARS)),
     );
     if node.href.is_some() {
         out.push_str("</a>");
@@ -334,25 +334,6 @@ fn truncate(s: &str, max: usize) -> String {
     }
     let cut: String = s.chars().take(max - 1).collect();
     format!("{}…", cut.trim_end())
-}
-
-/// Escapes text and attribute values, dropping characters XML 1.0 cannot
-/// carry so the SVG stays well-formed whatever the catalog says.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            '\u{fffe}' | '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -338,24 +338,28 @@ pub fn inline_code(
 }
 
 fn code_spans(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    // An odd number of backticks leaves the last one unpaired: it stays
+    // literal, glued to the text after it.
+    let paired = if parts.len().is_multiple_of(2) {
+        parts.len() - 1
+    } else {
+        parts.len()
+    };
     let mut out = String::with_capacity(text.len() + 16);
-    let pairs = text.matches('`').count() / 2;
-    let mut open = false;
-    let mut seen = 0;
-    for c in text.chars() {
-        match c {
-            '`' if open || seen < pairs * 2 => {
-                out.push_str(if open { "</code>" } else { "<code>" });
-                open = !open;
-                seen += 1;
+    for (i, part) in parts[..paired].iter().enumerate() {
+        match i % 2 {
+            0 => crate::escape::push_xml(&mut out, part),
+            _ => {
+                out.push_str("<code>");
+                crate::escape::push_xml(&mut out, part);
+                out.push_str("</code>");
             }
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
         }
+    }
+    if paired < parts.len() {
+        out.push('`');
+        crate::escape::push_xml(&mut out, parts[paired]);
     }
     out
 }
@@ -428,6 +432,6 @@ mod tests {
         assert_eq!(code_spans("`<script>`"), "<code>&lt;script&gt;</code>");
         // An unpaired backtick stays a backtick.
         assert_eq!(code_spans("a ` b `c` d"), "a <code> b </code>c` d");
-        assert_eq!(code_spans("it's"), "it&#39;s");
+        assert_eq!(code_spans("it's"), "it&apos;s");
     }
 }

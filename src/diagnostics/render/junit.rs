@@ -6,23 +6,7 @@ use crate::diagnostics::{Diagnostic, Severity};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Escapes text for XML, dropping characters XML 1.0 cannot carry.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::escape::xml as xml_escape;
 
 fn describe(report: &Report, d: &Diagnostic) -> String {
     let mut s = String::new();
