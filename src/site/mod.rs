@@ -144,24 +144,16 @@ impl Renderer<'_> {
     }
 }
 
-/// The template for an entity page: `<kind>.html` when the theme has one
-/// (group, user, system, domain by default), `entity.html` otherwise.
-fn entity_template<'t>(theme: &theme::Theme, kind: &str, buf: &'t mut String) -> &'t str {
-    *buf = format!("{kind}.html");
-    let reserved = [
-        "base.html",
-        "components.html",
-        "entity_list.html",
-        "home.html",
-        "catalog.html",
-        "scorecards.html",
-        "scorecard.html",
-        "health.html",
-    ];
-    if theme.has(buf) && !reserved.contains(&buf.as_str()) {
-        buf
+/// The template for an entity page: `kinds/<kind>.html` when the theme has
+/// one (group, user, system and domain by default), `entity.html` otherwise.
+/// Kind templates live in their own folder so that no kind name can pick a
+/// page template such as `home.html`.
+fn entity_template(theme: &theme::Theme, kind: &str) -> String {
+    let name = format!("kinds/{kind}.html");
+    if theme.has(&name) {
+        name
     } else {
-        "entity.html"
+        "entity.html".to_owned()
     }
 }
 
@@ -254,10 +246,9 @@ fn render_site(
         let (path, json) = export::entity_file(catalog, e, model.standings_of(&e.eref));
         r.write(&path, json);
         let ctx = entity::context(model, e);
-        let mut buf = String::new();
-        let template = entity_template(theme, &e.eref.kind, &mut buf);
+        let template = entity_template(theme, &e.eref.kind);
         if r.page(
-            template,
+            &template,
             &links::entity_page(&e.eref),
             e.title(),
             "catalog",
