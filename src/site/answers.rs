@@ -33,14 +33,7 @@ pub fn label(item: &str) -> &'static str {
 pub fn items_for(kind: &str, spec_type: Option<&str>) -> &'static [&'static str] {
     match kind {
         "component" if spec_type == Some("library") => &["owner", "repository", "docs"],
-        "component" => &[
-            "owner",
-            "repository",
-            "docs",
-            "dashboard",
-            "runbook",
-            "deployment",
-        ],
+        "component" => &ITEMS,
         "system" => &["owner", "repository", "docs", "dashboard", "runbook"],
         "api" => &["owner", "repository", "docs"],
         "resource" => &["owner", "dashboard", "runbook"],
@@ -191,8 +184,13 @@ pub fn facts(e: &Entity) -> Vec<(&'static str, LinkView)> {
     let mut all = links(e);
     all.retain(|(item, _)| !item.is_empty());
     all.extend(from_annotations(e));
-    // The same URL from a link and an annotation is one answer.
+    dedupe(&mut all);
+    all
+}
+
+/// Keeps the first of answers that say the same thing: one URL from a link
+/// and an annotation, or one chat channel on both a service and its team.
+pub fn dedupe(all: &mut Vec<(&'static str, LinkView)>) {
     let mut seen = std::collections::BTreeSet::new();
     all.retain(|(item, v)| seen.insert((*item, v.url.clone().unwrap_or_else(|| v.title.clone()))));
-    all
 }

@@ -303,6 +303,7 @@ fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer
                 },
             ));
         }
+        answers::dedupe(&mut facts);
     }
     answers::ITEMS
         .iter()

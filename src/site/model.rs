@@ -146,7 +146,10 @@ impl<'a> SiteModel<'a> {
     }
 
     pub fn owner(&self, r: &EntityRef) -> Option<&'a EntityRef> {
-        self.targets(r, RelationType::OwnedBy).into_iter().next()
+        self.catalog
+            .relations_of(r)
+            .find(|rel| rel.kind == RelationType::OwnedBy)
+            .map(|rel| &rel.target)
     }
 
     pub fn standings_of(&self, r: &EntityRef) -> &[&'a Standing] {
