@@ -40,23 +40,7 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
     }
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let run = portolan(
-        &[
-            "build",
-            "example-catalog",
-            "--out",
-            site.to_str().unwrap(),
-            "--today",
-            "2026-11-28",
-        ],
-        &repo(),
-    );
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    build_example(&site);
     let mut cmd = Command::new("node");
     cmd.arg(repo().join("tests/browser/run.mjs"))
         .arg(&site)

@@ -7,23 +7,7 @@ use common::*;
 fn the_export_has_every_entity_with_relations_and_scorecards() {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let run = portolan(
-        &[
-            "build",
-            "example-catalog",
-            "--out",
-            site.to_str().unwrap(),
-            "--today",
-            "2026-11-28",
-        ],
-        &repo(),
-    );
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    build_example(&site);
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.join("api/catalog.json")).unwrap()).unwrap();
     let rows = index["entities"].as_array().unwrap();
@@ -63,18 +47,10 @@ fn builds_are_byte_identical_and_atomic() {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     let site_arg = site.to_str().unwrap();
-    let args = [
-        "build",
-        "example-catalog",
-        "--out",
-        site_arg,
-        "--today",
-        "2026-11-28",
-    ];
-    assert_eq!(portolan(&args, &repo()).status.code(), Some(0));
+    build_example(&site);
     let first = tree(&site);
     std::fs::write(site.join("stale.txt"), "from an older build").unwrap();
-    assert_eq!(portolan(&args, &repo()).status.code(), Some(0));
+    build_example(&site);
     let second = tree(&site);
     assert_eq!(
         first, second,

@@ -5,25 +5,6 @@
 mod common;
 use common::*;
 use std::collections::BTreeMap;
-use std::path::Path;
-
-fn build(root: &Path, site: &Path) -> std::process::Output {
-    portolan(
-        &[
-            "build",
-            root.to_str().unwrap(),
-            "--out",
-            site.to_str().unwrap(),
-            "--today",
-            "2026-11-28",
-        ],
-        &repo(),
-    )
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The values of every `attr="..."` in an HTML text, entity-decoded.
 fn attrs(html: &str, attr: &str) -> Vec<String> {
@@ -64,8 +45,7 @@ fn resolve(page: &str, href: &str) -> String {
 fn example_site() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let run = build(&repo().join("example-catalog"), &site);
-    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    build_example(&site);
     let files = tree(&site);
     (out, files)
 }

@@ -133,7 +133,7 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     assert.equal(await rows(), 10);
     await page.selectOption("#f-type", "asyncapi");
     assert.match(await page.locator("#result-count").innerText(), /^2 entities$/);
-    assert.ok(page.url().includes("kind=api") || mode === "file", page.url());
+    assert.ok(page.url().includes("kind=api") && page.url().includes("type=asyncapi"), page.url());
     await page.locator("#f-reset").click();
     await page.waitForFunction(() => /^94 /.test(document.getElementById("result-count").textContent));
     await page.selectOption("#f-owner", "group:default/orders-team");

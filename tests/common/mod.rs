@@ -77,3 +77,29 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `portolan build ROOT --out SITE` on a fixed date, so scorecard
+/// enforcement and waivers do not change with the calendar.
+pub fn build(root: &Path, site: &Path) -> Output {
+    portolan(
+        &[
+            "build",
+            root.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        &repo(),
+    )
+}
+
+/// Builds the example catalog into `site`, asserting that it worked.
+pub fn build_example(site: &Path) {
+    let run = build(&repo().join("example-catalog"), site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+}
