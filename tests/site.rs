@@ -602,3 +602,25 @@ fn a_build_never_replaces_a_folder_it_did_not_write() {
     assert!(site.join(".portolan-site").is_file());
     assert_eq!(build(cat.path(), &site).status.code(), Some(0));
 }
+
+#[test]
+fn a_chat_channel_on_both_a_service_and_its_team_is_shown_once() {
+    let team = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\n  links:\n    - url: https://chat.example/team-a\n      type: chat\nspec:\n  type: team\n  children: []\n";
+    let svc = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  links:\n    - url: https://chat.example/team-a\n      type: slack\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n";
+    let cat = catalog(&[("team.yaml", team), ("svc.yaml", svc)]);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let page =
+        std::fs::read_to_string(site.join("catalog/default/component/svc/index.html")).unwrap();
+    let panel = &page[page.find("data-answer=\"owner\"").unwrap()..];
+    let panel = &panel[..panel.find("</div>").unwrap()];
+    assert_eq!(
+        panel
+            .matches("href=\"https://chat.example/team-a\"")
+            .count(),
+        1,
+        "{panel}"
+    );
+}
