@@ -433,7 +433,7 @@ fn owns(model: &SiteModel, e: &Entity) -> Group {
                 .with_label(kind)
             })
             .collect(),
-        scorecards: super::pages::level_summary(model, owned.iter().copied()),
+        scorecards: super::pages::level_summary(model, owned.iter().copied(), None),
     }
 }
 

@@ -259,6 +259,7 @@ fn render_site(
     });
 
     clock.lap("entity pages");
+    let overall = pages::level_summary(model, catalog.entities.keys(), None);
     #[derive(Serialize)]
     struct HomeCtx {
         home: pages::Home,
@@ -269,7 +270,7 @@ fn render_site(
         &model.info.title,
         "home",
         &HomeCtx {
-            home: pages::home(model),
+            home: pages::home(model, overall.clone()),
         },
     ) {
         count();
@@ -329,7 +330,7 @@ fn render_site(
         "Scorecards",
         "scorecards",
         &ScorecardsCtx {
-            scorecards: pages::level_summary(model, catalog.entities.keys()),
+            scorecards: overall,
             definitions: cards
                 .iter()
                 .map(|s| Definition {

@@ -55,10 +55,11 @@ fn percent(part: usize, whole: usize) -> u32 {
 }
 
 /// Per-scorecard level counts over `refs` (only scorecards that apply to
-/// at least one of them).
+/// at least one of them, and only scorecard `only` when given).
 pub fn level_summary<'a>(
     model: &SiteModel<'a>,
     refs: impl Iterator<Item = &'a EntityRef>,
+    only: Option<&str>,
 ) -> Vec<LevelSummary> {
     #[derive(Default)]
     struct Tally<'s> {
@@ -71,6 +72,9 @@ pub fn level_summary<'a>(
     let mut acc: BTreeMap<&str, Tally> = BTreeMap::new();
     for r in refs {
         for s in model.standings_of(r) {
+            if only.is_some_and(|id| id != s.scorecard) {
+                continue;
+            }
             let t = acc.entry(s.scorecard.as_str()).or_default();
             match &s.level {
                 Some(l) => *t.levels.entry(l.as_str()).or_default() += 1,
@@ -225,7 +229,9 @@ pub struct Home {
 
 const HOME_LIST: usize = 24;
 
-pub fn home(model: &SiteModel) -> Home {
+/// `scorecards` is the catalog-wide summary, which the scorecards page
+/// shows too, so it is computed once by the caller.
+pub fn home(model: &SiteModel, scorecards: Vec<LevelSummary>) -> Home {
     let groups: Vec<_> = model
         .catalog
         .entities
@@ -257,7 +263,7 @@ pub fn home(model: &SiteModel) -> Home {
     Home {
         kinds: kind_counts(model),
         health: health_summary(model),
-        scorecards: level_summary(model, model.catalog.entities.keys()),
+        scorecards,
         teams: top,
         teams_total: groups.len(),
         systems: systems
@@ -336,7 +342,7 @@ pub fn scorecard(model: &SiteModel, sc: &crate::scorecard::model::Scorecard) -> 
         .iter()
         .take(TEAM_CAP)
         .filter_map(|(team, refs)| {
-            let summary = level_summary(model, refs.iter().copied())
+            let summary = level_summary(model, refs.iter().copied(), Some(&sc.id))
                 .into_iter()
                 .find(|l| l.id == sc.id)?;
             Some(TeamRow {
@@ -400,7 +406,7 @@ pub fn scorecard(model: &SiteModel, sc: &crate::scorecard::model::Scorecard) -> 
         description: sc.description.clone(),
         file: sc.file.clone(),
         levels: sc.levels.clone(),
-        summary: level_summary(model, standings.iter().map(|s| &s.entity))
+        summary: level_summary(model, standings.iter().map(|s| &s.entity), Some(&sc.id))
             .into_iter()
             .find(|l| l.id == sc.id),
         teams,
