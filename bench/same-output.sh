@@ -7,6 +7,7 @@
 #   bench/same-output.sh [REV]                 # example catalog + 10k synthetic
 #   SIZES= bench/same-output.sh 5c8112f        # example catalog only
 #   CATALOGS="a b" bench/same-output.sh REV    # extra catalogs to compare
+#   OLD_BIN=/tmp/portolan-old bench/same-output.sh   # compare with a binary built earlier
 #
 # Exits 0 when everything is identical; otherwise prints the differing
 # files (and a short diff of each check format) and exits 1. Intended
@@ -24,11 +25,16 @@ mkdir -p "$WORK"
 
 # The old binary: a detached worktree at REV, built in its own target dir
 # so the working tree's incremental build is not thrown away.
-old_src=$WORK/src-old
-git worktree add --detach --force "$old_src" "$REV" >/dev/null 2>&1
-trap 'git worktree remove --force "$old_src" >/dev/null 2>&1 || true' EXIT
-CARGO_TARGET_DIR=${OLD_TARGET_DIR:-/tmp/portolan-old-target} cargo build --release --quiet --manifest-path "$old_src/Cargo.toml"
-OLD=${OLD_TARGET_DIR:-/tmp/portolan-old-target}/release/portolan
+# OLD_BIN=path skips that and uses a binary built earlier.
+if [[ -n ${OLD_BIN:-} ]]; then
+    OLD=$OLD_BIN
+else
+    old_src=$WORK/src-old
+    git worktree add --detach --force "$old_src" "$REV" >/dev/null 2>&1
+    trap 'git worktree remove --force "$old_src" >/dev/null 2>&1 || true' EXIT
+    CARGO_TARGET_DIR=${OLD_TARGET_DIR:-/tmp/portolan-old-target} cargo build --release --quiet --manifest-path "$old_src/Cargo.toml"
+    OLD=${OLD_TARGET_DIR:-/tmp/portolan-old-target}/release/portolan
+fi
 cargo build --release --quiet
 NEW=${CARGO_TARGET_DIR:-$PWD/target}/release/portolan
 

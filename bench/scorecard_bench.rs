@@ -32,16 +32,18 @@ fn main() {
             .expect("usage: scorecard-bench CATALOG_DIR [RUNS]"),
     );
     let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let source = portolan::source::WorkTree::new(&root).expect("catalog root");
     let loaded = portolan::catalog::load(&root).expect("catalog loads");
     let catalog = &loaded.catalog;
+    let facts = portolan::facts::gather(&source, catalog);
     let mut diags = Vec::new();
-    let sources = scorecard::sources(&root, true, &mut diags);
+    let sources = scorecard::sources(&source, true, &mut diags);
     let cards: Vec<model::Scorecard> = sources
         .iter()
         .filter_map(|s| model::scorecard(&s.file, &metadata::parse(&s.file, &s.text).0, &mut diags))
         .collect();
     let t = Instant::now();
-    let prepared = input::Prepared::new(catalog);
+    let prepared = input::Prepared::new(catalog, &facts);
     let prepare = t.elapsed();
     let (engine, _) = eval::engine(&sources, prepared.data(), &mut diags);
 
@@ -87,7 +89,14 @@ fn main() {
     }
     let whole = best(runs.min(3), || {
         let mut d = Vec::new();
-        let _ = scorecard::run(catalog, &sources, scorecard::date::Date::today(), &mut d);
+        let _ = scorecard::run(
+            &source,
+            catalog,
+            &facts,
+            &sources,
+            scorecard::date::Date::today(),
+            &mut d,
+        );
     });
     println!(
         "entities: {}, check evaluations: {evaluations}, scorecards: {}",

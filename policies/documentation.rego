@@ -33,6 +33,8 @@ docs_found contains msg if {
 #   remediation: Add pages such as architecture, runbook and onboarding under `docs/` and list them in `mkdocs.yml` `nav`.
 several_pages contains msg if {
 	has_docs_ref
+	# Remote docs (`url:`) cannot be counted, so they are not held against this.
+	not input.docs.remote
 	input.docs.pages < 3
 	msg := sprintf("only %v page(s) of docs", [input.docs.pages])
 }

@@ -10,27 +10,21 @@ package portolan.production_readiness
 
 import rego.v1
 
-links(t) := [l | some l in object.get(input.entity.metadata, "links", []); l.type == t]
-
-owner := input.relations.owner if input.relations.owner != null
-
-owner_group := owner.entity if {
-	startswith(owner.ref, "group:")
-	owner.entity != null
-}
+# The checks that ask for a quick answer read `input.answers`, which is what
+# the portal's panel shows, so a check and its panel item never disagree.
 
 # METADATA
-# title: Owned by an existing group
+# title: Owned by a team in the catalog
 # custom:
 #   id: owner-exists
 #   answers: owner
 #   level: bronze
 #   weight: 3
 #   remediation: >-
-#     Set `spec.owner` to a Group defined in the catalog, for example `owner: payments-team`.
+#     Set `spec.owner` to a Group (or User) defined in the catalog, for example `owner: payments-team`.
 owner_exists contains msg if {
-	not owner_group
-	msg := sprintf("owner `%v` is not a Group in the catalog", [object.get(input.entity.spec, "owner", "")])
+	not input.answers.owner.present
+	msg := sprintf("owner `%v` is not in the catalog", [object.get(input.entity.spec, "owner", "")])
 }
 
 # METADATA
@@ -62,24 +56,20 @@ lifecycle contains "no spec.lifecycle" if {
 #   remediation: >-
 #     Add a link with `type: repository`, or the `github.com/project-slug` or `backstage.io/source-location` annotation.
 repository contains "no repository link or source-location annotation" if {
-	count(links("repository")) == 0
-	annotations := object.get(input.entity.metadata, "annotations", {})
-	not annotations["github.com/project-slug"]
-	not annotations["gitlab.com/project-slug"]
-	not annotations["backstage.io/source-location"]
+	not input.answers.repository.present
 }
 
 # METADATA
-# title: Has TechDocs
+# title: Has docs
 # custom:
 #   id: docs
 #   answers: docs
 #   level: silver
 #   weight: 2
 #   remediation: >-
-#     Add `backstage.io/techdocs-ref: dir:.` with an `mkdocs.yml` and a `docs/` folder next to the entity file.
-docs contains "no TechDocs found" if {
-	not input.docs.present
+#     Add `backstage.io/techdocs-ref: dir:.` with an `mkdocs.yml` and a `docs/` folder next to the entity file, or a link with `type: docs`.
+docs contains "no TechDocs or docs link found" if {
+	not input.answers.docs.present
 }
 
 # METADATA
@@ -90,9 +80,9 @@ docs contains "no TechDocs found" if {
 #   level: silver
 #   weight: 2
 #   remediation: >-
-#     Add a link with `type: runbook` under `metadata.links`.
-runbook_link contains "no link of type runbook" if {
-	count(links("runbook")) == 0
+#     Add a link with `type: runbook` under `metadata.links`, or a `RUNBOOK.md` next to the entity file.
+runbook_link contains "no runbook link or RUNBOOK.md" if {
+	not input.answers.runbook.present
 }
 
 # METADATA
@@ -102,9 +92,9 @@ runbook_link contains "no link of type runbook" if {
 #   answers: dashboard
 #   level: silver
 #   remediation: >-
-#     Add a link with `type: dashboard` under `metadata.links`.
-dashboard_link contains "no link of type dashboard" if {
-	count(links("dashboard")) == 0
+#     Add a link with `type: dashboard` under `metadata.links`, or a `grafana/dashboard-selector` annotation.
+dashboard_link contains "no dashboard link or annotation" if {
+	not input.answers.dashboard.present
 }
 
 # METADATA
@@ -114,23 +104,22 @@ dashboard_link contains "no link of type dashboard" if {
 #   level: silver
 #   answers: deployment
 #   remediation: >-
-#     Add a link with `type: deployment` (the pipeline or Argo CD app that ships it) under `metadata.links`.
-deployment_link contains "no link of type deployment" if {
-	count(links("deployment")) == 0
+#     Add a link with `type: deployment` (the pipeline or Argo CD app that ships it) under `metadata.links`, or an `argocd/app-name` annotation.
+deployment_link contains "no deployment link or annotation" if {
+	not input.answers.deployment.present
 }
 
 # METADATA
 # title: Owner team can be reached
 # custom:
 #   id: owner-contact
-#   answers: owner
+#   answers: contact
 #   level: silver
 #   remediation: >-
-#     Give the owning Group a link with `type: chat` or `type: oncall`.
+#     Give the owning Group a link with `type: chat` or `type: oncall` (or a `slack.com/channel` annotation, or `spec.profile.email`).
 owner_contact contains msg if {
-	contacts := [l | some l in object.get(object.get(owner_group, "metadata", {}), "links", []); l.type in {"chat", "oncall"}]
-	count(contacts) == 0
-	msg := sprintf("owner `%v` has no chat or on-call link", [owner.ref])
+	not input.answers.contact.present
+	msg := sprintf("owner `%v` has no chat, on-call or email contact", [object.get(input.entity.spec, "owner", "")])
 }
 
 # METADATA

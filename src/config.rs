@@ -4,9 +4,9 @@
 //! severity override would otherwise quietly do nothing.
 
 use crate::diagnostics::{Code, Diagnostic, Level, SeverityOverrides, Span};
+use crate::source::{ReadError, Source};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 pub const FILE_NAME: &str = "portolan.toml";
 
@@ -92,19 +92,33 @@ struct RawCatalog {
 
 /// Loads `ROOT/portolan.toml`. A broken file yields the default config plus
 /// a diagnostic, so the catalog is still checked.
-pub fn load(root: &Path) -> (Config, Vec<Diagnostic>) {
-    let path = root.join(FILE_NAME);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), Vec::new()),
-        Err(e) => (
-            Config::default(),
-            vec![
-                Diagnostic::new(Code::Config, format!("cannot read {FILE_NAME}: {e}"))
-                    .at(Span::file(FILE_NAME))
-                    .help("check the file's permissions"),
-            ],
-        ),
+pub fn load(source: &dyn Source) -> (Config, Vec<Diagnostic>) {
+    match text(source) {
+        Ok(Some(text)) => parse(&text),
+        Ok(None) => (Config::default(), Vec::new()),
+        Err(d) => (Config::default(), vec![d]),
+    }
+}
+
+/// The text of `portolan.toml`: `None` when there is none.
+pub fn text(source: &dyn Source) -> Result<Option<String>, Diagnostic> {
+    match source.read(FILE_NAME, DEFAULT_MAX_FILE_BYTES) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            Err(_) => Err(Diagnostic::new(
+                Code::Config,
+                format!("cannot read {FILE_NAME}: it is not UTF-8 text"),
+            )
+            .at(Span::file(FILE_NAME))
+            .help("save the file as UTF-8")),
+        },
+        Err(ReadError::Missing) => Ok(None),
+        Err(e) => Err(Diagnostic::new(
+            Code::Config,
+            format!("cannot read {FILE_NAME}: {}", e.reason()),
+        )
+        .at(Span::file(FILE_NAME))
+        .help("check the file's permissions; it must be a regular file inside the catalog root")),
     }
 }
 

@@ -1,16 +1,20 @@
 //! Portolan: a Backstage-compatible catalog checker and static developer portal.
 //!
-//! The pipeline is `config → catalog → facts → scorecard → site`; each stage
-//! returns its value plus diagnostics and never prints. The CLI (`main.rs`)
-//! decides how diagnostics are shown.
+//! The pipeline is `source → config → catalog → facts → scorecard → site`:
+//! every read goes through a [`source::Source`], each stage returns its
+//! value plus diagnostics and never prints, and a stage imports only the
+//! stages before it. The CLI (`main.rs` and `src/cmd/`, one file per
+//! command) decides how diagnostics are shown.
 
 #![forbid(unsafe_code)]
 
 pub mod catalog;
-pub mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod escape;
+pub mod facts;
+pub mod pipeline;
 pub mod scorecard;
 pub mod site;
+pub mod source;
 pub mod timing;

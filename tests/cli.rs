@@ -27,7 +27,7 @@ fn example_catalog_has_no_errors_and_shows_its_scorecards() {
     // Advisory checks warn with their remediation.
     assert!(text.contains("warning[E0300 check-failed]"), "{text}");
     assert!(
-        text.contains("= help: Add a link with `type: runbook` under `metadata.links`."),
+        text.contains("= help: Add a link with `type: runbook` under `metadata.links`, or a `RUNBOOK.md` next to the entity file."),
         "{text}"
     );
 }

@@ -2,8 +2,8 @@
 //! whose EXPECTED file lists the exact diagnostics (code, file, line) that
 //! `portolan check` must report: no more, no fewer.
 
-use portolan::check;
 use portolan::diagnostics::Code;
+use portolan::pipeline as check;
 use std::path::Path;
 
 fn fixtures_dir() -> &'static Path {
@@ -59,7 +59,7 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
         .collect();
     dirs.sort();
     for dir in dirs {
-        let checked = check::check(
+        let mut checked = check::check(
             &dir,
             check::Options {
                 scorecards: true,
@@ -67,6 +67,11 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
             },
         )
         .expect("fixture loads");
+        // `portolan check` also compiles the theme; so does this test.
+        let source = portolan::source::WorkTree::new(&dir).unwrap();
+        let mut theme = Vec::new();
+        portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme);
+        checked.add(theme);
         let mut want = expected(&dir);
         // The default scorecards have opinions about every fixture; only a
         // fixture that is about scorecard results lists them.

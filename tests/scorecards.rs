@@ -2,8 +2,8 @@
 
 mod common;
 use common::*;
-use portolan::check;
 use portolan::diagnostics::{Code, Severity};
+use portolan::pipeline as check;
 
 const POLICY: &str = r#"# METADATA
 # title: Service basics

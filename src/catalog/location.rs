@@ -8,26 +8,9 @@ use super::model::Entity;
 use super::parse::{self, Parsed};
 use super::yaml::{Node, Pos, Value};
 use crate::diagnostics::{Code, Diagnostic, Span};
-use std::path::Path;
+use crate::source::{Kind, ReadError, Source};
 
-/// Lexically joins a target onto the directory of the referring file.
-/// Returns `None` when the result would leave ROOT.
-pub fn join_rel(base_dir: &str, target: &str) -> Option<String> {
-    if target.starts_with('/') || target.starts_with('\\') || target.contains(":\\") {
-        return None;
-    }
-    let mut parts: Vec<&str> = base_dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in target.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
+pub use crate::source::join_rel;
 
 pub fn is_remote(target: &str) -> bool {
     target.starts_with("http://") || target.starts_with("https://")
@@ -40,25 +23,18 @@ pub enum PathError {
     Directory,
 }
 
-/// Resolves `rel` under `root` to a readable file entry, refusing anything
+/// Resolves `rel` to a readable file entry. The source refuses anything
 /// that resolves (through symlinks) outside ROOT.
-pub fn resolve_file(root: &Path, canon_root: &Path, rel: &str) -> Result<FileEntry, PathError> {
-    let abs = root.join(rel);
-    let canon = abs.canonicalize().map_err(|_| PathError::Missing)?;
-    if !canon.starts_with(canon_root) {
-        return Err(PathError::Outside);
+pub fn resolve_file(source: &dyn Source, rel: &str) -> Result<FileEntry, PathError> {
+    match source.kind(rel) {
+        Ok(Kind::File) => Ok(FileEntry {
+            rel: rel.to_owned(),
+            real: None,
+        }),
+        Ok(Kind::Dir) => Err(PathError::Directory),
+        Ok(Kind::LinkOut) | Err(ReadError::Outside) => Err(PathError::Outside),
+        Err(_) => Err(PathError::Missing),
     }
-    if canon.is_dir() {
-        return Err(PathError::Directory);
-    }
-    if !canon.is_file() {
-        return Err(PathError::Missing);
-    }
-    Ok(FileEntry {
-        rel: rel.to_owned(),
-        abs: canon,
-        via_link: false,
-    })
 }
 
 /// Substitutes `$text`, `$json` and `$yaml` placeholders in a document's
@@ -68,8 +44,7 @@ pub fn resolve_file(root: &Path, canon_root: &Path, rel: &str) -> Result<FileEnt
 pub fn substitute(
     doc: &mut Node,
     file: &str,
-    root: &Path,
-    canon_root: &Path,
+    source: &dyn Source,
     max_bytes: u64,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -78,8 +53,7 @@ pub fn substitute(
         walk(
             spec,
             &Sub {
-                root,
-                canon_root,
+                source,
                 max_bytes,
                 dir,
                 file,
@@ -91,8 +65,7 @@ pub fn substitute(
 }
 
 struct Sub<'a> {
-    root: &'a Path,
-    canon_root: &'a Path,
+    source: &'a dyn Source,
     max_bytes: u64,
     dir: &'a str,
     file: &'a str,
@@ -177,7 +150,7 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
         ));
         return None;
     };
-    let entry = match resolve_file(sub.root, sub.canon_root, &rel) {
+    let entry = match resolve_file(sub.source, &rel) {
         Ok(e) => e,
         Err(PathError::Outside) => {
             diags.push(err(Code::LocationOutsideRoot, format!("`{key}: {target}` resolves outside the catalog root"), "substitutions may only read files inside the catalog repository; a symlink may not lead out of it"));
@@ -192,7 +165,7 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
             return None;
         }
     };
-    let text = match parse::read_text(&entry, sub.max_bytes) {
+    let text = match crate::source::read_text(sub.source, &entry.rel, sub.max_bytes) {
         Ok(t) => t,
         Err(d) => {
             diags.push(err(
@@ -262,18 +235,4 @@ pub fn targets(entity: &Entity) -> Vec<(&str, Pos)> {
 
 pub fn is_glob(target: &str) -> bool {
     target.contains(['*', '?', '['])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joins_stay_inside_root() {
-        assert_eq!(join_rel("a/b", "./c.yaml").as_deref(), Some("a/b/c.yaml"));
-        assert_eq!(join_rel("a/b", "../c.yaml").as_deref(), Some("a/c.yaml"));
-        assert_eq!(join_rel("", "x/../y.yaml").as_deref(), Some("y.yaml"));
-        assert_eq!(join_rel("a", "../../etc/passwd"), None);
-        assert_eq!(join_rel("a", "/etc/passwd"), None);
-    }
 }

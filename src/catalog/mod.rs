@@ -17,6 +17,7 @@ pub mod yaml;
 
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::source::Source;
 use discover::FileEntry;
 use model::{Entity, EntityRef, KnownKind, Relation};
 use parse::Parsed;
@@ -84,32 +85,33 @@ pub struct Loaded {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("catalog root `{0}` does not exist")]
-    NoRoot(PathBuf),
-    #[error("catalog root `{0}` is not a directory")]
-    NotADirectory(PathBuf),
+pub use crate::source::worktree::RootError as LoadError;
+
+/// Loads the catalog in the folder `root`, with its `portolan.toml`: the
+/// working-tree convenience that tests and tools use. Commands run the whole
+/// pipeline instead (`crate::pipeline`).
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let source = crate::source::WorkTree::new(root)?;
+    let (config, diags) = crate::config::load(&source);
+    Ok(load_from(&source, root, config, diags))
 }
 
-/// Loads the catalog at `root`.
-pub fn load(root: &Path) -> Result<Loaded, LoadError> {
-    if !root.exists() {
-        return Err(LoadError::NoRoot(root.to_path_buf()));
-    }
-    if !root.is_dir() {
-        return Err(LoadError::NotADirectory(root.to_path_buf()));
-    }
+/// Loads the catalog that `source` holds. `root` is where it lives, for
+/// display only; every read goes through `source`. `diags` are the
+/// config's diagnostics, reported with the catalog's.
+pub fn load_from(
+    source: &dyn Source,
+    root: &Path,
+    config: Config,
+    mut diags: Vec<Diagnostic>,
+) -> Loaded {
     let mut clock = crate::timing::Clock::default();
-    let (config, mut diags) = crate::config::load(root);
-    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let found = discover::discover(root, &config);
+    let found = discover::discover(source, &config);
     diags.extend(found.diagnostics);
     clock.lap("discover");
 
     let loader = Loader {
-        root,
-        canon_root: &canon_root,
+        source,
         config: &config,
     };
     let per_file: Vec<FileLoad> = found
@@ -145,17 +147,16 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     validate::validate(&catalog, &mut diags);
     let diagnostics = config.severity.apply(diags);
     clock.lap("validate");
-    Ok(Loaded {
+    Loaded {
         catalog,
         config,
         diagnostics,
         timings: clock.laps,
-    })
+    }
 }
 
 struct Loader<'a> {
-    root: &'a Path,
-    canon_root: &'a Path,
+    source: &'a dyn Source,
     config: &'a Config,
 }
 
@@ -178,7 +179,7 @@ impl Loader<'_> {
     fn load_file(&self, file: &FileEntry) -> FileLoad {
         let mut diags = Vec::new();
         let mut skipped = Vec::new();
-        let docs = match parse::parse_file(file, self.config.max_file_bytes) {
+        let docs = match parse::parse_file(self.source, file, self.config.max_file_bytes) {
             Parsed::Docs(docs) => docs,
             Parsed::NotCatalog => {
                 return FileLoad {
@@ -226,8 +227,7 @@ impl Loader<'_> {
             location::substitute(
                 &mut doc,
                 &file.rel,
-                self.root,
-                self.canon_root,
+                self.source,
                 self.config.max_file_bytes,
                 &mut diags,
             );
@@ -303,7 +303,7 @@ impl Loader<'_> {
                 if files.contains(&rel) {
                     continue;
                 }
-                match location::resolve_file(self.root, self.canon_root, &rel) {
+                match location::resolve_file(self.source, &rel) {
                     Ok(entry) => new_files.push(entry),
                     Err(location::PathError::Outside) => diags.push(outside(&target, span)),
                     Err(location::PathError::Directory) => diags.push(

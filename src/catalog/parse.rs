@@ -8,7 +8,7 @@ use super::discover::FileEntry;
 use super::model::KnownKind;
 use super::yaml::{self, Budget, Node, YamlErrorKind};
 use crate::diagnostics::{Code, Diagnostic, Span};
-use std::io::Read;
+use crate::source::{self, Source};
 
 /// The outcome of reading one file.
 pub enum Parsed {
@@ -18,80 +18,6 @@ pub enum Parsed {
     NotCatalog,
     /// A broken file that claims to hold entities.
     Broken(Diagnostic),
-}
-
-/// Reads a file, enforcing `max_bytes`.
-pub fn read_text(entry: &FileEntry, max_bytes: u64) -> Result<String, Diagnostic> {
-    let io_err = |e: std::io::Error| {
-        Diagnostic::new(Code::Io, format!("cannot read `{}`: {e}", entry.rel))
-            .at(Span::file(&entry.rel))
-            .help("check the file's permissions, or exclude it in portolan.toml")
-    };
-    let file = std::fs::File::open(&entry.abs).map_err(io_err)?;
-    let len = file.metadata().map_err(io_err)?.len();
-    let too_large = |len: u64| {
-        Diagnostic::new(
-            Code::FileTooLarge,
-            format!("`{}` is {} bytes, over the {max_bytes}-byte limit; it was not read", entry.rel, len),
-        )
-        .at(Span::file(&entry.rel))
-        .help("entity files are small; exclude generated data in portolan.toml ([catalog] exclude), or raise [catalog] max_file_bytes")
-    };
-    if len > max_bytes {
-        return Err(too_large(len));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    // The file may grow between stat and read: never read past the limit.
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_err)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large(bytes.len() as u64));
-    }
-    decode(&entry.rel, bytes)
-}
-
-/// Checks that the bytes are UTF-8 text and strips a BOM.
-pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        let (line, col) = line_col_bytes(&bytes, at);
-        return Err(Diagnostic::new(Code::NotUtf8, format!("`{rel}` is a binary file, not YAML text"))
-            .at(Span::new(rel, line, col))
-            .help("remove it from the catalog, rename it so it does not end in .yaml/.yml, or exclude it in portolan.toml"));
-    }
-    let mut text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let (line, col) = line_col_bytes(e.as_bytes(), at);
-            return Err(
-                Diagnostic::new(Code::NotUtf8, format!("`{rel}` is not valid UTF-8"))
-                    .at(Span::new(rel, line, col))
-                    .help("save the file as UTF-8 (YAML requires Unicode text)"),
-            );
-        }
-    };
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Ok(text)
-}
-
-fn line_col_bytes(bytes: &[u8], at: usize) -> (u32, u32) {
-    let before = &bytes[..at.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(col).unwrap_or(u32::MAX),
-    )
 }
 
 /// Parses YAML text into documents. A syntax error is reported only when
@@ -139,8 +65,8 @@ pub fn claims_to_be_catalog(text: &str) -> bool {
 }
 
 /// Reads and parses one discovered file.
-pub fn parse_file(entry: &FileEntry, max_bytes: u64) -> Parsed {
-    match read_text(entry, max_bytes) {
+pub fn parse_file(src: &dyn Source, entry: &FileEntry, max_bytes: u64) -> Parsed {
+    match source::read_text(src, &entry.rel, max_bytes) {
         Ok(text) if !may_hold_entities(&text) => Parsed::NotCatalog,
         Ok(text) => parse_text(&entry.rel, &text),
         Err(d) => Parsed::Broken(d),
@@ -173,18 +99,6 @@ mod tests {
         assert!(docs("---\n").is_empty());
         assert!(docs("---\n---\n# just a comment\n").is_empty());
         assert_eq!(docs("a: 1\n---\n---\nb: 2\n").len(), 2);
-    }
-
-    #[test]
-    fn bom_is_stripped_and_binary_is_refused() {
-        let text = decode("f.yaml", b"\xEF\xBB\xBFkind: Component\n".to_vec()).unwrap();
-        assert!(text.starts_with("kind"));
-        let err = decode("f.yaml", b"kind: x\n\x00\x01".to_vec()).unwrap_err();
-        assert_eq!(err.code, Code::NotUtf8);
-        assert_eq!(err.span.unwrap().line, 2);
-        let err = decode("f.yaml", b"name: caf\xE9\n".to_vec()).unwrap_err();
-        assert_eq!(err.code, Code::NotUtf8);
-        assert_eq!(err.span.unwrap().column, 10);
     }
 
     #[test]

@@ -7,20 +7,8 @@
 use granit_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use std::collections::HashMap;
 
-/// 1-based line and column (in characters) of a node, plus its length in
-/// characters when it is known (used to size the caret under a value).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pos {
-    pub line: u32,
-    pub col: u32,
-    pub len: u32,
-}
-
-impl Pos {
-    pub fn new(line: u32, col: u32) -> Self {
-        Pos { line, col, len: 0 }
-    }
-}
+/// Where a node was written; defined with the diagnostics that point at it.
+pub use crate::diagnostics::Pos;
 
 /// A YAML node: its value and where it was written.
 #[derive(Clone, Debug, PartialEq)]

@@ -57,13 +57,28 @@ impl Span {
         Span::new(file, 1, 1)
     }
 
-    pub fn at(file: &str, pos: crate::catalog::yaml::Pos) -> Self {
+    pub fn at(file: &str, pos: Pos) -> Self {
         Span {
             file: file.to_owned(),
             line: pos.line.max(1),
             column: pos.col.max(1),
             len: pos.len,
         }
+    }
+}
+
+/// 1-based line and column (in characters) of a node, plus its length in
+/// characters when it is known (used to size the caret under a value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+    pub len: u32,
+}
+
+impl Pos {
+    pub fn new(line: u32, col: u32) -> Self {
+        Pos { line, col, len: 0 }
     }
 }
 

@@ -9,25 +9,13 @@
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, RelationType};
 use crate::catalog::yaml::{Node, Value as Yaml};
+use crate::facts::answers::KEYS as ANSWER_KEYS;
+use crate::facts::{Answers, Docs, Facts, Repo};
 use rayon::prelude::*;
 use regorus::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 pub const INPUT_VERSION: u32 = 1;
-
-/// Files next to an entity's file that policies commonly ask about.
-const REPO_FILES: &[(&str, &[&str])] = &[
-    (
-        "readme",
-        &["README.md", "README", "readme.md", "README.rst"],
-    ),
-    (
-        "codeowners",
-        &["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"],
-    ),
-    ("runbook", &["RUNBOOK.md", "runbook.md", "docs/runbook.md"]),
-];
 
 /// Converts a YAML node to a policy value.
 pub fn node_value(n: &Node) -> Value {
@@ -66,9 +54,10 @@ pub struct Prepared<'a> {
     catalog: &'a Catalog,
     full: HashMap<&'a EntityRef, Value>,
     summary: HashMap<&'a EntityRef, Value>,
-    /// Docs and repository facts, gathered from the file system up front so
-    /// that evaluation does no I/O.
+    /// Docs, repository and quick-answer facts as policy values, so that
+    /// evaluation does no I/O and folders share their repository value.
     docs: HashMap<&'a EntityRef, Value>,
+    answers: HashMap<&'a EntityRef, Value>,
     repo: HashMap<&'a str, Value>,
     /// Each canonical ref as a policy string, made once.
     refs: HashMap<&'a EntityRef, Value>,
@@ -100,22 +89,21 @@ impl Keys {
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(catalog: &'a Catalog) -> Self {
-        let pairs: Vec<(&EntityRef, Value, Value, Value)> = catalog
+    pub fn new(catalog: &'a Catalog, facts: &'a Facts) -> Self {
+        let pairs: Vec<(&EntityRef, Value, Value, Value, Value)> = catalog
             .entities
             .par_iter()
             .map(|(r, e)| {
                 let full = node_value(&e.doc);
                 let summary = summary(r, e, &full);
-                (r, full, summary, docs(catalog, e))
+                let answers = answers(facts.answers_of(r));
+                (r, full, summary, docs(facts.docs_of(r)), answers)
             })
             .collect();
-        let mut dirs: Vec<&str> = catalog.entities.values().map(Entity::dir).collect();
-        dirs.sort_unstable();
-        dirs.dedup();
-        let repo = dirs
+        let repo = facts
+            .repo
             .par_iter()
-            .map(|d| (*d, repo_facts(catalog, d)))
+            .map(|(d, r)| (d.as_str(), repo(Some(r))))
             .collect();
         let n = pairs.len();
         let mut prepared = Prepared {
@@ -123,14 +111,16 @@ impl<'a> Prepared<'a> {
             full: HashMap::with_capacity(n),
             summary: HashMap::with_capacity(n),
             docs: HashMap::with_capacity(n),
+            answers: HashMap::with_capacity(n),
             repo,
             refs: HashMap::with_capacity(n),
         };
-        for (r, full, summary, docs) in pairs {
+        for (r, full, summary, docs, answers) in pairs {
             prepared.refs.insert(r, Value::from(r.to_string()));
             prepared.full.insert(r, full);
             prepared.summary.insert(r, summary);
             prepared.docs.insert(r, docs);
+            prepared.answers.insert(r, answers);
         }
         prepared
     }
@@ -245,17 +235,21 @@ impl<'a> Prepared<'a> {
                 ("relations", relations),
                 (
                     "docs",
-                    self.docs
+                    self.docs.get(r).cloned().unwrap_or_else(|| docs(None)),
+                ),
+                (
+                    "answers",
+                    self.answers
                         .get(r)
                         .cloned()
-                        .unwrap_or_else(|| docs(self.catalog, e)),
+                        .unwrap_or_else(|| answers(None)),
                 ),
                 (
                     "repo",
                     self.repo
                         .get(e.dir())
                         .cloned()
-                        .unwrap_or_else(|| repo_facts(self.catalog, e.dir())),
+                        .unwrap_or_else(|| repo(None)),
                 ),
                 ("git", Value::Null),
             ])
@@ -294,84 +288,73 @@ fn summary(r: &EntityRef, e: &Entity, full: &Value) -> Value {
     ])
 }
 
-/// Docs facts: TechDocs declared with `backstage.io/techdocs-ref: dir:<path>`
-/// and the number of markdown pages under its `docs/` folder.
-fn docs(catalog: &Catalog, e: &Entity) -> Value {
-    let absent = |reference: Option<&str>| {
-        object([
+/// `input.docs`: the entity's TechDocs as the facts stage found them.
+fn docs(d: Option<&Docs>) -> Value {
+    let Some(d) = d else {
+        return object([
             ("present", Value::from(false)),
             ("pages", Value::from(0u32)),
-            ("ref", reference.map_or(Value::Null, Value::from)),
-        ])
+            ("ref", Value::Null),
+            ("remote", Value::from(false)),
+        ]);
     };
-    let Some(reference) = e.str_at(&["metadata", "annotations", "backstage.io/techdocs-ref"])
-    else {
-        return absent(None);
-    };
-    let Some(rel) = reference
-        .strip_prefix("dir:")
-        .and_then(|dir| crate::catalog::location::join_rel(e.dir(), dir))
-    else {
-        return absent(Some(reference));
-    };
-    let base = catalog.root.join(rel);
-    let pages = count_markdown(&base.join("docs"), 0);
     object([
-        (
-            "present",
-            Value::from(pages > 0 && base.join("mkdocs.yml").is_file()),
-        ),
-        ("pages", Value::from(pages)),
-        ("ref", Value::from(reference)),
+        ("present", Value::from(d.present())),
+        ("pages", Value::from(d.pages)),
+        ("ref", Value::from(d.reference.as_str())),
+        ("remote", Value::from(d.remote_url().is_some())),
     ])
 }
 
-fn count_markdown(dir: &Path, depth: usize) -> usize {
-    if depth > 8 {
-        return 0;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            let Ok(ft) = e.file_type() else { return 0 };
-            if ft.is_dir() {
-                count_markdown(&e.path(), depth + 1)
-            } else if ft.is_file() && e.file_name().to_string_lossy().ends_with(".md") {
-                1
-            } else {
-                0
-            }
-        })
-        .sum()
-}
-
-/// Repository facts for a directory (entities in one folder share them,
-/// so callers cache by [`Entity::dir`]).
-pub fn repo_facts(catalog: &Catalog, dir: &str) -> Value {
-    let base = catalog.root.join(dir);
-    // One listing of the folder answers the top-level names; subfolders
-    // (`.github/`, `docs/`) are only looked into when they exist. This is a
-    // syscall or two per folder instead of one per candidate name.
-    let listing: std::collections::HashSet<String> = std::fs::read_dir(&base)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    let exists = |name: &str| match name.split_once('/') {
-        None => listing.contains(name) && base.join(name).is_file(),
-        Some((sub, _)) => listing.contains(sub) && base.join(name).is_file(),
-    };
+/// `input.repo`: which repository files the entity's folder has.
+fn repo(r: Option<&Repo>) -> Value {
     Value::from(
-        REPO_FILES
+        crate::facts::repo::FILES
             .iter()
-            .map(|(fact, names)| {
+            .map(|(fact, _)| {
                 (
                     Value::from(*fact),
-                    Value::from(names.iter().any(|n| exists(n))),
+                    Value::from(r.is_some_and(|r| r.file(fact).is_some())),
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+/// `input.answers`: the quick answers, exactly as the panel shows them.
+fn answers(a: Option<&Answers>) -> Value {
+    let empty = Answers::default();
+    let a = a.unwrap_or(&empty);
+    Value::from(
+        ANSWER_KEYS
+            .iter()
+            .map(|key| {
+                let items: Vec<Value> = a
+                    .items_for(key)
+                    .filter(|_| *key != "owner")
+                    .map(|i| {
+                        object([
+                            ("title", Value::from(i.title.as_str())),
+                            ("url", i.url.as_deref().map_or(Value::Null, Value::from)),
+                            ("source", Value::from(i.label.as_str())),
+                        ])
+                    })
+                    .collect();
+                let mut fields = vec![
+                    (Value::from("present"), Value::from(a.present(key))),
+                    (Value::from("items"), Value::from(items)),
+                ];
+                if *key == "owner" {
+                    fields.push((
+                        Value::from("ref"),
+                        a.owner
+                            .as_ref()
+                            .map_or(Value::Null, |r| Value::from(r.to_string())),
+                    ));
+                }
+                (
+                    Value::from(*key),
+                    Value::from(fields.into_iter().collect::<BTreeMap<_, _>>()),
                 )
             })
             .collect::<BTreeMap<_, _>>(),

@@ -12,16 +12,18 @@ pub mod metadata;
 pub mod model;
 pub mod policy_test;
 pub mod recursion;
+pub mod report;
 pub mod waivers;
 
 use crate::catalog::Catalog;
 use crate::catalog::model::EntityRef;
 use crate::diagnostics::{Code, Diagnostic, Severity, Span};
+use crate::facts::Facts;
+use crate::source::Source;
 use date::Date;
 use eval::{EntityResult, Outcome, PolicySource};
 use model::{Enforcement, Scorecard};
 use serde::Serialize;
-use std::path::Path;
 
 /// The default scorecards shipped in the binary, from `policies/`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -76,7 +78,11 @@ pub struct Scorecards {
 /// Reads the policy sources: built-ins first, then `ROOT/policies/*.rego`
 /// (test files excluded). A catalog policy with the same package as a
 /// built-in replaces it.
-pub fn sources(root: &Path, builtin: bool, diags: &mut Vec<Diagnostic>) -> Vec<PolicySource> {
+pub fn sources(
+    source: &dyn Source,
+    builtin: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PolicySource> {
     let mut out: Vec<PolicySource> = if builtin {
         BUILTIN
             .iter()
@@ -88,27 +94,32 @@ pub fn sources(root: &Path, builtin: bool, diags: &mut Vec<Diagnostic>) -> Vec<P
     } else {
         Vec::new()
     };
-    let dir = root.join(POLICY_DIR);
-    let mut own: Vec<PolicySource> = std::fs::read_dir(&dir)
+    let mut own = read_policies(source, |name| !name.ends_with("_test.rego"), diags);
+    own.sort_by(|a, b| a.file.cmp(&b.file));
+    let packages: Vec<Option<String>> = own.iter().map(|s| package_of(&s.text)).collect();
+    out.retain(|b| package_of(&b.text).is_none_or(|p| !packages.contains(&Some(p))));
+    out.extend(own);
+    out
+}
+
+/// Reads the `.rego` files directly in `policies/` whose names pass
+/// `wanted`, sorted by path, with the same guards as catalog files (size
+/// limit, UTF-8, no binary); an unreadable one is an `E0201` diagnostic.
+pub fn read_policies(
+    source: &dyn Source,
+    wanted: impl Fn(&str) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PolicySource> {
+    let max = crate::config::DEFAULT_MAX_FILE_BYTES;
+    source
+        .list(POLICY_DIR)
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.kind == crate::source::Kind::File)
+        .filter(|e| e.name.ends_with(".rego") && wanted(&e.name))
         .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name.ends_with(".rego") && !name.ends_with("_test.rego")).then_some(name)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .filter_map(|name| {
-            let file = format!("{POLICY_DIR}/{name}");
-            let entry = crate::catalog::discover::FileEntry {
-                rel: file.clone(),
-                abs: dir.join(&name),
-                via_link: false,
-            };
-            // Same guards as catalog files: size limit, UTF-8, no binary.
-            match crate::catalog::parse::read_text(&entry, crate::config::DEFAULT_MAX_FILE_BYTES) {
+            let file = format!("{POLICY_DIR}/{}", e.name);
+            match crate::source::read_text(source, &file, max) {
                 Ok(text) => Some(PolicySource { file, text }),
                 Err(mut d) => {
                     d.code = Code::PolicyError;
@@ -118,12 +129,7 @@ pub fn sources(root: &Path, builtin: bool, diags: &mut Vec<Diagnostic>) -> Vec<P
                 }
             }
         })
-        .collect();
-    own.sort_by(|a, b| a.file.cmp(&b.file));
-    let packages: Vec<Option<String>> = own.iter().map(|s| package_of(&s.text)).collect();
-    out.retain(|b| package_of(&b.text).is_none_or(|p| !packages.contains(&Some(p))));
-    out.extend(own);
-    out
+        .collect()
 }
 
 /// The `package` a policy declares.
@@ -137,7 +143,9 @@ pub fn package_of(text: &str) -> Option<String> {
 
 /// Evaluates the scorecards on a loaded catalog.
 pub fn run(
+    source: &dyn Source,
     catalog: &Catalog,
+    facts: &Facts,
     sources: &[PolicySource],
     today: Date,
     diags: &mut Vec<Diagnostic>,
@@ -154,8 +162,8 @@ pub fn run(
         timings.push((name, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let prepared = input::Prepared::new(catalog);
-    lap("facts");
+    let prepared = input::Prepared::new(catalog, facts);
+    lap("inputs");
     let (engine, compiled) = eval::engine(sources, prepared.data(), diags);
     lap("engine");
     // Scorecards whose policy did not compile are left out (already reported).
@@ -170,7 +178,7 @@ pub fn run(
         .collect();
     let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, diags);
     lap("evaluate");
-    let waivers = waivers::load(&catalog.root, diags);
+    let waivers = waivers::load(source, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
     let standings = results
         .iter()

@@ -93,15 +93,9 @@ fn opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Er
     }
 }
 
-/// The quick-answers items a check may declare with `custom.answers`.
-pub const ANSWER_ITEMS: [&str; 6] = [
-    "owner",
-    "repository",
-    "docs",
-    "dashboard",
-    "runbook",
-    "deployment",
-];
+/// The quick answers a check may declare with `custom.answers`: the
+/// panel's items, plus `contact` for the owner row's chat or on-call.
+pub use crate::facts::answers::KEYS as ANSWER_ITEMS;
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Scorecard {
@@ -328,7 +322,7 @@ pub fn scorecard(
             r.problem(
                 node,
                 format!("check `{cid}` answers `{item}`, which is not a quick-answers item"),
-                "use one of owner, repository, docs, dashboard, runbook, deployment",
+                "use one of owner, contact, repository, docs, dashboard, runbook, deployment",
             );
         }
         checks.push(Check {

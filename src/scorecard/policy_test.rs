@@ -2,9 +2,10 @@
 //! like `opa test`, with a line-coverage summary from regorus.
 
 use super::eval::PolicySource;
+use crate::diagnostics::Diagnostic;
+use crate::source::Source;
 use regorus::{Engine, Value};
 use serde::Serialize;
-use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
@@ -51,27 +52,10 @@ impl TestRun {
     }
 }
 
-/// Test files: `ROOT/policies/*_test.rego`, sorted.
-pub fn test_sources(root: &Path) -> Vec<PolicySource> {
-    let dir = root.join(super::POLICY_DIR);
-    let mut out: Vec<PolicySource> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !name.ends_with("_test.rego") {
-                return None;
-            }
-            let text = std::fs::read_to_string(e.path()).ok()?;
-            Some(PolicySource {
-                file: format!("{}/{name}", super::POLICY_DIR),
-                text,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.file.cmp(&b.file));
-    out
+/// Test files: `ROOT/policies/*_test.rego`, sorted. Unreadable ones are
+/// reported like unreadable policies.
+pub fn test_sources(source: &dyn Source, diags: &mut Vec<Diagnostic>) -> Vec<PolicySource> {
+    super::read_policies(source, |name| name.ends_with("_test.rego"), diags)
 }
 
 /// `test_*` rules declared at the start of a line, with their lines.

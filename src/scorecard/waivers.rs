@@ -7,12 +7,10 @@
 //! keep owning their entity files.
 
 use super::date::Date;
-use crate::catalog::discover::FileEntry;
 use crate::catalog::model::{EntityRef, KnownKind};
-use crate::catalog::parse;
 use crate::catalog::yaml::{self, Budget, Node};
 use crate::diagnostics::{Code, Diagnostic, Span};
-use std::path::Path;
+use crate::source::Source;
 
 pub const FILE: &str = "waivers.yaml";
 
@@ -35,17 +33,11 @@ fn as_text<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
 
 /// Reads `ROOT/waivers.yaml` (absent is fine). Every malformed entry is a
 /// diagnostic with its line; the valid ones still apply.
-pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {
-    let path = root.join(FILE);
-    if !path.is_file() {
+pub fn load(source: &dyn Source, diags: &mut Vec<Diagnostic>) -> Vec<Waiver> {
+    if matches!(source.kind(FILE), Err(crate::source::ReadError::Missing)) {
         return Vec::new();
     }
-    let entry = FileEntry {
-        rel: FILE.to_owned(),
-        abs: path,
-        via_link: false,
-    };
-    let text = match parse::read_text(&entry, crate::config::DEFAULT_MAX_FILE_BYTES) {
+    let text = match crate::source::read_text(source, FILE, crate::config::DEFAULT_MAX_FILE_BYTES) {
         Ok(t) => t,
         Err(d) => {
             diags.push(d);

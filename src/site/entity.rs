@@ -66,6 +66,9 @@ pub struct Answer {
     pub owner: Option<EntityLink>,
     pub missing: bool,
     pub asked_by: Vec<AskedBy>,
+    /// Owner item only: the checks asking for a chat, on-call or email
+    /// contact when none is recorded.
+    pub contact_asked_by: Vec<AskedBy>,
 }
 
 #[derive(Serialize)]
@@ -277,70 +280,49 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
         .collect()
 }
 
-/// The quick-answers panel. Owner contacts come from the entity itself
-/// first, then from its owner group (where teams usually keep them).
+/// The quick-answers panel, rendered from the entity's answers in the
+/// facts stage (the same values the policy input carries).
 fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer> {
     let kind = e.eref.kind.as_str();
     let wanted = answers::items_for(kind, e.spec_type());
     if wanted.is_empty() {
         return Vec::new();
     }
-    let mut facts = answers::facts(e);
-    let owner_ref = model.owner(&e.eref);
-    if let Some(group) = owner_ref.and_then(|o| model.catalog.get(o)) {
-        facts.extend(
-            answers::facts(group)
-                .into_iter()
-                .filter(|(item, _)| matches!(*item, "chat" | "oncall")),
-        );
-        if let Some(mail) = group.str_at(&["spec", "profile", "email"]) {
-            facts.push((
-                "chat",
-                LinkView {
-                    title: mail.to_owned(),
-                    url: safe_url(&format!("mailto:{mail}")),
-                    label: "email".to_owned(),
-                },
-            ));
-        }
-        answers::dedupe(&mut facts);
-    }
+    let empty = crate::facts::Answers::default();
+    let facts = model.checked.facts.answers_of(&e.eref).unwrap_or(&empty);
     answers::ITEMS
         .iter()
         .filter(|key| wanted.contains(key))
         .map(|key| {
-            let label = answers::label(key);
             let owner = (*key == "owner")
-                .then(|| owner_ref.map(|r| model.link(r)))
+                .then(|| facts.owner.as_ref().map(|r| model.link(r)))
                 .flatten();
             let items: Vec<LinkView> = facts
-                .iter()
-                .filter(|(item, _)| {
-                    *item == *key || (*key == "owner" && matches!(*item, "chat" | "oncall"))
-                })
-                .map(|(item, v)| LinkView {
-                    label: match *item {
-                        "chat" if v.label == "email" => "email".to_owned(),
+                .items_for(key)
+                .map(|i| LinkView {
+                    label: match i.answer {
+                        "email" => "email".to_owned(),
                         "chat" => "chat".to_owned(),
                         "oncall" => "on-call".to_owned(),
-                        _ => v.label.clone(),
+                        _ => i.label.clone(),
                     },
-                    ..v.clone()
+                    ..i.clone()
                 })
                 .collect();
-            let missing = if *key == "owner" {
-                owner.is_none()
+            let missing = !facts.present(key);
+            let contact_asked_by = if *key == "owner" && !facts.present("contact") {
+                asked_by(model, "contact", cards)
             } else {
-                items.is_empty()
+                Vec::new()
             };
-            let asked_by = asked_by(model, key, cards);
             Answer {
                 key,
-                label,
+                label: answers::label(key),
                 items,
                 owner,
                 missing,
-                asked_by,
+                asked_by: asked_by(model, key, cards),
+                contact_asked_by,
             }
         })
         // A service must answer every question, so its gaps always show.
@@ -556,7 +538,7 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
     let cards = scorecards(model, e);
     let answers = answers(model, e, &cards);
     let kind = e.eref.kind.as_str();
-    let mut links: Vec<LinkView> = answers::links(e).into_iter().map(|(_, v)| v).collect();
+    let mut links: Vec<LinkView> = answers::links(e);
     links.sort_by(|a, b| a.label.cmp(&b.label).then(a.title.cmp(&b.title)));
     EntityContext {
         entity: Header {

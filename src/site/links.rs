@@ -65,21 +65,7 @@ pub fn root_of(page: &str) -> String {
     "../".repeat(page.matches('/').count())
 }
 
-/// A catalog-supplied URL, if it may be clickable: only absolute http,
-/// https and mailto URLs. `javascript:`, `data:`, relative paths and
-/// anything unparsable stay plain text.
-pub fn safe_url(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    if raw.chars().any(char::is_control) {
-        return None;
-    }
-    let url = url::Url::parse(raw).ok()?;
-    match url.scheme() {
-        "http" | "https" if url.host().is_some() => Some(url.to_string()),
-        "mailto" => Some(url.to_string()),
-        _ => None,
-    }
-}
+pub use crate::escape::safe_url;
 
 #[cfg(test)]
 mod tests {

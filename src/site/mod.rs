@@ -15,8 +15,8 @@ pub mod pages;
 pub mod theme;
 pub mod write;
 
-use crate::check::Checked;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::pipeline::Checked;
 use model::SiteModel;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -157,19 +157,15 @@ fn entity_template(theme: &theme::Theme, kind: &str) -> String {
     }
 }
 
-/// Writes the site for a checked catalog into `out`, replacing it only when
-/// every file was written.
-pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, BuildError> {
+/// Writes the site for a checked catalog into `out` with a loaded theme,
+/// replacing `out` only when every file was written.
+pub fn build(
+    checked: &Checked,
+    theme: &theme::Theme,
+    out: &Path,
+    options: &Options,
+) -> Result<Built, BuildError> {
     let root = &checked.loaded.catalog.root;
-    let mut theme_diags = Vec::new();
-    let theme = theme::load(root, &checked.loaded.config.site, &mut theme_diags);
-    let theme_errors: Vec<Diagnostic> = theme_diags
-        .into_iter()
-        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
-        .collect();
-    if !theme_errors.is_empty() {
-        return Err(BuildError::Theme(theme_errors));
-    }
     let io_err = |source| BuildError::Write {
         path: out.display().to_string(),
         source,
@@ -193,11 +189,11 @@ pub fn build(checked: &Checked, out: &Path, options: &Options) -> Result<Built, 
         });
         let r = Renderer {
             model: &model,
-            theme: &theme,
+            theme,
             out: tx,
             errors: Mutex::new(Vec::new()),
         };
-        let counts = render_site(&r, checked, &theme);
+        let counts = render_site(&r, checked, theme);
         let Renderer { out, errors, .. } = r;
         // Dropping the last sender ends the writer's loop.
         drop(out);

@@ -5,8 +5,8 @@
 use super::links::{entity_page, safe_url};
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, KnownKind, RelationType};
-use crate::check::Checked;
 use crate::config::Site as SiteConfig;
+use crate::pipeline::Checked;
 use crate::scorecard::{Scorecards, Standing, model::Scorecard};
 use rayon::prelude::*;
 use serde::Serialize;

@@ -9,8 +9,8 @@
 
 use crate::config::Site;
 use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::source::{Kind, ReadError, Source};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 
 macro_rules! embed {
@@ -85,34 +85,30 @@ fn override_dir(site: &Site) -> Option<(String, bool)> {
     }
 }
 
-/// Resolves the override folder, refusing anything that escapes ROOT
+/// Checks the override folder, refusing anything that escapes ROOT
 /// (through `..` or a symlink): a theme is code that runs on every page.
-fn resolve_dir(root: &Path, rel: &str) -> Result<Option<PathBuf>, String> {
-    let path = root.join(rel);
-    if !path.exists() {
-        return Ok(None);
+fn resolve_dir(source: &dyn Source, rel: &str) -> Result<Option<String>, String> {
+    match source.kind(rel) {
+        Ok(Kind::Dir) => Ok(Some(crate::source::clean(rel).unwrap_or_default())),
+        Ok(_) => Err(format!("`{rel}` is not a folder")),
+        Err(ReadError::Missing) => Ok(None),
+        Err(ReadError::Outside) => Err(format!("`{rel}` lies outside the catalog root")),
+        Err(_) => Err(format!("cannot resolve `{rel}`")),
     }
-    let (Ok(real), Ok(real_root)) = (path.canonicalize(), root.canonicalize()) else {
-        return Err(format!("cannot resolve `{rel}`"));
-    };
-    if !real.starts_with(&real_root) {
-        return Err(format!("`{rel}` lies outside the catalog root"));
-    }
-    if !real.is_dir() {
-        return Err(format!("`{rel}` is not a folder"));
-    }
-    Ok(Some(real))
 }
 
 /// Where `theme` (or `theme_dir`) is set in portolan.toml, so the
 /// diagnostic points at the line to change.
-fn config_span(root: &Path, site: &Site) -> Span {
+fn config_span(source: &dyn Source, site: &Site) -> Span {
     let key = if site.theme.is_some() {
         "theme"
     } else {
         "theme_dir"
     };
-    let text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
+    let text = crate::config::text(source)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     text.lines()
         .enumerate()
         .find_map(|(i, line)| {
@@ -129,72 +125,48 @@ fn config_span(root: &Path, site: &Site) -> Span {
         .unwrap_or_else(|| Span::file(crate::config::FILE_NAME))
 }
 
-/// Every regular file under `dir`, as (relative path with `/`, real path),
-/// skipping symlinks that leave `root`.
-fn files_under(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+/// Every regular file under `dir` (relative to ROOT), as paths relative to
+/// `dir`, sorted; a symlink out of ROOT is reported and not read.
+fn files_under(source: &dyn Source, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let mut out = Vec::new();
-    if !dir.is_dir() {
-        return out;
-    }
-    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        let Ok(rel) = path.strip_prefix(dir) else {
-            continue;
+    let mut pending = vec![String::new()];
+    while let Some(sub) = pending.pop() {
+        let here = if sub.is_empty() {
+            dir.to_owned()
+        } else {
+            format!("{dir}/{sub}")
         };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let shown = path
-            .strip_prefix(&real_root)
-            .unwrap_or(path)
-            .display()
-            .to_string();
-        let Ok(real) = path.canonicalize() else {
-            continue;
-        };
-        if !real.starts_with(&real_root) {
-            diags.push(
-                Diagnostic::new(
-                    Code::SymlinkEscape,
-                    format!(
-                        "theme file `{rel}` is a symlink out of the catalog root; it was not read"
-                    ),
-                )
-                .at(Span::file(&shown))
-                .help("copy the file into the theme folder instead of linking to it"),
-            );
-            continue;
-        }
-        if real.is_file() {
-            out.push((rel, real));
+        for e in source.list(&here).unwrap_or_default() {
+            let rel = if sub.is_empty() {
+                e.name.clone()
+            } else {
+                format!("{sub}/{}", e.name)
+            };
+            match e.kind {
+                Kind::File => out.push(rel),
+                Kind::Dir => pending.push(rel),
+                Kind::LinkOut => diags.push(
+                    Diagnostic::new(
+                        Code::SymlinkEscape,
+                        format!(
+                            "theme file `{rel}` is a symlink out of the catalog root; it was not read"
+                        ),
+                    )
+                    .at(Span::file(format!("{dir}/{rel}")))
+                    .help("copy the file into the theme folder instead of linking to it"),
+                ),
+            }
         }
     }
+    out.sort();
     out
-}
-
-fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    let len = std::fs::metadata(path)?.len();
-    if len > MAX_THEME_FILE {
-        return Err(std::io::Error::other(format!(
-            "{len} bytes is more than the {MAX_THEME_FILE}-byte limit for a theme file"
-        )));
-    }
-    std::fs::read(path)
 }
 
 /// Loads the theme for `root`: the defaults plus the catalog's overrides.
 /// Problems become diagnostics; a broken override template is reported and
 /// the default one is used in its place, so `check` lists every broken
 /// template at once. `build` refuses to write when any was reported.
-pub fn load(root: &Path, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
+pub fn load(source: &dyn Source, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
     let mut templates: BTreeMap<String, (String, String)> = DEFAULT_TEMPLATES
         .iter()
         .map(|(n, t)| {
@@ -209,12 +181,14 @@ pub fn load(root: &Path, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
         .map(|(n, b)| ((*n).to_owned(), b.to_vec()))
         .collect();
     if let Some((rel, explicit)) = override_dir(site) {
-        match resolve_dir(root, &rel) {
+        match resolve_dir(source, &rel) {
             Ok(Some(dir)) => {
                 let root_dir = rel.trim_end_matches('/').to_owned();
-                for (name, path) in files_under(root, &dir.join("templates"), diags) {
+                let templates_dir = format!("{dir}/templates");
+                for name in files_under(source, &templates_dir, diags) {
                     let shown = format!("{root_dir}/templates/{name}");
-                    match read_limited(&path).map(String::from_utf8) {
+                    let read = source.read(&format!("{templates_dir}/{name}"), MAX_THEME_FILE);
+                    match read.map(String::from_utf8) {
                         Ok(Ok(text)) => {
                             templates.insert(name, (text, shown));
                         }
@@ -224,19 +198,20 @@ pub fn load(root: &Path, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
                                 .help("save the template as UTF-8"),
                         ),
                         Err(e) => diags.push(
-                            Diagnostic::new(Code::TemplateError, format!("cannot read template `{name}`: {e}"))
+                            Diagnostic::new(Code::TemplateError, format!("cannot read template `{name}`: {}", e.reason()))
                                 .at(Span::file(&shown))
                                 .help("check the file's size and permissions"),
                         ),
                     }
                 }
-                for (name, path) in files_under(root, &dir.join("static"), diags) {
-                    match read_limited(&path) {
+                let static_dir = format!("{dir}/static");
+                for name in files_under(source, &static_dir, diags) {
+                    match source.read(&format!("{static_dir}/{name}"), MAX_THEME_FILE) {
                         Ok(bytes) => {
                             assets.insert(name, bytes);
                         }
                         Err(e) => diags.push(
-                            Diagnostic::new(Code::Io, format!("cannot read theme asset `{name}`: {e}"))
+                            Diagnostic::new(Code::Io, format!("cannot read theme asset `{name}`: {}", e.reason()))
                                 .at(Span::file(format!("{root_dir}/static/{name}")))
                                 .help("check the file's size and permissions"),
                         ),
@@ -248,13 +223,13 @@ pub fn load(root: &Path, site: &Site, diags: &mut Vec<Diagnostic>) -> Theme {
                     Code::ThemeMissing,
                     format!("the theme folder `{rel}` does not exist"),
                 )
-                .at(config_span(root, site))
+                .at(config_span(source, site))
                 .help("create the folder with `templates/` and `static/` inside, or remove `theme`/`theme_dir` from [site]"),
             ),
             Ok(None) => {}
             Err(why) => diags.push(
                 Diagnostic::new(Code::ThemeMissing, format!("the theme folder {why}"))
-                    .at(config_span(root, site))
+                    .at(config_span(source, site))
                     .help("keep the theme inside the catalog repository"),
             ),
         }

@@ -5,9 +5,6 @@ use crate::diagnostics::{Diagnostic, Severity, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::BTreeMap;
 
-/// Files larger than this are not quoted (the caret would not help).
-const MAX_QUOTED_BYTES: u64 = 4 * 1024 * 1024;
-
 pub fn render(report: &Report, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
@@ -28,7 +25,7 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str("\n\n");
     }
     if let Some(sc) = report.scorecards {
-        out.push_str(&scorecard_summary(sc));
+        out.push_str(&sc.human());
     }
     let (errors, _) = report.counts();
     let level = if errors > 0 {
@@ -48,53 +45,11 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-/// One line per scorecard: how many entities reached each level.
-fn scorecard_summary(sc: &crate::scorecard::Scorecards) -> String {
-    let mut out = String::new();
-    for card in &sc.scorecards {
-        let standings: Vec<_> = sc
-            .standings
-            .iter()
-            .filter(|s| s.scorecard == card.id)
-            .collect();
-        if standings.is_empty() {
-            continue;
-        }
-        let mut parts = Vec::new();
-        let none = standings.iter().filter(|s| s.level.is_none()).count();
-        if none > 0 {
-            parts.push(format!("{none} below {}", card.levels[0]));
-        }
-        for l in &card.levels {
-            let n = standings
-                .iter()
-                .filter(|s| s.level.as_deref() == Some(l))
-                .count();
-            if n > 0 {
-                parts.push(format!("{n} {l}"));
-            }
-        }
-        out.push_str(&format!(
-            "scorecard {}: {} entities: {}\n",
-            card.title,
-            standings.len(),
-            parts.join(", ")
-        ));
-    }
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out
-}
-
 fn read_source(report: &Report, file: &str) -> Option<String> {
-    let path = report.root.join(file);
-    let meta = std::fs::symlink_metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_QUOTED_BYTES {
+    if file.starts_with('<') {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned())
+    (report.quote)(file)
 }
 
 fn level(sev: Severity) -> Level<'static> {

@@ -6,7 +6,6 @@
 
 use super::Report;
 use crate::diagnostics::Diagnostic;
-use crate::scorecard::{Scorecards, Standing, model::Scorecard, waivers::Waiver};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -14,12 +13,8 @@ struct Doc<'a> {
     version: u32,
     summary: Summary,
     diagnostics: Vec<Diag<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scorecards: Option<&'a [Scorecard]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    standings: Option<&'a [Standing]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    waivers: Option<&'a [Waiver]>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    section: Option<Box<dyn erased_serde::Serialize + 'a>>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +74,6 @@ fn diag<'a>(report: &Report, d: &'a Diagnostic) -> Diag<'a> {
 
 pub fn render(report: &Report) -> String {
     let (errors, warnings) = report.counts();
-    let sc: Option<&Scorecards> = report.scorecards;
     let doc = Doc {
         version: 1,
         summary: Summary {
@@ -89,9 +83,7 @@ pub fn render(report: &Report) -> String {
             warnings,
         },
         diagnostics: report.diagnostics.iter().map(|d| diag(report, d)).collect(),
-        scorecards: sc.map(|s| s.scorecards.as_slice()),
-        standings: sc.map(|s| s.standings.as_slice()),
-        waivers: sc.map(|s| s.waivers.as_slice()),
+        section: report.scorecards.map(|s| s.json()),
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');

@@ -8,56 +8,13 @@ use std::fmt::Write;
 const MAX_ROWS: usize = 200;
 
 /// Escapes text for a table cell: no HTML, no column breaks, no line breaks.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('|', "\\|")
         .replace('\r', "")
         .replace('\n', "<br>")
-}
-
-/// One row per entity, one column per scorecard: level and score.
-fn levels_table(sc: &crate::scorecard::Scorecards) -> String {
-    use std::collections::BTreeMap;
-    if sc.standings.is_empty() {
-        return String::new();
-    }
-    let mut rows: BTreeMap<String, BTreeMap<&str, String>> = BTreeMap::new();
-    for s in &sc.standings {
-        let cell = format!("{} ({:.0}%)", s.level.as_deref().unwrap_or("—"), s.score);
-        rows.entry(s.entity.to_string())
-            .or_default()
-            .insert(s.scorecard.as_str(), cell);
-    }
-    let cards: Vec<_> = sc
-        .scorecards
-        .iter()
-        .filter(|c| sc.standings.iter().any(|s| s.scorecard == c.id))
-        .collect();
-    let mut out = String::from("### Scorecard levels\n\n| Entity |");
-    for c in &cards {
-        let _ = write!(out, " {} |", cell(&c.title));
-    }
-    out.push_str("\n|---|");
-    out.push_str(&"---|".repeat(cards.len()));
-    out.push('\n');
-    for (entity, cells) in rows.iter().take(MAX_ROWS) {
-        let _ = write!(out, "| `{}` |", cell(entity));
-        for c in &cards {
-            let _ = write!(
-                out,
-                " {} |",
-                cells.get(c.id.as_str()).map_or("", String::as_str)
-            );
-        }
-        out.push('\n');
-    }
-    if rows.len() > MAX_ROWS {
-        let _ = writeln!(out, "\n…and {} more entities.", rows.len() - MAX_ROWS);
-    }
-    out.push('\n');
-    out
 }
 
 pub fn render(report: &Report) -> String {
@@ -77,7 +34,7 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(out, "Checked {}.\n", report.scope());
     if let Some(sc) = report.scorecards {
-        out.push_str(&levels_table(sc));
+        out.push_str(&sc.markdown());
     }
     if report.diagnostics.is_empty() {
         return out;

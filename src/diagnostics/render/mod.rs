@@ -7,7 +7,7 @@ mod github;
 mod human;
 mod json;
 mod junit;
-mod markdown;
+pub mod markdown;
 mod sarif;
 
 use super::Diagnostic;
@@ -30,8 +30,23 @@ pub struct Report<'a> {
     pub entities: usize,
     /// Every file that was read, relative to the root.
     pub files: &'a [String],
-    /// Scorecard standings, when scorecards ran.
-    pub scorecards: Option<&'a crate::scorecard::Scorecards>,
+    /// What a later stage adds (the scorecards' standings), when it ran.
+    pub scorecards: Option<&'a dyn Section>,
+    /// Reads a catalog file for quoting a snippet (through the run's
+    /// source, so nothing outside ROOT is quoted); `None` if unreadable.
+    pub quote: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// A part of a report that a stage contributes beyond diagnostics. The
+/// diagnostics module imports no stage: the scorecards implement this
+/// next to themselves (`scorecard::report`).
+pub trait Section {
+    /// Lines printed before the human format's closing summary.
+    fn human(&self) -> String;
+    /// A Markdown section for the PR summary.
+    fn markdown(&self) -> String;
+    /// Members added to the JSON document, serialized in place.
+    fn json(&self) -> Box<dyn erased_serde::Serialize + '_>;
 }
 
 impl Report<'_> {

@@ -1,0 +1,81 @@
+//! `portolan build`: run the pipeline, load the theme once, and write the
+//! portal atomically.
+
+use super::{print_timings, quote, spinner_after_delay};
+use portolan::diagnostics::Severity;
+use portolan::diagnostics::render::{self, Report};
+use portolan::pipeline::{self, Options};
+use portolan::source::WorkTree;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<String>) -> ExitCode {
+    if let Some(url) = &base_url
+        && portolan::site::links::safe_url(url).is_none_or(|u| u.starts_with("mailto:"))
+    {
+        eprintln!("error: --base-url `{url}` is not an http(s) URL");
+        return ExitCode::from(2);
+    }
+    let source = match WorkTree::new(&root) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let spinner = spinner_after_delay(format!("building {}", root.display()));
+    let mut checked = pipeline::run(&source, &root, options);
+    let mut theme_diags = Vec::new();
+    let theme = portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme_diags);
+    let theme_errors: Vec<_> = theme_diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    checked.add(theme_diags);
+    let built = if theme_errors.is_empty() {
+        portolan::site::build(
+            &checked,
+            &theme,
+            &out,
+            &portolan::site::Options { base_url },
+        )
+    } else {
+        Err(portolan::site::BuildError::Theme(theme_errors))
+    };
+    spinner.finish_and_clear();
+    match built {
+        Ok(built) => {
+            print_timings(22, checked.loaded.timings.iter().chain(&built.timings));
+            let (errors, warnings) = portolan::diagnostics::counts(&checked.diagnostics);
+            eprintln!(
+                "built {} ({} pages, {} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (the portal's health page and `portolan check` list them)",
+                out.display(),
+                built.pages,
+                built.files,
+                checked.loaded.catalog.entities.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(portolan::site::BuildError::Theme(diags)) => {
+            let read = |file: &str| quote(&source, file);
+            let report = Report {
+                root: &root,
+                diagnostics: &diags,
+                entities: checked.loaded.catalog.entities.len(),
+                files: &checked.loaded.catalog.files,
+                scorecards: None,
+                quote: &read,
+            };
+            let color =
+                anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+            eprint!("{}", render::human(&report, color));
+            eprintln!("error: the theme has errors; the previous output, if any, is untouched");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}; the previous output, if any, is untouched");
+            ExitCode::from(2)
+        }
+    }
+}

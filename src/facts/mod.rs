@@ -1,0 +1,80 @@
+//! The facts stage: everything about the world around each entity that
+//! both the policies and the portal ask, worked out once per run.
+//!
+//! Docs locations, repository files and the quick answers are computed
+//! here, between the catalog and the scorecards, from the one [`Source`].
+//! The policy input and the portal's pages read the same values, so a panel
+//! item and the check asking for it cannot disagree, and evaluation does no
+//! I/O of its own.
+
+pub mod answers;
+pub mod docs;
+pub mod git;
+pub mod repo;
+
+use crate::catalog::Catalog;
+use crate::catalog::model::{Entity, EntityRef};
+use crate::source::Source;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+pub use answers::Answers;
+pub use docs::Docs;
+pub use repo::Repo;
+
+/// The facts of a whole catalog.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// TechDocs, for entities that declare them.
+    pub docs: HashMap<EntityRef, Docs>,
+    /// Repository files, by folder (relative to ROOT).
+    pub repo: HashMap<String, Repo>,
+    pub answers: HashMap<EntityRef, Answers>,
+    /// History facts; `None` until they are gathered (outside git, or
+    /// before the git stage exists), which policies see as `input.git: null`.
+    pub git: Option<git::History>,
+}
+
+impl Facts {
+    pub fn docs_of(&self, r: &EntityRef) -> Option<&Docs> {
+        self.docs.get(r)
+    }
+
+    pub fn repo_of(&self, e: &Entity) -> Option<&Repo> {
+        self.repo.get(e.dir())
+    }
+
+    pub fn answers_of(&self, r: &EntityRef) -> Option<&Answers> {
+        self.answers.get(r)
+    }
+}
+
+/// Gathers every fact of `catalog` from `source`, in parallel.
+pub fn gather(source: &dyn Source, catalog: &Catalog) -> Facts {
+    let mut dirs: Vec<&str> = catalog.entities.values().map(Entity::dir).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let repo: HashMap<String, Repo> = dirs
+        .par_iter()
+        .map(|d| ((*d).to_owned(), repo::facts(source, d)))
+        .collect();
+    let docs: HashMap<EntityRef, Docs> = catalog
+        .entities
+        .par_iter()
+        .filter_map(|(r, e)| Some((r.clone(), docs::resolve(source, e)?)))
+        .collect();
+    let answers = catalog
+        .entities
+        .par_iter()
+        .map(|(r, e)| {
+            let a = answers::answers(catalog, e, docs.get(r), repo.get(e.dir()));
+            (r.clone(), a)
+        })
+        .collect();
+    Facts {
+        docs,
+        repo,
+        answers,
+        git: None,
+    }
+}

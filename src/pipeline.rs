@@ -1,0 +1,94 @@
+//! One run of the pipeline: config → catalog → facts → scorecard. Commands
+//! run it and then render (check), write a site (build) or serve.
+//!
+//! Every read goes through the one [`Source`] the command chose: the
+//! working tree, or a git tree at a revision.
+
+use crate::catalog::{self, LoadError, Loaded};
+use crate::diagnostics::{self, Diagnostic};
+use crate::facts::{self, Facts};
+use crate::scorecard::{self, Scorecards, date::Date};
+use crate::source::{Source, WorkTree};
+use std::path::Path;
+
+pub struct Checked {
+    pub loaded: Loaded,
+    pub facts: Facts,
+    pub scorecards: Scorecards,
+    /// Catalog and scorecard diagnostics, overrides applied, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Adds diagnostics found after the run (the theme's), with the
+    /// catalog's severity overrides, keeping the list sorted.
+    pub fn add(&mut self, found: Vec<Diagnostic>) {
+        self.diagnostics
+            .extend(self.loaded.config.severity.apply(found));
+        diagnostics::sort(&mut self.diagnostics);
+    }
+}
+
+/// What to run besides the catalog checks.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Evaluate scorecard policies (`--no-scorecards` turns them off).
+    pub scorecards: bool,
+    /// The date enforcement and waiver expiry are judged on (`--today`).
+    pub today: Date,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            scorecards: true,
+            today: Date::today(),
+        }
+    }
+}
+
+/// Runs the pipeline on the catalog in `source`. `root` is where it lives,
+/// for display only.
+pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
+    let (config, config_diags) = crate::config::load(source);
+    let mut loaded = catalog::load_from(source, root, config, config_diags);
+    let started = std::time::Instant::now();
+    let facts = facts::gather(source, &loaded.catalog);
+    loaded.timings.push(("facts", started.elapsed()));
+    let mut found = Vec::new();
+    let started = std::time::Instant::now();
+    let scorecards = if options.scorecards {
+        let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);
+        scorecard::run(
+            source,
+            &loaded.catalog,
+            &facts,
+            &sources,
+            options.today,
+            &mut found,
+        )
+    } else {
+        Scorecards::default()
+    };
+    loaded
+        .timings
+        .extend(scorecards.timings.iter().map(|(n, d)| (*n, *d)));
+    loaded.timings.push(("scorecards", started.elapsed()));
+    let started = std::time::Instant::now();
+    let mut checked = Checked {
+        diagnostics: loaded.diagnostics.clone(),
+        loaded,
+        facts,
+        scorecards,
+    };
+    checked.add(found);
+    checked.loaded.timings.push(("merge", started.elapsed()));
+    checked
+}
+
+/// Runs the pipeline on the working tree at `root`: the convenience that
+/// tests and tools use.
+pub fn check(root: &Path, options: Options) -> Result<Checked, LoadError> {
+    let source = WorkTree::new(root)?;
+    Ok(run(&source, root, options))
+}
