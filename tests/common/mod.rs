@@ -42,11 +42,14 @@ pub fn component(name: &str, owner: &str) -> String {
 }
 
 /// Backstage's own example catalogs live in ../shared/compat, outside the
-/// repository. A fresh clone does not have them: skip loudly.
+/// repository. A fresh clone does not have them: skip loudly. Under
+/// `CI=true` they are always there, so a missing one fails the test.
 pub fn compat(name: &str) -> Option<PathBuf> {
     let p = repo().join("../shared/compat").join(name);
     if p.is_dir() {
         Some(p)
+    } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} is missing under CI=true", p.display());
     } else {
         eprintln!(
             "SKIPPED: {} is absent (a fresh clone has no ../shared); compatibility fixtures not checked",

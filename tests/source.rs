@@ -1,0 +1,151 @@
+//! The git-tree source reads a revision without a checkout and gives the
+//! same catalog as the working tree of that revision.
+
+mod common;
+
+use common::repo;
+use portolan::pipeline::{self, Options};
+use portolan::source::{GitTree, ReadError, Source, WorkTree};
+use std::path::Path;
+
+fn options() -> Options {
+    Options {
+        scorecards: true,
+        today: portolan::scorecard::date::Date::parse("2026-06-01").unwrap(),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Commits everything under the repository's work tree.
+fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new(
+        "Test",
+        "test@example.com",
+        &git2::Time::new(1_700_000_000, 0),
+    )
+    .unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+}
+
+/// What a run found, in a form two runs can be compared by.
+fn summary(checked: &pipeline::Checked) -> String {
+    let mut out = String::new();
+    for r in checked.loaded.catalog.entities.keys() {
+        out.push_str(&format!("entity {r}\n"));
+    }
+    for d in &checked.diagnostics {
+        let span = d
+            .span
+            .as_ref()
+            .map(|s| format!("{}:{}:{}", s.file, s.line, s.column));
+        out.push_str(&format!("{} {span:?} {}\n", d.code.code(), d.message));
+    }
+    for s in &checked.scorecards.standings {
+        out.push_str(&format!(
+            "{} {} {:?} {}\n",
+            s.entity, s.scorecard, s.level, s.score
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_revision_reads_like_a_checkout_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = git2::Repository::init(dir.path()).unwrap();
+    // The catalog is a folder inside the repository, as in monorepos.
+    let root = dir.path().join("catalog");
+    copy_dir(&repo().join("example-catalog"), &root);
+    commit_all(&git, "the example catalog");
+
+    // A pristine copy of the committed content, read from disk.
+    let pristine = tempfile::tempdir().unwrap();
+    copy_dir(&root, pristine.path());
+    let expected = summary(&pipeline::check(pristine.path(), options()).unwrap());
+
+    // Change the working tree after the commit: the revision must not see it.
+    std::fs::remove_dir_all(root.join("services/orders-service")).unwrap();
+    std::fs::write(
+        root.join("new.yaml"),
+        common::component("newcomer", "nobody"),
+    )
+    .unwrap();
+
+    let tree = GitTree::open(&root, "HEAD").unwrap();
+    let at_rev = summary(&pipeline::run(&tree, &root, options()));
+    assert!(expected.contains("entity component:default/orders-service"));
+    assert_eq!(at_rev, expected);
+    let now = summary(&pipeline::check(&root, options()).unwrap());
+    assert_ne!(now, expected, "the working tree did change");
+}
+
+#[test]
+fn a_symlink_in_the_tree_never_leads_out_of_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = git2::Repository::init(dir.path()).unwrap();
+    let root = dir.path().join("catalog");
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::write(dir.path().join("secret.yaml"), "kind: Component\n").unwrap();
+    std::fs::write(root.join("docs/index.md"), "# Docs\n").unwrap();
+    std::os::unix::fs::symlink("../secret.yaml", root.join("escape.yaml")).unwrap();
+    std::os::unix::fs::symlink("docs/index.md", root.join("inside.md")).unwrap();
+    commit_all(&git, "links");
+    let tree = GitTree::open(&root, "HEAD").unwrap();
+    assert!(matches!(
+        tree.read("escape.yaml", 1024),
+        Err(ReadError::Outside)
+    ));
+    assert!(matches!(
+        tree.read("../secret.yaml", 1024),
+        Err(ReadError::Outside)
+    ));
+    assert_eq!(tree.read("inside.md", 1024).unwrap(), b"# Docs\n");
+    assert!(matches!(tree.read("docs", 1024), Err(ReadError::Directory)));
+    assert!(matches!(
+        tree.read("docs/index.md", 3),
+        Err(ReadError::TooLarge { .. })
+    ));
+    // The working tree agrees on every one of these.
+    let disk = WorkTree::new(&root).unwrap();
+    assert!(matches!(
+        disk.read("escape.yaml", 1024),
+        Err(ReadError::Outside)
+    ));
+    assert_eq!(disk.read("inside.md", 1024).unwrap(), b"# Docs\n");
+}
+
+#[test]
+fn a_bad_revision_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let err = GitTree::open(dir.path(), "no-such-branch").err().unwrap();
+    assert!(err.to_string().contains("no-such-branch"), "{err}");
+    let outside = tempfile::tempdir().unwrap();
+    assert!(GitTree::open(outside.path(), "HEAD").is_err());
+}
