@@ -20,7 +20,8 @@ macro_rules! enum_with_all {
 }
 
 enum_with_all! {
-    /// The kinds Backstage ships. Anything else loads as a generic entity.
+    /// The kinds Backstage ships, each with one spec in
+    /// [`super::kinds::KINDS`]. Anything else loads as a generic entity.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
     pub enum KnownKind {
         Component,
@@ -45,33 +46,13 @@ impl KnownKind {
     }
 
     /// The canonical spelling, as written in YAML.
-    pub fn name(self) -> &'static str {
-        match self {
-            KnownKind::Component => "Component",
-            KnownKind::Api => "API",
-            KnownKind::Resource => "Resource",
-            KnownKind::System => "System",
-            KnownKind::Domain => "Domain",
-            KnownKind::Group => "Group",
-            KnownKind::User => "User",
-            KnownKind::Location => "Location",
-            KnownKind::Template => "Template",
-        }
+    pub const fn name(self) -> &'static str {
+        self.spec().name
     }
 
     /// The lowercase form used in refs and URLs.
-    pub fn lower(self) -> &'static str {
-        match self {
-            KnownKind::Component => "component",
-            KnownKind::Api => "api",
-            KnownKind::Resource => "resource",
-            KnownKind::System => "system",
-            KnownKind::Domain => "domain",
-            KnownKind::Group => "group",
-            KnownKind::User => "user",
-            KnownKind::Location => "location",
-            KnownKind::Template => "template",
-        }
+    pub const fn lower(self) -> &'static str {
+        self.spec().lower
     }
 }
 

@@ -6,7 +6,7 @@ use super::answers::{self, LinkView};
 use super::graph;
 use super::links::{entity_page, safe_url};
 use super::model::{EntityLink, LIST_CAP, SiteModel, kind_label};
-use crate::catalog::model::{Entity, EntityRef, RelationType as R};
+use crate::catalog::model::{Entity, EntityRef, KnownKind, RelationType as R};
 use crate::catalog::relations::RELATIONS;
 use crate::catalog::yaml::Node;
 use crate::scorecard::eval::Outcome;
@@ -426,20 +426,10 @@ fn owns(model: &SiteModel, e: &Entity) -> Group {
 }
 
 impl RelationList {
+    /// Labels a list of one kind's entities with the kind's plural.
     fn with_label(self, kind: &str) -> RelationList {
         RelationList {
-            label: match kind {
-                "system" => "Systems",
-                "component" => "Components",
-                "api" => "APIs",
-                "resource" => "Resources",
-                "domain" => "Domains",
-                "group" => "Groups",
-                "user" => "Users",
-                "template" => "Templates",
-                "location" => "Locations",
-                _ => "Other",
-            },
+            label: KnownKind::parse(kind).map_or("Other", |k| k.spec().plural),
             ..self
         }
     }
