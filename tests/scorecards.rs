@@ -415,6 +415,65 @@ echo contains sprintf("v=%v ref=%v owner=%v readme=%v codeowners=%v docs=%v page
 }
 
 #[test]
+fn the_input_relations_are_exactly_the_documented_keys() {
+    // `input.relations` is part of the versioned contract (docs/policies.md),
+    // so a change to the relation table must not move, drop or reshape a key.
+    let policy = r#"# METADATA
+# title: Keys
+# custom:
+#   levels: [bronze]
+#   applies_to:
+#     kind: [component]
+package acme.keys
+
+import rego.v1
+
+# METADATA
+# title: Echo
+# custom:
+#   id: echo
+#   level: bronze
+echo contains sprintf("keys=%v owner=%v system=%v domain=%v parent=%v lists=%v", [
+	sort([k | some k, _ in input.relations]),
+	input.relations.owner.ref, input.relations.system.ref, input.relations.domain.ref,
+	input.relations.parent,
+	[k | some k in ["providesApis", "consumesApis", "dependsOn", "dependencyOf", "members", "children"]; is_array(input.relations[k])],
+])
+"#;
+    let dir = catalog(&[
+        ("portolan.toml", "[scorecards]\ndefaults = false\n"),
+        ("policies/keys.rego", policy),
+        ("group.yaml", GROUP),
+        (
+            "system.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: billing}\nspec: {owner: team-a, domain: money}\n---\napiVersion: backstage.io/v1alpha1\nkind: Domain\nmetadata: {name: money}\nspec: {owner: team-a}\n",
+        ),
+        (
+            "svc.yaml",
+            &format!("{}  system: billing\n", component("svc", "team-a")),
+        ),
+    ]);
+    let c = check::check(
+        dir.path(),
+        check::Options {
+            scorecards: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::CheckFailed)
+        .expect("echo");
+    assert!(
+        d.message.contains(r#"keys=["children", "consumesApis", "dependencyOf", "dependsOn", "domain", "members", "owner", "parent", "providesApis", "system"] owner=group:default/team-a system=system:default/billing domain=domain:default/money parent=null lists=["providesApis", "consumesApis", "dependsOn", "dependencyOf", "members", "children"]"#),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
 fn failing_checks_land_on_the_entity_line_in_github_sarif_and_junit() {
     let dir = catalog(&[
         ("portolan.toml", "[scorecards]\ndefaults = false\n"),

@@ -10,6 +10,7 @@ pub mod location;
 pub mod model;
 pub mod names;
 pub mod parse;
+pub mod relations;
 pub mod resolve;
 pub mod schema;
 pub mod validate;

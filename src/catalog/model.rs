@@ -4,68 +4,55 @@ use super::yaml::{Node, Pos};
 use serde::Serialize;
 use std::fmt;
 
-/// The kinds Backstage ships. Anything else loads as a generic entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum KnownKind {
-    Component,
-    Api,
-    Resource,
-    System,
-    Domain,
-    Group,
-    User,
-    Location,
-    Template,
+/// Declares a fieldless enum together with `ALL`, its variants in
+/// declaration order, so that the list cannot fall behind the enum: the kind
+/// and relation tables are checked against `ALL` when they are compiled.
+macro_rules! enum_with_all {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+        }
+    };
+}
+
+enum_with_all! {
+    /// The kinds Backstage ships, each with one spec in
+    /// [`super::kinds::KINDS`]. Anything else loads as a generic entity.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    pub enum KnownKind {
+        Component,
+        Api,
+        Resource,
+        System,
+        Domain,
+        Group,
+        User,
+        Location,
+        Template,
+    }
 }
 
 impl KnownKind {
-    pub const ALL: [KnownKind; 9] = [
-        KnownKind::Component,
-        KnownKind::Api,
-        KnownKind::Resource,
-        KnownKind::System,
-        KnownKind::Domain,
-        KnownKind::Group,
-        KnownKind::User,
-        KnownKind::Location,
-        KnownKind::Template,
-    ];
-
     /// Kinds are matched case-insensitively, as Backstage does for refs.
     pub fn parse(kind: &str) -> Option<KnownKind> {
         KnownKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| k.name().eq_ignore_ascii_case(kind))
     }
 
     /// The canonical spelling, as written in YAML.
-    pub fn name(self) -> &'static str {
-        match self {
-            KnownKind::Component => "Component",
-            KnownKind::Api => "API",
-            KnownKind::Resource => "Resource",
-            KnownKind::System => "System",
-            KnownKind::Domain => "Domain",
-            KnownKind::Group => "Group",
-            KnownKind::User => "User",
-            KnownKind::Location => "Location",
-            KnownKind::Template => "Template",
-        }
+    pub const fn name(self) -> &'static str {
+        self.spec().name
     }
 
     /// The lowercase form used in refs and URLs.
-    pub fn lower(self) -> &'static str {
-        match self {
-            KnownKind::Component => "component",
-            KnownKind::Api => "api",
-            KnownKind::Resource => "resource",
-            KnownKind::System => "system",
-            KnownKind::Domain => "domain",
-            KnownKind::Group => "group",
-            KnownKind::User => "user",
-            KnownKind::Location => "location",
-            KnownKind::Template => "template",
-        }
+    pub const fn lower(self) -> &'static str {
+        self.spec().lower
     }
 }
 
@@ -161,80 +148,46 @@ pub enum RefError {
     NoKind,
 }
 
-/// The seven relation pairs. Each variant names the relation from the
-/// source entity's point of view; [`RelationType::inverse`] gives the other side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum RelationType {
-    #[serde(rename = "ownedBy")]
-    OwnedBy,
-    #[serde(rename = "ownerOf")]
-    OwnerOf,
-    #[serde(rename = "partOf")]
-    PartOf,
-    #[serde(rename = "hasPart")]
-    HasPart,
-    #[serde(rename = "dependsOn")]
-    DependsOn,
-    #[serde(rename = "dependencyOf")]
-    DependencyOf,
-    #[serde(rename = "providesApi")]
-    ProvidesApi,
-    #[serde(rename = "apiProvidedBy")]
-    ApiProvidedBy,
-    #[serde(rename = "consumesApi")]
-    ConsumesApi,
-    #[serde(rename = "apiConsumedBy")]
-    ApiConsumedBy,
-    #[serde(rename = "memberOf")]
-    MemberOf,
-    #[serde(rename = "hasMember")]
-    HasMember,
-    #[serde(rename = "parentOf")]
-    ParentOf,
-    #[serde(rename = "childOf")]
-    ChildOf,
+enum_with_all! {
+    /// The seven relation pairs. Each variant names the relation from the
+    /// source entity's point of view; [`RelationType::inverse`] gives the other
+    /// side. Everything else about a relation is its row in
+    /// [`super::relations::RELATIONS`]. Declaration order is the order of
+    /// an entity's relations in its JSON export, so new variants go last.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum RelationType {
+        OwnedBy,
+        OwnerOf,
+        PartOf,
+        HasPart,
+        DependsOn,
+        DependencyOf,
+        ProvidesApi,
+        ApiProvidedBy,
+        ConsumesApi,
+        ApiConsumedBy,
+        MemberOf,
+        HasMember,
+        ParentOf,
+        ChildOf,
+    }
 }
 
 impl RelationType {
-    pub fn inverse(self) -> RelationType {
-        use RelationType::*;
-        match self {
-            OwnedBy => OwnerOf,
-            OwnerOf => OwnedBy,
-            PartOf => HasPart,
-            HasPart => PartOf,
-            DependsOn => DependencyOf,
-            DependencyOf => DependsOn,
-            ProvidesApi => ApiProvidedBy,
-            ApiProvidedBy => ProvidesApi,
-            ConsumesApi => ApiConsumedBy,
-            ApiConsumedBy => ConsumesApi,
-            MemberOf => HasMember,
-            HasMember => MemberOf,
-            ParentOf => ChildOf,
-            ChildOf => ParentOf,
-        }
+    pub const fn inverse(self) -> RelationType {
+        self.spec().inverse
     }
 
     /// Backstage's camelCase name.
-    pub fn name(self) -> &'static str {
-        use RelationType::*;
-        match self {
-            OwnedBy => "ownedBy",
-            OwnerOf => "ownerOf",
-            PartOf => "partOf",
-            HasPart => "hasPart",
-            DependsOn => "dependsOn",
-            DependencyOf => "dependencyOf",
-            ProvidesApi => "providesApi",
-            ApiProvidedBy => "apiProvidedBy",
-            ConsumesApi => "consumesApi",
-            ApiConsumedBy => "apiConsumedBy",
-            MemberOf => "memberOf",
-            HasMember => "hasMember",
-            ParentOf => "parentOf",
-            ChildOf => "childOf",
-        }
+    pub const fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
+
+/// Serialized as Backstage's name (`ownedBy`), as in its relation lists.
+impl Serialize for RelationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
@@ -324,22 +277,5 @@ mod tests {
             EntityRef::parse("a/b/c", Some(KnownKind::Group), "default"),
             Err(RefError::Malformed)
         );
-    }
-
-    #[test]
-    fn every_relation_has_an_inverse_pair() {
-        use RelationType::*;
-        for r in [
-            OwnedBy,
-            PartOf,
-            DependsOn,
-            ProvidesApi,
-            ConsumesApi,
-            MemberOf,
-            ParentOf,
-        ] {
-            assert_eq!(r.inverse().inverse(), r);
-            assert_ne!(r.inverse(), r);
-        }
     }
 }

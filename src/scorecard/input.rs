@@ -8,6 +8,7 @@
 
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, RelationType};
+use crate::catalog::relations::RELATIONS;
 use crate::catalog::yaml::{Node, Value as Yaml};
 use crate::facts::answers::KEYS as ANSWER_KEYS;
 use crate::facts::{Answers, Docs, Facts, Repo};
@@ -73,16 +74,14 @@ struct Keys(std::cell::RefCell<HashMap<&'static str, Value>>);
 
 impl Keys {
     fn object(&self, pairs: &[(&'static str, Value)]) -> Value {
+        self.object_from(pairs.iter().cloned())
+    }
+
+    fn object_from(&self, pairs: impl Iterator<Item = (&'static str, Value)>) -> Value {
         let mut cache = self.0.borrow_mut();
         Value::from(
             pairs
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        cache.entry(k).or_insert_with(|| Value::from(*k)).clone(),
-                        v.clone(),
-                    )
-                })
+                .map(|(k, v)| (cache.entry(k).or_insert_with(|| Value::from(k)).clone(), v))
                 .collect::<BTreeMap<_, _>>(),
         )
     }
@@ -146,41 +145,31 @@ impl<'a> Prepared<'a> {
     }
 
     /// Builds the `input` for one entity from the prepared values. One pass
-    /// over the entity's relations fills every relation field.
+    /// over the entity's relations fills every relation field: each row of
+    /// the relation table with an input key has its slot (the row index).
+    ///
+    /// `partOf` is the one special case: its targets are split by kind into
+    /// `system` and `domain`, and a component's domain is its system's.
     pub fn input(&self, e: &Entity) -> Value {
         use RelationType as R;
         let r = &e.eref;
-        let mut lists: [Vec<Value>; 7] = Default::default();
-        let (mut owner, mut parent, mut system, mut domain) = (None, None, None, None);
+        let mut lists: [Vec<Value>; RELATIONS.len()] = Default::default();
+        let (mut system, mut domain) = (None, None);
         for rel in self.catalog.relations_of(r) {
             let t = &rel.target;
-            let slot = match rel.kind {
-                R::ProvidesApi => 0,
-                R::ConsumesApi => 1,
-                R::DependsOn => 2,
-                R::DependencyOf => 3,
-                R::HasMember => 4,
-                R::ParentOf => 5,
-                R::OwnedBy => {
-                    owner.get_or_insert(t);
-                    continue;
+            let row = rel.kind.row();
+            match RELATIONS[row].input {
+                Some(key) if key.single && !lists[row].is_empty() => {}
+                Some(_) => lists[row].push(self.summary_of(t)),
+                None if rel.kind == R::PartOf => {
+                    let slot = match t.kind.as_str() {
+                        "system" => &mut system,
+                        "domain" => &mut domain,
+                        _ => continue,
+                    };
+                    slot.get_or_insert(t);
                 }
-                R::ChildOf => {
-                    parent.get_or_insert(t);
-                    continue;
-                }
-                R::PartOf if t.kind == "system" => {
-                    system.get_or_insert(t);
-                    continue;
-                }
-                R::PartOf if t.kind == "domain" => {
-                    domain.get_or_insert(t);
-                    continue;
-                }
-                _ => 6,
-            };
-            if slot < 6 {
-                lists[slot].push(self.summary_of(t));
+                None => {}
             }
         }
         // A component's domain is its system's domain.
@@ -193,28 +182,18 @@ impl<'a> Prepared<'a> {
             domain = Some(&d.target);
         }
         let one = |t: Option<&EntityRef>| t.map_or(Value::Null, |t| self.summary_of(t));
-        let [
-            provides,
-            consumes,
-            depends_on,
-            dependency_of,
-            members,
-            children,
-            _,
-        ] = lists;
+        let listed = RELATIONS.iter().zip(lists).filter_map(|(spec, list)| {
+            let key = spec.input?;
+            let value = if key.single {
+                list.into_iter().next().unwrap_or(Value::Null)
+            } else {
+                Value::from(list)
+            };
+            Some((key.key, value))
+        });
+        let part_of = [("system", one(system)), ("domain", one(domain))];
         KEYS.with(|k| {
-            let relations = k.object(&[
-                ("owner", one(owner)),
-                ("system", one(system)),
-                ("domain", one(domain)),
-                ("providesApis", Value::from(provides)),
-                ("consumesApis", Value::from(consumes)),
-                ("dependsOn", Value::from(depends_on)),
-                ("dependencyOf", Value::from(dependency_of)),
-                ("members", Value::from(members)),
-                ("parent", one(parent)),
-                ("children", Value::from(children)),
-            ]);
+            let relations = k.object_from(listed.chain(part_of));
             k.object(&[
                 ("version", Value::from(INPUT_VERSION)),
                 (

@@ -6,7 +6,8 @@ use super::answers::{self, LinkView};
 use super::graph;
 use super::links::{entity_page, safe_url};
 use super::model::{EntityLink, LIST_CAP, SiteModel, kind_label};
-use crate::catalog::model::{Entity, EntityRef, RelationType as R};
+use crate::catalog::model::{Entity, EntityRef, KnownKind, RelationType as R};
+use crate::catalog::relations::RELATIONS;
 use crate::catalog::yaml::Node;
 use crate::scorecard::eval::Outcome;
 use serde::Serialize;
@@ -165,38 +166,25 @@ fn key_values(e: &Entity, field: &str) -> Vec<KeyValue> {
         .unwrap_or_default()
 }
 
-/// Relation lists in the order a reader looks for them.
-const RELATIONS: &[(R, &str, &str)] = &[
-    (R::PartOf, "partOf", "Part of"),
-    (R::HasPart, "hasPart", "Has parts"),
-    (R::ProvidesApi, "providesApi", "Provides APIs"),
-    (R::ConsumesApi, "consumesApi", "Consumes APIs"),
-    (R::ApiProvidedBy, "apiProvidedBy", "Provided by"),
-    (R::ApiConsumedBy, "apiConsumedBy", "Consumed by"),
-    (R::DependsOn, "dependsOn", "Depends on"),
-    (R::DependencyOf, "dependencyOf", "Dependents"),
-    (R::ChildOf, "childOf", "Parent team"),
-    (R::ParentOf, "parentOf", "Sub-teams"),
-    (R::HasMember, "hasMember", "Members"),
-    (R::MemberOf, "memberOf", "Member of"),
-];
-
 fn capped(model: &SiteModel, refs: &[&EntityRef]) -> (Vec<EntityLink>, usize) {
     let list = refs.iter().take(LIST_CAP).map(|r| model.link(r)).collect();
     (list, refs.len().saturating_sub(LIST_CAP))
 }
 
+/// The relation lists, in the relation table's order (the order a reader
+/// looks for them), keyed by Backstage's relation name.
 fn relations(model: &SiteModel, e: &Entity) -> Vec<RelationList> {
     RELATIONS
         .iter()
-        .filter_map(|(kind, key, label)| {
-            let refs = model.targets(&e.eref, *kind);
+        .filter_map(|spec| {
+            let label = spec.label?;
+            let refs = model.targets(&e.eref, spec.relation);
             if refs.is_empty() {
                 return None;
             }
             let (entities, more) = capped(model, &refs);
             Some(RelationList {
-                key,
+                key: spec.name,
                 label,
                 entities,
                 more,
@@ -407,7 +395,7 @@ fn owns(model: &SiteModel, e: &Entity) -> Group {
             .map(|(kind, refs)| {
                 let (entities, more) = capped(model, &refs);
                 RelationList {
-                    key: "ownerOf",
+                    key: R::OwnerOf.name(),
                     label: "",
                     entities,
                     more,
@@ -420,20 +408,10 @@ fn owns(model: &SiteModel, e: &Entity) -> Group {
 }
 
 impl RelationList {
+    /// Labels a list of one kind's entities with the kind's plural.
     fn with_label(self, kind: &str) -> RelationList {
         RelationList {
-            label: match kind {
-                "system" => "Systems",
-                "component" => "Components",
-                "api" => "APIs",
-                "resource" => "Resources",
-                "domain" => "Domains",
-                "group" => "Groups",
-                "user" => "Users",
-                "template" => "Templates",
-                "location" => "Locations",
-                _ => "Other",
-            },
+            label: KnownKind::parse(kind).map_or("Other", |k| k.spec().plural),
             ..self
         }
     }

@@ -397,6 +397,21 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::code_spans;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn the_built_in_kind_templates_are_the_ones_the_kind_specs_name() {
+        let embedded: BTreeSet<&str> = super::DEFAULT_TEMPLATES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| name.starts_with("kinds/"))
+            .collect();
+        let named: BTreeSet<&str> = crate::catalog::kinds::KINDS
+            .iter()
+            .filter_map(|k| k.template)
+            .collect();
+        assert_eq!(embedded, named);
+    }
 
     #[test]
     fn backtick_spans_become_code_and_everything_else_is_escaped() {
