@@ -58,7 +58,10 @@ pub struct Prepared<'a> {
     /// Docs, repository and quick-answer facts as policy values, so that
     /// evaluation does no I/O and folders share their repository value.
     docs: HashMap<&'a EntityRef, Value>,
-    answers: HashMap<&'a EntityRef, Value>,
+    /// Quick answers are turned into values per input instead, while the
+    /// entity is evaluated: held for the whole catalog they cost more
+    /// memory than every other prepared value together.
+    facts: &'a Facts,
     repo: HashMap<&'a str, Value>,
     /// Each canonical ref as a policy string, made once.
     refs: HashMap<&'a EntityRef, Value>,
@@ -89,14 +92,13 @@ impl Keys {
 
 impl<'a> Prepared<'a> {
     pub fn new(catalog: &'a Catalog, facts: &'a Facts) -> Self {
-        let pairs: Vec<(&EntityRef, Value, Value, Value, Value)> = catalog
+        let pairs: Vec<(&EntityRef, Value, Value, Value)> = catalog
             .entities
             .par_iter()
             .map(|(r, e)| {
                 let full = node_value(&e.doc);
                 let summary = summary(r, e, &full);
-                let answers = answers(facts.answers_of(r));
-                (r, full, summary, docs(facts.docs_of(r)), answers)
+                (r, full, summary, docs(facts.docs_of(r)))
             })
             .collect();
         let repo = facts
@@ -110,16 +112,15 @@ impl<'a> Prepared<'a> {
             full: HashMap::with_capacity(n),
             summary: HashMap::with_capacity(n),
             docs: HashMap::with_capacity(n),
-            answers: HashMap::with_capacity(n),
+            facts,
             repo,
             refs: HashMap::with_capacity(n),
         };
-        for (r, full, summary, docs, answers) in pairs {
+        for (r, full, summary, docs) in pairs {
             prepared.refs.insert(r, Value::from(r.to_string()));
             prepared.full.insert(r, full);
             prepared.summary.insert(r, summary);
             prepared.docs.insert(r, docs);
-            prepared.answers.insert(r, answers);
         }
         prepared
     }
@@ -216,13 +217,7 @@ impl<'a> Prepared<'a> {
                     "docs",
                     self.docs.get(r).cloned().unwrap_or_else(|| docs(None)),
                 ),
-                (
-                    "answers",
-                    self.answers
-                        .get(r)
-                        .cloned()
-                        .unwrap_or_else(|| answers(None)),
-                ),
+                ("answers", answers(k, self.facts.answers_of(r))),
                 (
                     "repo",
                     self.repo
@@ -301,41 +296,37 @@ fn repo(r: Option<&Repo>) -> Value {
 }
 
 /// `input.answers`: the quick answers, exactly as the panel shows them.
-fn answers(a: Option<&Answers>) -> Value {
+fn answers(k: &Keys, a: Option<&Answers>) -> Value {
     let empty = Answers::default();
     let a = a.unwrap_or(&empty);
-    Value::from(
-        ANSWER_KEYS
-            .iter()
-            .map(|key| {
-                let items: Vec<Value> = a
-                    .items_for(key)
-                    .filter(|_| *key != "owner")
-                    .map(|i| {
-                        object([
-                            ("title", Value::from(i.title.as_str())),
-                            ("url", i.url.as_deref().map_or(Value::Null, Value::from)),
-                            ("source", Value::from(i.label.as_str())),
-                        ])
-                    })
-                    .collect();
-                let mut fields = vec![
-                    (Value::from("present"), Value::from(a.present(key))),
-                    (Value::from("items"), Value::from(items)),
-                ];
-                if *key == "owner" {
-                    fields.push((
-                        Value::from("ref"),
-                        a.owner
-                            .as_ref()
-                            .map_or(Value::Null, |r| Value::from(r.to_string())),
-                    ));
-                }
-                (
-                    Value::from(*key),
-                    Value::from(fields.into_iter().collect::<BTreeMap<_, _>>()),
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-    )
+    // Values first: `object_from` holds the key cache while it collects.
+    let fields: Vec<(&'static str, Value)> = ANSWER_KEYS
+        .iter()
+        .map(|key| {
+            let items: Vec<Value> = a
+                .items_for(key)
+                .filter(|_| *key != "owner")
+                .map(|i| {
+                    k.object(&[
+                        ("title", Value::from(i.title.as_str())),
+                        ("url", i.url.as_deref().map_or(Value::Null, Value::from)),
+                        ("source", Value::from(i.label.as_str())),
+                    ])
+                })
+                .collect();
+            let present = ("present", Value::from(a.present(key)));
+            let items = ("items", Value::from(items));
+            let value = if *key == "owner" {
+                let owner = a
+                    .owner
+                    .as_ref()
+                    .map_or(Value::Null, |r| Value::from(r.to_string()));
+                k.object(&[present, items, ("ref", owner)])
+            } else {
+                k.object(&[present, items])
+            };
+            (*key, value)
+        })
+        .collect();
+    k.object_from(fields.into_iter())
 }

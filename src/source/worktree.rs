@@ -24,9 +24,10 @@ pub enum RootError {
 pub struct WorkTree {
     root: PathBuf,
     canon_root: PathBuf,
-    /// Regular files a walk reached without passing a symlink: reading them
-    /// needs no canonicalization (a syscall per path component), which is
-    /// most of the reads of a large catalog.
+    /// Folders a walk entered. Walks never follow symlinks, so no path
+    /// below one of them passes a link until its last part, and such a path
+    /// needs one `lstat` instead of a canonicalization (a syscall per path
+    /// component): that is most of the reads of a large catalog.
     walked: RwLock<HashSet<String>>,
 }
 
@@ -64,10 +65,37 @@ impl WorkTree {
         Ok(canon)
     }
 
+    /// `rel` as a plain path with what it is, when no symlink can be on
+    /// the way: its folder was walked and it is not a link itself.
+    fn direct(&self, rel: &str) -> Option<(PathBuf, Kind)> {
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        if !dir.is_empty() && !self.walked.read().is_ok_and(|w| w.contains(dir)) {
+            return None;
+        }
+        if rel
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
+        {
+            return None;
+        }
+        let path = self.root.join(rel);
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        let kind = if meta.is_file() {
+            Kind::File
+        } else if meta.is_dir() {
+            Kind::Dir
+        } else {
+            return None;
+        };
+        Some((path, kind))
+    }
+
     /// The file to open for `rel`, confined to ROOT.
     fn file_path(&self, rel: &str) -> Result<PathBuf, ReadError> {
-        if self.walked.read().is_ok_and(|w| w.contains(rel)) {
-            return Ok(self.root.join(rel));
+        match self.direct(rel) {
+            Some((path, Kind::File)) => return Ok(path),
+            Some((_, Kind::Dir)) => return Err(ReadError::Directory),
+            _ => {}
         }
         let canon = self.resolve(rel)?;
         if canon.is_dir() {
@@ -145,6 +173,7 @@ fn push<T>(v: &Mutex<Vec<T>>, item: T) {
 impl Source for WorkTree {
     fn walk(&self, skip_dir: SkipDir) -> Walk {
         let files = Mutex::new(Vec::new());
+        let dirs = Mutex::new(Vec::new());
         let errors = Mutex::new(Vec::new());
         let walker = WalkBuilder::new(&self.root)
             .hidden(false)
@@ -154,7 +183,7 @@ impl Source for WorkTree {
             .parents(false)
             .build_parallel();
         walker.run(|| {
-            let (files, errors) = (&files, &errors);
+            let (files, dirs, errors) = (&files, &dirs, &errors);
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(e) => e,
@@ -175,6 +204,7 @@ impl Source for WorkTree {
                     return if skip_dir(&rel) {
                         WalkState::Skip
                     } else {
+                        push(dirs, rel);
                         WalkState::Continue
                     };
                 }
@@ -190,12 +220,7 @@ impl Source for WorkTree {
         let mut files: Vec<Walked> = files.into_inner().unwrap_or_default();
         files.sort_by(|a, b| a.rel.cmp(&b.rel));
         if let Ok(mut walked) = self.walked.write() {
-            walked.extend(
-                files
-                    .iter()
-                    .filter(|f| f.link.is_none())
-                    .map(|f| f.rel.clone()),
-            );
+            walked.extend(dirs.into_inner().unwrap_or_default());
         }
         let mut errors: Vec<(String, String)> = errors.into_inner().unwrap_or_default();
         errors.sort();
@@ -222,6 +247,9 @@ impl Source for WorkTree {
     }
 
     fn kind(&self, rel: &str) -> Result<Kind, ReadError> {
+        if let Some((_, kind)) = self.direct(rel) {
+            return Ok(kind);
+        }
         let canon = self.resolve(rel)?;
         if canon.is_dir() {
             Ok(Kind::Dir)
@@ -233,7 +261,11 @@ impl Source for WorkTree {
     }
 
     fn list(&self, rel: &str) -> Result<Vec<Entry>, ReadError> {
-        let dir = self.resolve(rel)?;
+        let dir = match self.direct(rel) {
+            Some((path, Kind::Dir)) => path,
+            _ if rel.is_empty() => self.root.clone(),
+            _ => self.resolve(rel)?,
+        };
         if !dir.is_dir() {
             return Err(ReadError::Missing);
         }
