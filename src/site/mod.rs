@@ -12,6 +12,7 @@ pub mod index;
 pub mod links;
 pub mod model;
 pub mod pages;
+pub mod summary;
 pub mod theme;
 pub mod write;
 
@@ -259,7 +260,7 @@ fn render_site(
     });
 
     clock.lap("entity pages");
-    let overall = pages::level_summary(model, catalog.entities.keys(), None);
+    let overall = summary::level_summary(model, catalog.entities.keys(), None);
     #[derive(Serialize)]
     struct HomeCtx {
         home: pages::Home,
@@ -279,7 +280,7 @@ fn render_site(
     #[derive(Serialize)]
     struct CatalogCtx {
         total: usize,
-        kinds: Vec<pages::KindCount>,
+        kinds: Vec<summary::KindCount>,
         first: Vec<model::EntityLink>,
         shards: usize,
     }
@@ -292,7 +293,7 @@ fn render_site(
         "catalog",
         &CatalogCtx {
             total: catalog.entities.len(),
-            kinds: pages::kind_counts(model),
+            kinds: summary::kind_counts(model),
             first: entities
                 .iter()
                 .take(pages::INDEX_FIRST_PAGE)
@@ -311,7 +312,7 @@ fn render_site(
 
     #[derive(Serialize)]
     struct ScorecardsCtx {
-        scorecards: Vec<pages::LevelSummary>,
+        scorecards: Vec<summary::LevelSummary>,
         definitions: Vec<Definition>,
     }
     #[derive(Serialize)]
@@ -337,7 +338,7 @@ fn render_site(
                     id: s.id.clone(),
                     title: s.title.clone(),
                     description: s.description.clone(),
-                    url: pages::scorecard_page(&s.id),
+                    url: links::scorecard_page(&s.id),
                     checks: s.checks.len(),
                     levels: s.levels.clone(),
                 })
@@ -354,7 +355,7 @@ fn render_site(
         let page = pages::scorecard(model, sc);
         if r.page(
             "scorecard.html",
-            &pages::scorecard_page(&sc.id),
+            &links::scorecard_page(&sc.id),
             &sc.title,
             "scorecards",
             &ScorecardCtx { scorecard: page },
@@ -369,14 +370,14 @@ fn render_site(
 
     #[derive(Serialize)]
     struct HealthCtx<'s> {
-        summary: pages::HealthSummary,
+        summary: summary::HealthSummary,
         /// On the first page only, at most [`pages::HEALTH_PAGE`].
         skipped: &'s [crate::catalog::Skipped],
         diagnostics: Vec<pages::DiagnosticRow>,
         pager: pages::Pager,
     }
     clock.lap("scorecards");
-    let health = pages::health_summary(model);
+    let health = summary::health_summary(model);
     for (path, rows, pager) in pages::health_pages(model) {
         let skipped = if pager.page == 1 {
             &catalog.skipped[..catalog.skipped.len().min(pages::HEALTH_PAGE)]
