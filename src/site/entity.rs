@@ -122,7 +122,7 @@ pub struct ScorecardView {
 pub struct Group {
     pub owned: Vec<RelationList>,
     pub owned_total: usize,
-    pub scorecards: Vec<super::pages::LevelSummary>,
+    pub scorecards: Vec<super::summary::LevelSummary>,
 }
 
 #[derive(Serialize)]
@@ -193,15 +193,6 @@ fn relations(model: &SiteModel, e: &Entity) -> Vec<RelationList> {
         .collect()
 }
 
-pub fn status_of(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Pass => "pass",
-        Outcome::Fail { .. } => "fail",
-        Outcome::Waived { .. } => "waived",
-        Outcome::Error { .. } => "error",
-    }
-}
-
 fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
     model
         .standings_of(&e.eref)
@@ -234,7 +225,7 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
                         id: c.id.clone(),
                         title: meta.map_or_else(|| c.id.clone(), |m| m.title.clone()),
                         level: c.level.clone(),
-                        status: status_of(&c.outcome),
+                        status: super::summary::status_of(&c.outcome),
                         messages,
                         // Only failures show how to fix them; passing checks
                         // would carry the text into every page's context.
@@ -249,7 +240,7 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
             Some(ScorecardView {
                 id: sc.id.clone(),
                 title: sc.title.clone(),
-                url: super::pages::scorecard_page(&sc.id),
+                url: super::links::scorecard_page(&sc.id),
                 level: s.level.clone(),
                 levels: sc
                     .levels
@@ -403,7 +394,7 @@ fn owns(model: &SiteModel, e: &Entity) -> Group {
                 .with_label(kind)
             })
             .collect(),
-        scorecards: super::pages::level_summary(model, owned.iter().copied(), None),
+        scorecards: super::summary::level_summary(model, owned.iter().copied(), None),
     }
 }
 

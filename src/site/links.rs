@@ -59,6 +59,11 @@ pub fn entity_page(r: &EntityRef) -> String {
     format!("{}index.html", entity_dir(r))
 }
 
+/// A scorecard's page, relative to the site root.
+pub fn scorecard_page(id: &str) -> String {
+    format!("scorecards/{}/index.html", segment(id))
+}
+
 /// The prefix that leads from a page back to the site root, e.g. `../../`
 /// for `a/b/index.html`.
 pub fn root_of(page: &str) -> String {

@@ -11,13 +11,16 @@ pub mod graph;
 pub mod index;
 pub mod links;
 pub mod model;
+pub mod output;
 pub mod pages;
+pub mod summary;
 pub mod theme;
 pub mod write;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::pipeline::Checked;
 use model::SiteModel;
+use output::{DiskOutput, Output, OutputError};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
@@ -71,12 +74,10 @@ struct PageInfo<'a> {
 struct Renderer<'a> {
     model: &'a SiteModel<'a>,
     theme: &'a theme::Theme,
-    /// To the one writer thread. Rendering runs on every core, but files
-    /// are created by one thread: two threads creating entries in the same
-    /// folder contend for its lock in the kernel, which measured slower
-    /// than one writer (see bench/build.sh).
-    out: std::sync::mpsc::SyncSender<(String, Vec<u8>)>,
+    out: &'a dyn Output,
     errors: Mutex<Vec<Diagnostic>>,
+    /// The first file the output refused; the render fails with it.
+    refused: Mutex<Option<OutputError>>,
 }
 
 impl Renderer<'_> {
@@ -126,9 +127,16 @@ impl Renderer<'_> {
         }
     }
 
-    /// Queues a file for the writer; false only if the writer has stopped.
+    /// Writes a file; false (with the error kept) if the output refused it.
     fn write(&self, path: &str, bytes: Vec<u8>) -> bool {
-        self.out.send((path.to_owned(), bytes)).is_ok()
+        match self.out.write(path, bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+                refused.get_or_insert(e);
+                false
+            }
+        }
     }
 
     /// Keeps one diagnostic per distinct template error: a broken entity
@@ -166,61 +174,44 @@ pub fn build(
     options: &Options,
 ) -> Result<Built, BuildError> {
     let root = &checked.loaded.catalog.root;
-    let io_err = |source| BuildError::Write {
-        path: out.display().to_string(),
-        source,
-    };
-    write::check_target(root, out).map_err(BuildError::Refused)?;
+    let disk = DiskOutput::create(root, out).map_err(|e| output_error(out, e))?;
     let model = SiteModel::new(checked, options.base_url.clone());
-    let staging = write::Staging::new(out).map_err(io_err)?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
-    let (rendered, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| {
-            let mut first_error = None;
-            for (path, bytes) in rx {
-                // Keep draining after an error so renderers never block.
-                if first_error.is_none()
-                    && let Err(e) = staging.write(&path, &bytes)
-                {
-                    first_error = Some(e);
-                }
-            }
-            first_error
-        });
-        let r = Renderer {
-            model: &model,
-            theme,
-            out: tx,
-            errors: Mutex::new(Vec::new()),
-        };
-        let counts = render_site(&r, checked, theme);
-        let Renderer { out, errors, .. } = r;
-        // Dropping the last sender ends the writer's loop.
-        drop(out);
-        let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
-        (
-            (counts, errors),
-            writer
-                .join()
-                .unwrap_or_else(|_| Some(std::io::Error::other("the writer thread panicked"))),
-        )
-    });
-    let ((pages, files, mut timings), mut errors) = rendered;
+    let r = Renderer {
+        model: &model,
+        theme,
+        out: &disk,
+        errors: Mutex::new(Vec::new()),
+        refused: Mutex::new(None),
+    };
+    let (pages, files, mut timings) = render_site(&r, checked, theme);
+    let mut errors = r.errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if !errors.is_empty() {
         crate::diagnostics::sort(&mut errors);
         return Err(BuildError::Theme(errors));
     }
-    if let Some(e) = written {
-        return Err(io_err(e));
+    if let Some(e) = r.refused.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(output_error(out, e));
     }
     let started = std::time::Instant::now();
-    staging.commit().map_err(io_err)?;
+    disk.commit().map_err(|e| output_error(out, e))?;
     timings.push(("commit", started.elapsed()));
     Ok(Built {
         files,
         pages,
         timings,
     })
+}
+
+/// The disk output's errors, as `build` has always reported them.
+fn output_error(out: &Path, e: OutputError) -> BuildError {
+    match e {
+        OutputError::Refused(why) => BuildError::Refused(why),
+        OutputError::Io { path, source } => BuildError::Write { path, source },
+        OutputError::Closed => BuildError::Write {
+            path: out.display().to_string(),
+            source: std::io::Error::other(e),
+        },
+    }
 }
 
 /// Renders every page and data file into the writer; returns (pages,
@@ -255,7 +246,7 @@ fn render_site(
     });
 
     clock.lap("entity pages");
-    let overall = pages::level_summary(model, catalog.entities.keys(), None);
+    let overall = summary::level_summary(model, catalog.entities.keys(), None);
     #[derive(Serialize)]
     struct HomeCtx {
         home: pages::Home,
@@ -275,7 +266,7 @@ fn render_site(
     #[derive(Serialize)]
     struct CatalogCtx {
         total: usize,
-        kinds: Vec<pages::KindCount>,
+        kinds: Vec<summary::KindCount>,
         first: Vec<model::EntityLink>,
         shards: usize,
     }
@@ -288,7 +279,7 @@ fn render_site(
         "catalog",
         &CatalogCtx {
             total: catalog.entities.len(),
-            kinds: pages::kind_counts(model),
+            kinds: summary::kind_counts(model),
             first: entities
                 .iter()
                 .take(pages::INDEX_FIRST_PAGE)
@@ -307,7 +298,7 @@ fn render_site(
 
     #[derive(Serialize)]
     struct ScorecardsCtx {
-        scorecards: Vec<pages::LevelSummary>,
+        scorecards: Vec<summary::LevelSummary>,
         definitions: Vec<Definition>,
     }
     #[derive(Serialize)]
@@ -333,7 +324,7 @@ fn render_site(
                     id: s.id.clone(),
                     title: s.title.clone(),
                     description: s.description.clone(),
-                    url: pages::scorecard_page(&s.id),
+                    url: links::scorecard_page(&s.id),
                     checks: s.checks.len(),
                     levels: s.levels.clone(),
                 })
@@ -350,7 +341,7 @@ fn render_site(
         let page = pages::scorecard(model, sc);
         if r.page(
             "scorecard.html",
-            &pages::scorecard_page(&sc.id),
+            &links::scorecard_page(&sc.id),
             &sc.title,
             "scorecards",
             &ScorecardCtx { scorecard: page },
@@ -365,14 +356,14 @@ fn render_site(
 
     #[derive(Serialize)]
     struct HealthCtx<'s> {
-        summary: pages::HealthSummary,
+        summary: summary::HealthSummary,
         /// On the first page only, at most [`pages::HEALTH_PAGE`].
         skipped: &'s [crate::catalog::Skipped],
         diagnostics: Vec<pages::DiagnosticRow>,
         pager: pages::Pager,
     }
     clock.lap("scorecards");
-    let health = pages::health_summary(model);
+    let health = summary::health_summary(model);
     for (path, rows, pager) in pages::health_pages(model) {
         let skipped = if pager.page == 1 {
             &catalog.skipped[..catalog.skipped.len().min(pages::HEALTH_PAGE)]
