@@ -70,6 +70,7 @@ fn panel_agrees_with_checks(root: &std::path::Path) -> usize {
 #[test]
 fn the_panel_and_the_checks_agree_on_the_example_catalog() {
     let compared = panel_agrees_with_checks(&repo().join("example-catalog"));
+    eprintln!("compared {compared} (entity, check) pairs");
     // 18 services × 7 answer checks: the comparison really ran.
     assert!(compared >= 100, "only {compared} comparisons");
 }
