@@ -5,7 +5,6 @@ use super::{print_timings, quote, spinner_after_delay};
 use portolan::diagnostics::Severity;
 use portolan::diagnostics::render::{self, Report};
 use portolan::pipeline::{self, Options};
-use portolan::source::WorkTree;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,12 +15,9 @@ pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<Strin
         eprintln!("error: --base-url `{url}` is not an http(s) URL");
         return ExitCode::from(2);
     }
-    let source = match WorkTree::new(&root) {
+    let source = match super::open(&root) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let spinner = spinner_after_delay(format!("building {}", root.display()));
     let mut checked = pipeline::run(&source, &root, options);

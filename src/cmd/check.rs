@@ -5,7 +5,6 @@
 use super::{print, print_timings, quote, spinner_after_delay};
 use portolan::diagnostics::render::{self, Report};
 use portolan::pipeline::{self, Options};
-use portolan::source::WorkTree;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,12 +25,9 @@ pub enum Format {
 }
 
 pub fn run(root: PathBuf, format: Format, options: Options) -> ExitCode {
-    let source = match WorkTree::new(&root) {
+    let source = match super::open(&root) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let spinner = spinner_after_delay(format!("checking {}", root.display()));
     let mut checked = pipeline::run(&source, &root, options);

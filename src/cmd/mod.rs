@@ -55,6 +55,14 @@ pub fn print_timings<'a>(
     }
 }
 
+/// Opens the catalog root, or says why not (exit code 2, a usage error).
+pub fn open(root: &std::path::Path) -> Result<portolan::source::WorkTree, std::process::ExitCode> {
+    portolan::source::WorkTree::new(root).map_err(|e| {
+        eprintln!("error: {e}");
+        std::process::ExitCode::from(2)
+    })
+}
+
 /// Files larger than this are not quoted in snippets (the caret would not help).
 const MAX_QUOTED_BYTES: u64 = 4 * 1024 * 1024;
 

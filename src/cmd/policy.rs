@@ -2,17 +2,13 @@
 
 use super::print;
 use portolan::scorecard::{self, policy_test};
-use portolan::source::WorkTree;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn test(root: PathBuf, json: bool) -> ExitCode {
-    let source = match WorkTree::new(&root) {
+    let source = match super::open(&root) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let (config, _) = portolan::config::load(&source);
     let mut unreadable = Vec::new();
