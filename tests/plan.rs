@@ -279,3 +279,37 @@ fn removing_a_relation_re_renders_the_former_target() {
     let library = "catalog/default/component/kafka-client-kit/index.html";
     assert!(changed.iter().any(|p| p == library), "{changed:?}");
 }
+
+#[test]
+fn a_changed_file_affects_its_entities_pages_and_the_summaries() {
+    let checked = check(&repo().join("example-catalog"));
+    let theme = theme(&checked);
+    let plan = site::plan(&checked, &theme);
+    assert!(plan.affected(&Changes::default()).is_empty());
+    let changes = Changes {
+        files: BTreeSet::from([ORDERS.to_owned()]),
+        ..Changes::default()
+    };
+    let affected: Vec<&str> = plan
+        .affected(&changes)
+        .iter()
+        .map(|p| p.path.as_str())
+        .collect();
+    let entity_files: Vec<&&str> = affected
+        .iter()
+        .filter(|p| p.starts_with("catalog/default/") || p.starts_with("api/entities/"))
+        .collect();
+    assert_eq!(
+        entity_files,
+        [
+            &"catalog/default/component/orders-service/index.html",
+            &"api/entities/default/component/orders-service.json"
+        ]
+    );
+    for summary in ["index.html", "catalog/index.html", "health/index.html"] {
+        assert!(affected.contains(&summary), "{summary}");
+    }
+    for untouched in [".portolan-site", "static/style.css"] {
+        assert!(!affected.contains(&untouched), "{untouched}");
+    }
+}
