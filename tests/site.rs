@@ -6,42 +6,6 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 
-/// The values of every `attr="..."` in an HTML text, entity-decoded.
-fn attrs(html: &str, attr: &str) -> Vec<String> {
-    let needle = format!(" {attr}=\"");
-    html.match_indices(&needle)
-        .filter_map(|(i, _)| {
-            let rest = &html[i + needle.len()..];
-            rest.find('"').map(|end| {
-                rest[..end]
-                    .replace("&quot;", "\"")
-                    .replace("&#x27;", "'")
-                    .replace("&#39;", "'")
-                    .replace("&#x2F;", "/")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&")
-            })
-        })
-        .collect()
-}
-
-/// Resolves a relative URL against the page's folder, like a browser.
-fn resolve(page: &str, href: &str) -> String {
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    for seg in href.split('/') {
-        match seg {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
 fn example_site() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");

@@ -91,8 +91,11 @@ impl Serialize for AsJson<'_> {
     }
 }
 
+/// Where the compact index of every entity lives, relative to the site root.
+pub const INDEX_PATH: &str = "api/catalog.json";
+
 /// `api/catalog.json`: the compact index of every entity.
-pub fn index_file(catalog: &Catalog) -> (String, Vec<u8>) {
+pub fn index_json(catalog: &Catalog) -> Vec<u8> {
     use crate::catalog::model::RelationType as R;
     let rows = catalog
         .entities
@@ -117,16 +120,13 @@ pub fn index_file(catalog: &Catalog) -> (String, Vec<u8>) {
         entities: rows,
         skipped: &catalog.skipped,
     };
-    (
-        "api/catalog.json".to_owned(),
-        serde_json::to_vec(&index).unwrap_or_default(),
-    )
+    serde_json::to_vec(&index).unwrap_or_default()
 }
 
-/// One entity's export file: the resolved entity with its relations and
-/// scorecard results. Written next to its page, so a 100k-entity build
-/// never holds every export in memory at once.
-pub fn entity_file(catalog: &Catalog, e: &Entity, standings: &[&Standing]) -> (String, Vec<u8>) {
+/// One entity's export file (at [`entity_path`]): the resolved entity with
+/// its relations and scorecard results. Rendered like a page, so a
+/// 100k-entity build never holds every export in memory at once.
+pub fn entity_json(catalog: &Catalog, e: &Entity, standings: &[&Standing]) -> Vec<u8> {
     let doc = EntityDoc {
         version: 1,
         eref: e.eref.to_string(),
@@ -135,8 +135,5 @@ pub fn entity_file(catalog: &Catalog, e: &Entity, standings: &[&Standing]) -> (S
         relations: catalog.relations_of(&e.eref).collect(),
         scorecards: standings.to_vec(),
     };
-    (
-        entity_path(&e.eref),
-        serde_json::to_vec(&doc).unwrap_or_default(),
-    )
+    serde_json::to_vec(&doc).unwrap_or_default()
 }

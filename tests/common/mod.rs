@@ -106,3 +106,39 @@ pub fn build_example(site: &Path) {
     let run = build(&repo().join("example-catalog"), site);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
 }
+
+/// The values of every `attr="..."` in an HTML text, entity-decoded.
+pub fn attrs(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| {
+                rest[..end]
+                    .replace("&quot;", "\"")
+                    .replace("&#x27;", "'")
+                    .replace("&#39;", "'")
+                    .replace("&#x2F;", "/")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
+        })
+        .collect()
+}
+
+/// Resolves a relative URL against the page's folder, like a browser.
+pub fn resolve(page: &str, href: &str) -> String {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in href.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
