@@ -151,7 +151,7 @@ fn changes(old: &Checked, new: &Checked, file: &str) -> Changes {
     let mut entities: BTreeSet<EntityRef> = [old, new]
         .iter()
         .flat_map(|c| c.loaded.catalog.entities.values())
-        .filter(|e| e.file == file)
+        .filter(|e| e.file == file || e.includes.iter().any(|i| i == file))
         .map(|e| e.eref.clone())
         .collect();
     let (before, after) = (standings(old), standings(new));
@@ -309,4 +309,31 @@ fn a_changed_file_affects_its_entities_pages_and_the_summaries() {
     for untouched in [".portolan-site", "static/style.css"] {
         assert!(!affected.contains(&untouched), "{untouched}");
     }
+}
+
+#[test]
+fn editing_a_substituted_definition_re_renders_its_api() {
+    const DEFINITION: &str = "apis/billing-api/openapi.yaml";
+    let checked = check(&repo().join("example-catalog"));
+    let theme = theme(&checked);
+    let plan = site::plan(&checked, &theme);
+    let changes = Changes {
+        files: BTreeSet::from([DEFINITION.to_owned()]),
+        ..Changes::default()
+    };
+    let affected: Vec<&str> = plan
+        .affected(&changes)
+        .iter()
+        .map(|p| p.path.as_str())
+        .collect();
+    assert!(affected.contains(&"catalog/default/api/billing-api/index.html"));
+    assert!(affected.contains(&"api/entities/default/api/billing-api.json"));
+    let (changed, _) =
+        rerender_after_edit(DEFINITION, |text| text.replace("title:", "title: Edited"));
+    assert!(
+        changed
+            .iter()
+            .any(|p| p == "api/entities/default/api/billing-api.json"),
+        "the definition is in the API's export: {changed:?}"
+    );
 }

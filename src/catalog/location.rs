@@ -40,28 +40,30 @@ pub fn resolve_file(source: &dyn Source, rel: &str) -> Result<FileEntry, PathErr
 /// Substitutes `$text`, `$json` and `$yaml` placeholders in a document's
 /// spec, the way Backstage's placeholder processor does, before the schema
 /// is checked. Remote URLs are left in place: Portolan never fetches from
-/// the network.
+/// the network. Returns the files the placeholders name (read or not), so
+/// an edit to one of them is known to change the entity.
 pub fn substitute(
     doc: &mut Node,
     file: &str,
     source: &dyn Source,
     max_bytes: u64,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> Vec<String> {
     let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+    let sub = Sub {
+        source,
+        max_bytes,
+        dir,
+        file,
+        named: std::cell::RefCell::new(Vec::new()),
+    };
     if let Some(spec) = doc.get_mut("spec") {
-        walk(
-            spec,
-            &Sub {
-                source,
-                max_bytes,
-                dir,
-                file,
-            },
-            diags,
-            0,
-        );
+        walk(spec, &sub, diags, 0);
     }
+    let mut named = sub.named.into_inner();
+    named.sort();
+    named.dedup();
+    named
 }
 
 struct Sub<'a> {
@@ -69,6 +71,8 @@ struct Sub<'a> {
     max_bytes: u64,
     dir: &'a str,
     file: &'a str,
+    /// Files the placeholders named, inside ROOT.
+    named: std::cell::RefCell<Vec<String>>,
 }
 
 fn walk(node: &mut Node, sub: &Sub, diags: &mut Vec<Diagnostic>, depth: usize) {
@@ -150,6 +154,7 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
         ));
         return None;
     };
+    sub.named.borrow_mut().push(rel.clone());
     let entry = match resolve_file(sub.source, &rel) {
         Ok(e) => e,
         Err(PathError::Outside) => {

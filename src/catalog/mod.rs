@@ -225,7 +225,7 @@ impl Loader<'_> {
                 }
                 continue;
             }
-            location::substitute(
+            let includes = location::substitute(
                 &mut doc,
                 &file.rel,
                 self.source,
@@ -244,7 +244,7 @@ impl Loader<'_> {
                     .unwrap_or_else(|| "(no name)".to_owned())
             );
             match schema::to_entity(doc, &file.rel, &mut diags) {
-                Some(e) => entities.push(e),
+                Some(e) => entities.push(Entity { includes, ..e }),
                 None => skipped.push(Skipped::new(
                     &file.rel,
                     pos,

@@ -135,6 +135,7 @@ pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<E
         doc,
         file: file.to_owned(),
         pos,
+        includes: Vec::new(),
     })
 }
 

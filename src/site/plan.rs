@@ -245,9 +245,9 @@ impl<'a> Plan<'a> {
             Family::EntityPage { entity, .. } => {
                 let mut refs = export_reads(catalog, entity);
                 page_reads(catalog, entity, &mut refs);
-                (refs, vec![entity.file.as_str()])
+                (refs, self.files_read(entity))
             }
-            Family::EntityJson(e) => (export_reads(catalog, e), vec![e.file.as_str()]),
+            Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
             Family::Marker | Family::Asset(_) => (Vec::new(), Vec::new()),
             Family::Home
             | Family::CatalogIndex
@@ -260,6 +260,28 @@ impl<'a> Plan<'a> {
             | Family::Export => return None,
         };
         Some(Reads { entities, files })
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// The source files behind an entity's pages: its own file, the files
+    /// its placeholders substitute, and the files its facts came from (the
+    /// MkDocs config, the repository files the panel and policies see).
+    fn files_read(&self, e: &'a Entity) -> Vec<&'a str> {
+        let facts = &self.checked.facts;
+        let mut files = vec![e.file.as_str()];
+        files.extend(e.includes.iter().map(String::as_str));
+        if let Some(crate::facts::docs::Location::Local {
+            config: Some(config),
+            ..
+        }) = facts.docs_of(&e.eref).map(|d| &d.location)
+        {
+            files.push(config);
+        }
+        if let Some(repo) = facts.repo_of(e) {
+            files.extend(repo.found.iter().filter_map(|(_, f)| f.as_deref()));
+        }
+        files
     }
 }
 
