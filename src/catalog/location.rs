@@ -184,29 +184,37 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
     if key == "$text" {
         return Some(Node::new(Value::Str(text.into()), v.pos));
     }
-    match parse::parse_text(&rel, &text) {
+    structured(key, target, &rel, &text, v.pos)
+        .map_err(|(msg, help)| {
+            diags.push(err(Code::Substitution, msg, help));
+        })
+        .ok()
+}
+
+/// A `$json`/`$yaml` file's first document, placed at the placeholder;
+/// otherwise the message and help for the diagnostic.
+fn structured(
+    key: &str,
+    target: &str,
+    rel: &str,
+    text: &str,
+    at: Pos,
+) -> Result<Node, (String, &'static str)> {
+    match parse::parse_text(rel, text) {
         Parsed::Docs(mut docs) if !docs.is_empty() => {
             let mut doc = docs.swap_remove(0);
-            reposition(&mut doc, v.pos);
-            Some(doc)
+            reposition(&mut doc, at);
+            Ok(doc)
         }
-        Parsed::Docs(_) => Some(Node::new(Value::Null, v.pos)),
-        Parsed::Broken(d) => {
-            diags.push(err(
-                Code::Substitution,
-                format!("`{key}: {target}`: {}", d.message),
-                "fix the referenced file",
-            ));
-            None
-        }
-        Parsed::NotCatalog => {
-            diags.push(err(
-                Code::Substitution,
-                format!("`{key}: {target}`: `{rel}` is not valid {}", &key[1..]),
-                "fix the referenced file, or use `$text` to embed it verbatim",
-            ));
-            None
-        }
+        Parsed::Docs(_) => Ok(Node::new(Value::Null, at)),
+        Parsed::Broken(d) => Err((
+            format!("`{key}: {target}`: {}", d.message),
+            "fix the referenced file",
+        )),
+        Parsed::NotCatalog => Err((
+            format!("`{key}: {target}`: `{rel}` is not valid {}", &key[1..]),
+            "fix the referenced file, or use `$text` to embed it verbatim",
+        )),
     }
 }
 

@@ -208,55 +208,65 @@ impl Loader<'_> {
             }
         };
         let mut entities = Vec::new();
-        for mut doc in docs {
-            if !schema::is_entity_candidate(&doc) {
-                if let Some(items) = doc
-                    .as_seq()
-                    .filter(|s| s.iter().any(schema::is_entity_candidate))
-                {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::WrongType,
-                            format!("this document is a list of {} entities; each entity must be its own YAML document", items.len()),
-                        )
-                        .at(Span::at(&file.rel, doc.pos))
-                        .help("remove the leading `- ` and separate the entities with `---` lines"),
-                    );
-                }
-                continue;
-            }
-            let includes = location::substitute(
-                &mut doc,
-                &file.rel,
-                self.source,
-                self.config.max_file_bytes,
-                &mut diags,
-            );
-            let before = diags.len();
-            let pos = doc.pos;
-            let what = format!(
-                "{} `{}`",
-                doc.get("kind")
-                    .and_then(yaml::Node::as_str)
-                    .unwrap_or("entity"),
-                doc.at(&["metadata", "name"])
-                    .and_then(yaml::Node::scalar_text)
-                    .unwrap_or_else(|| "(no name)".to_owned())
-            );
-            match schema::to_entity(doc, &file.rel, &mut diags) {
-                Some(e) => entities.push(Entity { includes, ..e }),
-                None => skipped.push(Skipped::new(
-                    &file.rel,
-                    pos,
-                    what,
-                    first_error(&diags[before..]),
-                )),
+        for doc in docs {
+            match self.load_doc(doc, &file.rel, &mut diags) {
+                Ok(Some(e)) => entities.push(e),
+                Ok(None) => {}
+                Err(lost) => skipped.push(lost),
             }
         }
         FileLoad {
             entities,
             diagnostics: diags,
             skipped,
+        }
+    }
+
+    /// One YAML document of `file`: an entity, nothing (not an entity), or
+    /// what was lost when it is too broken to index.
+    fn load_doc(
+        &self,
+        mut doc: yaml::Node,
+        file: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<Option<Entity>, Skipped> {
+        if !schema::is_entity_candidate(&doc) {
+            if let Some(items) = doc
+                .as_seq()
+                .filter(|s| s.iter().any(schema::is_entity_candidate))
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        format!("this document is a list of {} entities; each entity must be its own YAML document", items.len()),
+                    )
+                    .at(Span::at(file, doc.pos))
+                    .help("remove the leading `- ` and separate the entities with `---` lines"),
+                );
+            }
+            return Ok(None);
+        }
+        let includes = location::substitute(
+            &mut doc,
+            file,
+            self.source,
+            self.config.max_file_bytes,
+            diags,
+        );
+        let before = diags.len();
+        let pos = doc.pos;
+        let what = format!(
+            "{} `{}`",
+            doc.get("kind")
+                .and_then(yaml::Node::as_str)
+                .unwrap_or("entity"),
+            doc.at(&["metadata", "name"])
+                .and_then(yaml::Node::scalar_text)
+                .unwrap_or_else(|| "(no name)".to_owned())
+        );
+        match schema::to_entity(doc, file, diags) {
+            Some(e) => Ok(Some(Entity { includes, ..e })),
+            None => Err(Skipped::new(file, pos, what, first_error(&diags[before..]))),
         }
     }
 

@@ -416,76 +416,21 @@ fn dependency_graph(model: &SiteModel, e: &Entity) -> Option<String> {
     if kind != "system" && kind != "domain" {
         return None;
     }
-    let mut nodes: Vec<&EntityRef> = Vec::new();
-    let mut index: BTreeMap<&EntityRef, usize> = BTreeMap::new();
     let parts = model.targets(&e.eref, R::HasPart);
+    let mut g = Nodes::default();
     for p in &parts {
-        index.insert(p, nodes.len());
-        nodes.push(p);
+        g.node(p);
     }
-    let focus_count = nodes.len();
-    let mut edges: Vec<graph::Edge> = Vec::new();
-    let edge_kinds = [
-        (R::DependsOn, graph::EdgeKind::DependsOn),
-        (R::ProvidesApi, graph::EdgeKind::ProvidesApi),
-        (R::ConsumesApi, graph::EdgeKind::ConsumesApi),
-    ];
+    let focus_count = g.nodes.len();
     if kind == "system" {
-        for (i, p) in parts.iter().enumerate() {
-            for (rel, ek) in edge_kinds {
-                for t in model.targets(p, rel) {
-                    let j = *index.entry(t).or_insert_with(|| {
-                        nodes.push(t);
-                        nodes.len() - 1
-                    });
-                    edges.push(graph::Edge {
-                        from: i,
-                        to: j,
-                        kind: ek,
-                    });
-                }
-            }
-        }
+        system_edges(model, &parts, &mut g);
     } else {
-        // Domain: system A → system B when a part of A depends on, or
-        // consumes an API of, a part of B.
-        let system_of = |r: &EntityRef| -> Option<&EntityRef> {
-            model
-                .targets(r, R::PartOf)
-                .into_iter()
-                .find(|t| t.kind == "system")
-        };
-        let mut seen = std::collections::BTreeSet::new();
-        for (i, sys) in parts.iter().enumerate() {
-            for part in model.targets(sys, R::HasPart) {
-                for (rel, ek) in [
-                    (R::DependsOn, graph::EdgeKind::DependsOn),
-                    (R::ConsumesApi, graph::EdgeKind::ConsumesApi),
-                ] {
-                    for t in model.targets(part, rel) {
-                        let Some(other) = system_of(t) else { continue };
-                        if other == *sys {
-                            continue;
-                        }
-                        let j = *index.entry(other).or_insert_with(|| {
-                            nodes.push(other);
-                            nodes.len() - 1
-                        });
-                        if seen.insert((i, j, ek)) {
-                            edges.push(graph::Edge {
-                                from: i,
-                                to: j,
-                                kind: ek,
-                            });
-                        }
-                    }
-                }
-            }
-        }
+        domain_edges(model, &parts, &mut g);
     }
     let root = super::links::root_of(&entity_page(&e.eref));
-    let g = graph::Graph {
-        nodes: nodes
+    let graph = graph::Graph {
+        nodes: g
+            .nodes
             .iter()
             .enumerate()
             .map(|(i, r)| {
@@ -498,9 +443,73 @@ fn dependency_graph(model: &SiteModel, e: &Entity) -> Option<String> {
                 }
             })
             .collect(),
-        edges,
+        edges: g.edges,
     };
-    graph::render_svg(&g, &format!("Dependencies of {}", e.title()))
+    graph::render_svg(&graph, &format!("Dependencies of {}", e.title()))
+}
+
+/// A graph being collected: each entity once, in the order first met.
+#[derive(Default)]
+struct Nodes<'a> {
+    nodes: Vec<&'a EntityRef>,
+    index: BTreeMap<&'a EntityRef, usize>,
+    edges: Vec<graph::Edge>,
+}
+
+impl<'a> Nodes<'a> {
+    fn node(&mut self, r: &'a EntityRef) -> usize {
+        *self.index.entry(r).or_insert_with(|| {
+            self.nodes.push(r);
+            self.nodes.len() - 1
+        })
+    }
+}
+
+/// A system's graph: its parts and what each depends on, provides or consumes.
+fn system_edges<'a>(model: &SiteModel<'a>, parts: &[&'a EntityRef], g: &mut Nodes<'a>) {
+    let edge_kinds = [
+        (R::DependsOn, graph::EdgeKind::DependsOn),
+        (R::ProvidesApi, graph::EdgeKind::ProvidesApi),
+        (R::ConsumesApi, graph::EdgeKind::ConsumesApi),
+    ];
+    for (i, p) in parts.iter().enumerate() {
+        for (rel, kind) in edge_kinds {
+            for t in model.targets(p, rel) {
+                let to = g.node(t);
+                g.edges.push(graph::Edge { from: i, to, kind });
+            }
+        }
+    }
+}
+
+/// A domain's graph: system A → system B when a part of A depends on, or
+/// consumes an API of, a part of B.
+fn domain_edges<'a>(model: &SiteModel<'a>, systems: &[&'a EntityRef], g: &mut Nodes<'a>) {
+    let system_of = |r: &EntityRef| -> Option<&'a EntityRef> {
+        model
+            .targets(r, R::PartOf)
+            .into_iter()
+            .find(|t| t.kind == "system")
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, sys) in systems.iter().enumerate() {
+        for part in model.targets(sys, R::HasPart) {
+            for (rel, kind) in [
+                (R::DependsOn, graph::EdgeKind::DependsOn),
+                (R::ConsumesApi, graph::EdgeKind::ConsumesApi),
+            ] {
+                for t in model.targets(part, rel) {
+                    let Some(other) = system_of(t).filter(|o| o != sys) else {
+                        continue;
+                    };
+                    let to = g.node(other);
+                    if seen.insert((i, to, kind)) {
+                        g.edges.push(graph::Edge { from: i, to, kind });
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
