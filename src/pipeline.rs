@@ -52,8 +52,14 @@ impl Default for Options {
 pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     let (config, config_diags) = crate::config::load(source);
     let mut loaded = catalog::load_from(source, root, config, config_diags);
+    // Facts serve the policies and the portal; a catalog-only check
+    // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();
-    let facts = facts::gather(source, &loaded.catalog);
+    let facts = if options.scorecards {
+        facts::gather(source, &loaded.catalog)
+    } else {
+        Facts::default()
+    };
     loaded.timings.push(("facts", started.elapsed()));
     let mut found = Vec::new();
     let started = std::time::Instant::now();

@@ -28,7 +28,16 @@ pub struct WorkTree {
     /// below one of them passes a link until its last part, and such a path
     /// needs one `lstat` instead of a canonicalization (a syscall per path
     /// component): that is most of the reads of a large catalog.
-    walked: RwLock<HashSet<String>>,
+    walked: RwLock<Seen>,
+}
+
+/// What walks saw: folders entered and regular files (reached without
+/// passing a link), by path relative to ROOT. A file deleted after the walk
+/// fails to open with an I/O error; a long-lived source walks again.
+#[derive(Default)]
+struct Seen {
+    dirs: HashSet<String>,
+    files: HashSet<String>,
 }
 
 impl WorkTree {
@@ -42,7 +51,7 @@ impl WorkTree {
         Ok(WorkTree {
             root: root.to_path_buf(),
             canon_root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
-            walked: RwLock::new(HashSet::new()),
+            walked: RwLock::new(Seen::default()),
         })
     }
 
@@ -66,12 +75,9 @@ impl WorkTree {
     }
 
     /// `rel` as a plain path with what it is, when no symlink can be on
-    /// the way: its folder was walked and it is not a link itself.
-    fn direct(&self, rel: &str) -> Option<(PathBuf, Kind)> {
-        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-        if !dir.is_empty() && !self.walked.read().is_ok_and(|w| w.contains(dir)) {
-            return None;
-        }
+    /// the way: its folder was walked and it is not a link itself. `None`
+    /// when that cannot be known without canonicalizing.
+    fn direct(&self, rel: &str) -> Option<Result<(PathBuf, Kind), ReadError>> {
         if rel
             .split('/')
             .any(|p| p.is_empty() || p == "." || p == "..")
@@ -79,22 +85,38 @@ impl WorkTree {
             return None;
         }
         let path = self.root.join(rel);
-        let meta = std::fs::symlink_metadata(&path).ok()?;
-        let kind = if meta.is_file() {
-            Kind::File
-        } else if meta.is_dir() {
-            Kind::Dir
-        } else {
-            return None;
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        {
+            let walked = self.walked.read().ok()?;
+            if walked.files.contains(rel) {
+                return Some(Ok((path, Kind::File)));
+            }
+            if !dir.is_empty() && !walked.dirs.contains(dir) {
+                return None;
+            }
+        }
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Some(Err(ReadError::Missing));
+            }
+            Err(_) => return None,
         };
-        Some((path, kind))
+        if meta.is_file() {
+            Some(Ok((path, Kind::File)))
+        } else if meta.is_dir() {
+            Some(Ok((path, Kind::Dir)))
+        } else {
+            None
+        }
     }
 
     /// The file to open for `rel`, confined to ROOT.
     fn file_path(&self, rel: &str) -> Result<PathBuf, ReadError> {
         match self.direct(rel) {
-            Some((path, Kind::File)) => return Ok(path),
-            Some((_, Kind::Dir)) => return Err(ReadError::Directory),
+            Some(Ok((path, Kind::File))) => return Ok(path),
+            Some(Ok((_, Kind::Dir))) => return Err(ReadError::Directory),
+            Some(Err(e)) => return Err(e),
             _ => {}
         }
         let canon = self.resolve(rel)?;
@@ -220,7 +242,13 @@ impl Source for WorkTree {
         let mut files: Vec<Walked> = files.into_inner().unwrap_or_default();
         files.sort_by(|a, b| a.rel.cmp(&b.rel));
         if let Ok(mut walked) = self.walked.write() {
-            walked.extend(dirs.into_inner().unwrap_or_default());
+            walked.dirs.extend(dirs.into_inner().unwrap_or_default());
+            walked.files.extend(
+                files
+                    .iter()
+                    .filter(|f| f.link.is_none())
+                    .map(|f| f.rel.clone()),
+            );
         }
         let mut errors: Vec<(String, String)> = errors.into_inner().unwrap_or_default();
         errors.sort();
@@ -247,8 +275,10 @@ impl Source for WorkTree {
     }
 
     fn kind(&self, rel: &str) -> Result<Kind, ReadError> {
-        if let Some((_, kind)) = self.direct(rel) {
-            return Ok(kind);
+        match self.direct(rel) {
+            Some(Ok((_, kind))) => return Ok(kind),
+            Some(Err(e)) => return Err(e),
+            None => {}
         }
         let canon = self.resolve(rel)?;
         if canon.is_dir() {
@@ -262,7 +292,7 @@ impl Source for WorkTree {
 
     fn list(&self, rel: &str) -> Result<Vec<Entry>, ReadError> {
         let dir = match self.direct(rel) {
-            Some((path, Kind::Dir)) => path,
+            Some(Ok((path, Kind::Dir))) => path,
             _ if rel.is_empty() => self.root.clone(),
             _ => self.resolve(rel)?,
         };
