@@ -72,6 +72,10 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
         let mut theme = Vec::new();
         portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme);
         checked.add(theme);
+        // And it reads the baseline, whose problems are diagnostics too.
+        if let Err(d) = portolan::baseline::load(&source) {
+            checked.add(vec![d]);
+        }
         let mut want = expected(&dir);
         // The default scorecards have opinions about every fixture; only a
         // fixture that is about scorecard results lists them.

@@ -47,6 +47,7 @@ codes! {
     SymlinkEscape = "E0006", "symlink-escape", Error, "A symlink points outside the catalog root and was not followed.";
     SymlinkLoop = "E0007", "symlink-loop", Error, "A symlink loops back on itself and was not followed.";
     Config = "E0008", "config", Error, "portolan.toml is invalid.";
+    BaselineInvalid = "E0009", "baseline-invalid", Error, "portolan-baseline.json cannot be read or is malformed; nothing counts as baselined.";
     // E01xx: entity structure, references and catalog semantics.
     InvalidApiVersion = "E0100", "invalid-api-version", Error, "`apiVersion` is malformed or not valid for the kind.";
     UnknownField = "E0101", "unknown-field", Error, "An entity has a root field Backstage does not allow.";

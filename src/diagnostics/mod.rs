@@ -4,16 +4,17 @@
 //! offending value and a help line. The CLI picks a renderer (see
 //! [`render`]); stages never print.
 
+pub mod baseline;
 mod codes;
 pub mod render;
 
 pub use codes::Code;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How bad a finding is. The order matters: errors sort first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
