@@ -31,6 +31,12 @@ enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// List every failing scorecard check one by one (human format); by default advisory failures are summarised per scorecard.
+        #[arg(long)]
+        scorecard_details: bool,
+        /// Record today's problems in ROOT/portolan-baseline.json; later runs fail only on problems not in it.
+        #[arg(long)]
+        write_baseline: bool,
         /// Skip the scorecards (the built-in ones and ROOT/policies/*.rego) and check only the catalog.
         #[arg(long)]
         no_scorecards: bool,
@@ -84,11 +90,17 @@ fn main() -> ExitCode {
         Command::Check {
             root,
             format,
+            scorecard_details,
+            write_baseline,
             no_scorecards,
             today,
         } => cmd::check::run(
             root,
-            format,
+            cmd::check::Args {
+                format,
+                scorecard_details,
+                write_baseline,
+            },
             Options {
                 scorecards: !no_scorecards,
                 today: today.unwrap_or_else(portolan::scorecard::date::Date::today),

@@ -24,7 +24,16 @@ fn example_catalog_has_no_errors_and_shows_its_scorecards() {
         text.contains("scorecard Production readiness: 18 entities"),
         "{text}"
     );
-    // Advisory checks warn with their remediation.
+    // Advisory checks are summarised per scorecard by default ...
+    assert!(!text.contains("warning[E0300 check-failed]"), "{text}");
+    assert!(text.contains("`--scorecard-details`"), "{text}");
+    // ... and warn one by one, with their remediation, on request.
+    let out = portolan(
+        &["check", "example-catalog", "--scorecard-details"],
+        &repo(),
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("warning[E0300 check-failed]"), "{text}");
     assert!(
         text.contains("= help: Add a link with `type: runbook` under `metadata.links`, or a `RUNBOOK.md` next to the entity file."),

@@ -115,7 +115,7 @@ fn required_checks_fail_the_run_and_advisory_ones_only_warn() {
             ("group.yaml", GROUP),
             ("b.yaml", &component("b", "team-a")),
         ]);
-        let out = portolan(&["check", "."], dir.path());
+        let out = portolan(&["check", ".", "--scorecard-details"], dir.path());
         assert_eq!(out.status.code(), Some(code), "{}", stdout(&out));
         assert!(stdout(&out).contains("[E0300 check-failed]"));
     }

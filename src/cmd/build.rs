@@ -62,6 +62,8 @@ pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<Strin
                 files: &checked.loaded.catalog.files,
                 scorecards: None,
                 quote: &read,
+                scorecard_details: false,
+                baseline: None,
             };
             let color =
                 anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;

@@ -1,11 +1,16 @@
 //! `portolan check`: run the pipeline, compile the theme (so a pull request
 //! that breaks a template fails before it breaks the portal), and print the
-//! diagnostics in the chosen format.
+//! diagnostics in the chosen format, against the catalog's baseline when
+//! it has one (`--write-baseline` records a new one first).
 
 use super::{print, print_timings, quote, spinner_after_delay};
+use portolan::baseline::Subjects;
+use portolan::diagnostics::Diagnostic;
+use portolan::diagnostics::baseline;
 use portolan::diagnostics::render::{self, Report};
 use portolan::pipeline::{self, Options};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -24,7 +29,17 @@ pub enum Format {
     Markdown,
 }
 
-pub fn run(root: PathBuf, format: Format, options: Options) -> ExitCode {
+/// What `check` does besides the pipeline run.
+#[derive(Clone, Copy)]
+pub struct Args {
+    pub format: Format,
+    /// `--scorecard-details`: list every failing check in the human format.
+    pub scorecard_details: bool,
+    /// `--write-baseline`: record today's problems in ROOT/portolan-baseline.json.
+    pub write_baseline: bool,
+}
+
+pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
     let source = match super::open(&root) {
         Ok(s) => s,
         Err(code) => return code,
@@ -36,6 +51,23 @@ pub fn run(root: PathBuf, format: Format, options: Options) -> ExitCode {
     checked.add(theme_diags);
     spinner.finish_and_clear();
     print_timings(10, &checked.loaded.timings);
+    let subjects = Subjects::new(&checked.loaded.catalog);
+    let subject = |d: &Diagnostic| subjects.of(d);
+    let baseline = if args.write_baseline {
+        match write_baseline(&root, &checked.diagnostics, &subject) {
+            Ok(b) => Some(b),
+            Err(code) => return code,
+        }
+    } else {
+        match portolan::baseline::load(&source) {
+            Ok(b) => b,
+            Err(d) => {
+                checked.add(vec![d]);
+                None
+            }
+        }
+    };
+    let matched = baseline.map(|b| b.apply(&checked.diagnostics, &subject));
     let read = |file: &str| quote(&source, file);
     let report = Report {
         root: &root,
@@ -44,9 +76,11 @@ pub fn run(root: PathBuf, format: Format, options: Options) -> ExitCode {
         files: &checked.loaded.catalog.files,
         scorecards: options.scorecards.then_some(&checked.scorecards as _),
         quote: &read,
+        scorecard_details: args.scorecard_details,
+        baseline: matched.as_ref(),
     };
     let render_started = std::time::Instant::now();
-    let text = match format {
+    let text = match args.format {
         Format::Human => {
             let color =
                 anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
@@ -68,4 +102,49 @@ pub fn run(root: PathBuf, format: Format, options: Options) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Records the run's problems in ROOT/portolan-baseline.json and returns
+/// the baseline just written, so this run already reports against it. The
+/// file is written next to its final name and renamed into place: an
+/// interrupted write never leaves half a baseline, and a symlink planted
+/// at the final name is replaced rather than followed.
+fn write_baseline(
+    root: &Path,
+    diagnostics: &[Diagnostic],
+    subject: baseline::Subject,
+) -> Result<baseline::Baseline, ExitCode> {
+    let text = baseline::record(diagnostics, subject);
+    let path = root.join(baseline::FILE);
+    let tmp = root.join(format!(".{}.tmp", baseline::FILE));
+    let written = (|| {
+        if std::fs::symlink_metadata(&tmp).is_ok() {
+            std::fs::remove_file(&tmp)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return Err(ExitCode::from(2));
+    }
+    let recorded = diagnostics
+        .iter()
+        .filter(|d| d.code != portolan::diagnostics::Code::BaselineInvalid)
+        .count();
+    eprintln!(
+        "wrote {}: {} recorded",
+        path.display(),
+        render::plural(recorded, "problem")
+    );
+    baseline::parse(&text).map_err(|e| {
+        eprintln!("error: the baseline just written does not read back: {e}");
+        ExitCode::from(2)
+    })
 }

@@ -3,8 +3,8 @@
 //! standings in JSON. It lives with the scorecards so that the diagnostics
 //! renderers import no stage.
 
-use super::{Scorecards, Standing, model::Scorecard, waivers::Waiver};
-use crate::diagnostics::render::{Section, markdown::cell};
+use super::{Scorecards, Standing, eval::Outcome, model::Scorecard, waivers::Waiver};
+use crate::diagnostics::render::{Section, markdown::cell, plural};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -12,6 +12,10 @@ use std::fmt::Write;
 /// Entity rows in the Markdown table beyond this are summarised: a PR
 /// comment has a size limit.
 const MAX_ROWS: usize = 200;
+
+/// Failing checks named per scorecard in the human summary: enough to say
+/// where to start, few enough that the output fits on a screen.
+const TOP_CHECKS: usize = 5;
 
 #[derive(Serialize)]
 struct Json<'a> {
@@ -21,8 +25,8 @@ struct Json<'a> {
 }
 
 impl Section for Scorecards {
-    fn human(&self) -> String {
-        human_summary(self)
+    fn human(&self, details: bool) -> String {
+        human_summary(self, if details { 0 } else { TOP_CHECKS })
     }
 
     fn markdown(&self) -> String {
@@ -38,8 +42,9 @@ impl Section for Scorecards {
     }
 }
 
-/// One line per scorecard: how many entities reached each level.
-fn human_summary(sc: &Scorecards) -> String {
+/// One line per scorecard: how many entities reached each level; then, up
+/// to `top` of its checks that fail most, with how many entities fail them.
+fn human_summary(sc: &Scorecards, top: usize) -> String {
     let mut out = String::new();
     for card in &sc.scorecards {
         let standings: Vec<_> = sc
@@ -70,9 +75,51 @@ fn human_summary(sc: &Scorecards) -> String {
             standings.len(),
             parts.join(", ")
         ));
+        out.push_str(&most_failed(card, &standings, top));
     }
     if !out.is_empty() {
         out.push('\n');
+    }
+    out
+}
+
+/// "  12 entities fail `repository` (bronze): Has a repository link", for the
+/// `top` checks with the most failing entities (ties by check order).
+/// Waived failures are not counted: a waiver is a decision, not a to-do.
+fn most_failed(card: &Scorecard, standings: &[&Standing], top: usize) -> String {
+    // A standing's results are in the scorecard's check order.
+    let mut counts = vec![0usize; card.checks.len()];
+    for s in standings {
+        for (i, c) in s.checks.iter().enumerate() {
+            if matches!(c.outcome, Outcome::Fail { .. })
+                && let Some(n) = counts.get_mut(i)
+            {
+                *n += 1;
+            }
+        }
+    }
+    let mut failing: Vec<(usize, usize)> = counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (n, i))
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    failing.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out = String::new();
+    for (n, i) in failing.iter().take(top) {
+        let check = &card.checks[*i];
+        let _ = writeln!(
+            out,
+            "  {} {} `{}` ({}): {}",
+            plural(*n, "entity"),
+            if *n == 1 { "fails" } else { "fail" },
+            check.id,
+            check.level,
+            check.title.trim()
+        );
+    }
+    if failing.len() > top && top > 0 {
+        let _ = writeln!(out, "  …and {} more failing checks", failing.len() - top);
     }
     out
 }

@@ -1,9 +1,12 @@
 //! rustc-style output: a source snippet with a caret under the bad value.
 
-use super::Report;
+use super::{Report, is_check_failure, plural};
 use crate::diagnostics::{Diagnostic, Severity, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::BTreeMap;
+
+/// Fixed baseline entries listed by name; the rest are counted.
+const MAX_FIXED: usize = 10;
 
 pub fn render(report: &Report, color: bool) -> String {
     let renderer = if color {
@@ -11,8 +14,9 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         Renderer::plain()
     };
+    let shown = shown(report);
     let mut sources: BTreeMap<&str, Option<String>> = BTreeMap::new();
-    for d in report.diagnostics {
+    for d in &shown {
         for span in d.span.iter().chain(d.related.iter().map(|r| &r.span)) {
             sources
                 .entry(&span.file)
@@ -20,17 +24,80 @@ pub fn render(report: &Report, color: bool) -> String {
         }
     }
     let mut out = String::new();
-    for d in report.diagnostics {
+    for d in &shown {
         out.push_str(&renderer.render(&[group(report, d, &sources)]));
         out.push_str("\n\n");
     }
     if let Some(sc) = report.scorecards {
-        out.push_str(&sc.human());
+        out.push_str(&sc.human(report.scorecard_details));
     }
-    let (errors, _) = report.counts();
+    let hidden = report.fresh().count() - shown.len();
+    if hidden > 0 {
+        let note = format!(
+            "{} summarised above; `--scorecard-details` lists each one",
+            plural(hidden, "advisory check failure")
+        );
+        out.push_str(&renderer.render(&[Group::with_title(Level::NOTE.primary_title(note))]));
+        out.push_str("\n\n");
+    }
+    out.push_str(&fixed(report));
+    out.push_str(&closing(report, &renderer));
+    out
+}
+
+/// What is printed one by one: the catalog's own problems first, then the
+/// failing scorecard checks. Without `--scorecard-details` only the
+/// required ones (errors, which fail the run) are listed; the advisory
+/// ones are summarised per scorecard, because on a real catalog they
+/// number in the thousands and would bury everything else. Baselined
+/// problems are left out: they are known.
+fn shown<'a>(report: &Report<'a>) -> Vec<&'a Diagnostic> {
+    let (checks, mut out): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        report.fresh().partition(|d| is_check_failure(d));
+    out.extend(
+        checks
+            .into_iter()
+            .filter(|d| report.scorecard_details || d.severity == Severity::Error),
+    );
+    out
+}
+
+/// Baselined problems that no longer occur, so the file can shrink.
+fn fixed(report: &Report) -> String {
+    let (Some(note), Some(m)) = (report.fixed_note(), report.baseline) else {
+        return String::new();
+    };
+    let mut out = format!("note: {note}:\n");
+    for e in m.fixed.iter().take(MAX_FIXED) {
+        let subject = e.entity.as_deref().or(e.file.as_deref()).unwrap_or("-");
+        let times = if e.count > 1 {
+            format!(" ({}×)", e.count)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  {} {}: {}{times}\n",
+            terminal(&e.code),
+            terminal(subject),
+            terminal(&e.message)
+        ));
+    }
+    if m.fixed.len() > MAX_FIXED {
+        out.push_str(&format!(
+            "  …and {} more (`--format json` lists them all)\n",
+            m.fixed.len() - MAX_FIXED
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The closing line: every diagnostic counted, summarised or not.
+fn closing(report: &Report, renderer: &Renderer) -> String {
+    let (errors, warnings) = report.counts();
     let level = if errors > 0 {
         Level::ERROR
-    } else if report.diagnostics.is_empty() {
+    } else if warnings == 0 {
         Level::NOTE
     } else {
         Level::WARNING
@@ -40,9 +107,24 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         format!("checked {}: {}", report.scope(), report.summary())
     };
-    out.push_str(&renderer.render(&[Group::with_title(level.primary_title(title))]));
+    let mut out = renderer.render(&[Group::with_title(level.primary_title(title))]);
     out.push('\n');
     out
+}
+
+/// Text from the baseline file is untrusted: control characters (terminal
+/// escape sequences) are shown escaped rather than sent to the terminal.
+fn terminal(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 fn read_source(report: &Report, file: &str) -> Option<String> {

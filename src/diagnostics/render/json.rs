@@ -6,6 +6,7 @@
 
 use super::Report;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::baseline::{self, Entry};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -13,6 +14,10 @@ struct Doc<'a> {
     version: u32,
     summary: Summary,
     diagnostics: Vec<Diag<'a>>,
+    /// Only when the catalog has a baseline: its file and the recorded
+    /// problems that no longer occur.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<Baseline<'a>>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     section: Option<Box<dyn erased_serde::Serialize + 'a>>,
 }
@@ -21,8 +26,19 @@ struct Doc<'a> {
 struct Summary {
     entities: usize,
     files: usize,
+    /// Errors and warnings not in the baseline: what the exit code counts.
     errors: usize,
     warnings: usize,
+    /// Diagnostics the baseline knows (present only with a baseline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Baseline<'a> {
+    file: &'static str,
+    baselined: usize,
+    fixed: &'a [Entry],
 }
 
 #[derive(Serialize)]
@@ -39,6 +55,9 @@ struct Diag<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<u32>,
     related: Vec<Related<'a>>,
+    /// True when the baseline knows it (then it does not fail the run).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    baselined: bool,
 }
 
 #[derive(Serialize)]
@@ -49,7 +68,7 @@ struct Related<'a> {
     message: &'a str,
 }
 
-fn diag<'a>(report: &Report, d: &'a Diagnostic) -> Diag<'a> {
+fn diag<'a>(report: &Report, d: &'a Diagnostic, baselined: bool) -> Diag<'a> {
     Diag {
         code: d.code.code(),
         name: d.code.slug(),
@@ -69,6 +88,7 @@ fn diag<'a>(report: &Report, d: &'a Diagnostic) -> Diag<'a> {
                 message: &r.message,
             })
             .collect(),
+        baselined,
     }
 }
 
@@ -81,8 +101,19 @@ pub fn render(report: &Report) -> String {
             files: report.files.len(),
             errors,
             warnings,
+            baselined: report.baseline.map(|_| report.baselined()),
         },
-        diagnostics: report.diagnostics.iter().map(|d| diag(report, d)).collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .enumerate()
+            .map(|(i, d)| diag(report, d, report.is_baselined(i)))
+            .collect(),
+        baseline: report.baseline.map(|m| Baseline {
+            file: baseline::FILE,
+            baselined: m.baselined(),
+            fixed: &m.fixed,
+        }),
         section: report.scorecards.map(|s| s.json()),
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

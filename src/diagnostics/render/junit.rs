@@ -27,21 +27,29 @@ fn describe(report: &Report, d: &Diagnostic) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let mut by_file: BTreeMap<String, Vec<&Diagnostic>> = report
+    // Each diagnostic with whether the baseline knows it: a known error
+    // does not fail its test case, but it is still listed.
+    let mut by_file: BTreeMap<String, Vec<(&Diagnostic, bool)>> = report
         .files
         .iter()
         .map(|f| (f.clone(), Vec::new()))
         .collect();
-    for d in report.diagnostics {
+    for (i, d) in report.diagnostics.iter().enumerate() {
         let file = d
             .span
             .as_ref()
             .map_or_else(|| "portolan".to_owned(), |s| s.file.clone());
-        by_file.entry(file).or_default().push(d);
+        by_file
+            .entry(file)
+            .or_default()
+            .push((d, report.is_baselined(i)));
     }
     let failures = by_file
         .values()
-        .filter(|ds| ds.iter().any(|d| d.severity == Severity::Error))
+        .filter(|ds| {
+            ds.iter()
+                .any(|(d, known)| !known && d.severity == Severity::Error)
+        })
         .count();
     let tests = by_file.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -55,15 +63,20 @@ pub fn render(report: &Report) -> String {
     );
     for (file, ds) in &by_file {
         let name = xml_escape(&report.path(file));
-        let errors: Vec<_> = ds
+        let errors: Vec<&Diagnostic> = ds
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|(d, known)| !known && d.severity == Severity::Error)
+            .map(|(d, _)| *d)
             .collect();
-        let warnings: Vec<_> = ds
+        let others: Vec<String> = ds
             .iter()
-            .filter(|d| d.severity == Severity::Warning)
+            .filter(|(d, known)| *known || d.severity == Severity::Warning)
+            .map(|(d, known)| {
+                let label = if *known { "baselined " } else { "" };
+                format!("{label}{}: {}", d.severity.as_str(), describe(report, d))
+            })
             .collect();
-        if errors.is_empty() && warnings.is_empty() {
+        if errors.is_empty() && others.is_empty() {
             let _ = writeln!(
                 out,
                 "    <testcase classname=\"portolan.catalog\" name=\"{name}\"/>"
@@ -89,15 +102,11 @@ pub fn render(report: &Report) -> String {
                 xml_escape(&body.join("\n\n"))
             );
         }
-        if !warnings.is_empty() {
-            let body: Vec<String> = warnings
-                .iter()
-                .map(|d| format!("warning: {}", describe(report, d)))
-                .collect();
+        if !others.is_empty() {
             let _ = writeln!(
                 out,
                 "      <system-out>{}</system-out>",
-                xml_escape(&body.join("\n\n"))
+                xml_escape(&others.join("\n\n"))
             );
         }
         let _ = writeln!(out, "    </testcase>");

@@ -1,7 +1,7 @@
 //! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
 
-use super::Report;
-use crate::diagnostics::Severity;
+use super::{Report, is_check_failure};
+use crate::diagnostics::{Diagnostic, Severity};
 use std::fmt::Write;
 
 /// Rows beyond this are summarised: a PR comment has a size limit.
@@ -22,7 +22,7 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let icon = if errors > 0 {
         "❌"
-    } else if report.diagnostics.is_empty() {
+    } else if report.fresh().next().is_none() {
         "✅"
     } else {
         "⚠️"
@@ -36,11 +36,26 @@ pub fn render(report: &Report) -> String {
     if let Some(sc) = report.scorecards {
         out.push_str(&sc.markdown());
     }
-    if report.diagnostics.is_empty() {
+    if report.baselined() > 0 {
+        let _ = writeln!(
+            out,
+            "{} known problems are in `{}` and not listed.\n",
+            report.baselined(),
+            crate::diagnostics::baseline::FILE
+        );
+    }
+    if let Some(note) = report.fixed_note() {
+        let _ = writeln!(out, "🎉 {}.\n", cell(&note));
+    }
+    // The catalog's own problems first: failing scorecard checks can
+    // number in the thousands and would push them past the row limit.
+    let mut rows: Vec<&Diagnostic> = report.fresh().collect();
+    rows.sort_by_key(|d| is_check_failure(d));
+    if rows.is_empty() {
         return out;
     }
     out.push_str("| Severity | Code | Location | Problem |\n|---|---|---|---|\n");
-    for d in report.diagnostics.iter().take(MAX_ROWS) {
+    for d in rows.iter().take(MAX_ROWS) {
         let sev = match d.severity {
             Severity::Error => "❌ error",
             Severity::Warning => "⚠️ warning",
@@ -59,11 +74,11 @@ pub fn render(report: &Report) -> String {
             d.code.slug()
         );
     }
-    if report.diagnostics.len() > MAX_ROWS {
+    if rows.len() > MAX_ROWS {
         let _ = writeln!(
             out,
-            "\n…and {} more. Run `portolan check` locally for the full list.",
-            report.diagnostics.len() - MAX_ROWS
+            "\n…and {} more. Run `portolan check --format json` for the full list.",
+            rows.len() - MAX_ROWS
         );
     }
     out

@@ -50,7 +50,8 @@ pub fn render(report: &Report) -> String {
     let results: Vec<Value> = report
         .diagnostics
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
             let mut text = d.message.clone();
             if let Some(help) = &d.help {
@@ -65,6 +66,15 @@ pub fn render(report: &Report) -> String {
             });
             if let Some(s) = &d.span {
                 r["locations"] = json!([location(report, s)]);
+            }
+            // With a baseline, SARIF's own field says which results are
+            // known ("unchanged") and which are "new".
+            if report.baseline.is_some() {
+                r["baselineState"] = json!(if report.is_baselined(i) {
+                    "unchanged"
+                } else {
+                    "new"
+                });
             }
             if !d.related.is_empty() {
                 r["relatedLocations"] = d
