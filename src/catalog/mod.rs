@@ -4,6 +4,7 @@
 //! Loading never stops at the first problem: a broken file costs only its
 //! own entities, and every problem becomes a diagnostic.
 
+pub mod dangling;
 pub mod discover;
 pub mod kinds;
 pub mod location;
@@ -143,7 +144,7 @@ pub fn load_from(
         skipped,
     };
     clock.lap("index");
-    resolve::resolve(&mut catalog, &mut diags);
+    resolve::resolve(&mut catalog, &[], &mut diags);
     clock.lap("resolve");
     validate::validate(&catalog, &mut diags);
     let diagnostics = config.severity.apply(diags);

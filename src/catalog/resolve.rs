@@ -2,17 +2,13 @@
 //! relations in both directions.
 
 use super::Catalog;
-use super::model::{Entity, EntityRef, KnownKind, Relation, RelationType};
+use super::dangling::{self, Dangle, display_kind};
+use super::model::{Entity, EntityRef, Relation, RelationType};
 use super::schema::{self, RefField};
 use super::yaml::Node;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// How many dangling refs get a "did you mean" search. Each search scans
-/// the catalog, so a catalog full of dangling refs stays fast.
-const SUGGESTION_BUDGET: usize = 200;
 
 /// Builds the index. Entities must arrive sorted by file so that "the first
 /// definition wins" is deterministic.
@@ -54,32 +50,44 @@ pub fn index(
 /// An edge between two catalog entities, by index in sorted ref order.
 type Edge = (u32, RelationType, u32);
 
-/// Resolves references and fills `catalog.relations`.
+/// Resolves references and fills `catalog.relations`. `duplicates` are the
+/// definitions that lost their ref to another file: their references are
+/// checked and reported too, but they add no relations.
 ///
 /// Entities are resolved in parallel against a hash index, and edges are
 /// sorted as integer triples: sorting 100k entities' worth of string
 /// triples costs a cache miss per comparison and dominated the run.
-pub fn resolve(catalog: &mut Catalog, diags: &mut Vec<Diagnostic>) {
+/// Dangling refs are diagnosed afterwards, in (file, position) order, so
+/// that their hints depend only on the catalog (see `dangling`).
+pub fn resolve(catalog: &mut Catalog, duplicates: &[Entity], diags: &mut Vec<Diagnostic>) {
     let refs: Vec<&EntityRef> = catalog.entities.keys().collect();
     let index: HashMap<&EntityRef, u32> = refs
         .iter()
         .enumerate()
         .map(|(i, r)| (*r, i as u32))
         .collect();
-    let entities: Vec<&Entity> = catalog.entities.values().collect();
-    let suggestions_left = AtomicUsize::new(SUGGESTION_BUDGET);
+    let entities: Vec<(Option<u32>, &Entity)> = catalog
+        .entities
+        .values()
+        .enumerate()
+        .map(|(i, e)| (Some(i as u32), e))
+        .chain(duplicates.iter().map(|e| (None, e)))
+        .collect();
     let per_entity: Vec<Resolved> = entities
         .par_iter()
-        .enumerate()
-        .map(|(i, entity)| resolve_entity(i as u32, entity, catalog, &index, &suggestions_left))
+        .map(|&(i, entity)| resolve_entity(i, entity, catalog, &index))
         .collect();
     let mut edges: Vec<Edge> = Vec::new();
-    let mut dangling: Vec<(u32, Relation)> = Vec::new();
+    let mut dangles: Vec<(Option<u32>, Dangle)> = Vec::new();
     for r in per_entity {
         diags.extend(r.diagnostics);
         edges.extend(r.edges);
-        dangling.extend(r.dangling);
+        dangles.extend(r.dangling);
     }
+    dangles
+        .sort_by(|(_, a), (_, b)| (&a.entity.file, a.item.pos).cmp(&(&b.entity.file, b.item.pos)));
+    let (sources, dangles): (Vec<Option<u32>>, Vec<Dangle>) = dangles.into_iter().unzip();
+    diags.extend(dangling::diagnose(&dangles, catalog));
     edges.par_sort_unstable();
     edges.dedup();
     let mut by_source: BTreeMap<u32, BTreeSet<Relation>> = BTreeMap::new();
@@ -89,8 +97,15 @@ pub fn resolve(catalog: &mut Catalog, diags: &mut Vec<Diagnostic>) {
             target: refs[dst as usize].clone(),
         });
     }
-    for (src, rel) in dangling {
-        by_source.entry(src).or_default().insert(rel);
+    // Relations to refs that are not in the catalog are kept on the source
+    // side only, so pages can show "owner: payments-team (missing)".
+    for (src, d) in sources.into_iter().zip(dangles) {
+        if let Some(src) = src {
+            by_source.entry(src).or_default().insert(Relation {
+                kind: d.field.relation,
+                target: d.target,
+            });
+        }
     }
     let relations = by_source
         .into_iter()
@@ -99,24 +114,27 @@ pub fn resolve(catalog: &mut Catalog, diags: &mut Vec<Diagnostic>) {
     catalog.relations = relations;
 }
 
-struct Resolved {
+struct Resolved<'a> {
     diagnostics: Vec<Diagnostic>,
     edges: Vec<Edge>,
-    /// Relations to refs that are not in the catalog (kept on the source side
-    /// only, so pages can show "owner: payments-team (missing)").
-    dangling: Vec<(u32, Relation)>,
+    /// References to entities that are not in the catalog, with the index
+    /// of their source (`None` for a duplicate definition).
+    dangling: Vec<(Option<u32>, Dangle<'a>)>,
 }
 
-fn resolve_entity(
-    me: u32,
-    entity: &Entity,
+/// Resolves one entity's references. `me` is its index, or `None` for a
+/// duplicate definition, whose edges are dropped.
+fn resolve_entity<'a>(
+    me: Option<u32>,
+    entity: &'a Entity,
     catalog: &Catalog,
     index: &HashMap<&EntityRef, u32>,
-    suggestions_left: &AtomicUsize,
-) -> Resolved {
-    let mut diags = Vec::new();
-    let mut edges = Vec::new();
-    let mut dangling_edges = Vec::new();
+) -> Resolved<'a> {
+    let mut out = Resolved {
+        diagnostics: Vec::new(),
+        edges: Vec::new(),
+        dangling: Vec::new(),
+    };
     let namespace = entity.eref.namespace.as_str();
     for field in schema::ref_fields(entity.kind) {
         let Some(node) = entity.doc.at(&["spec", field.name]) else {
@@ -136,67 +154,70 @@ fn resolve_entity(
             let target = match EntityRef::parse(text, field.default_kind, namespace) {
                 Ok(t) => t,
                 Err(e) => {
-                    let help = if field.default_kind.is_none() {
-                        format!(
-                            "`{}` has no default kind: write the kind, for example `component:{text}` or `resource:{text}`",
-                            field.name
-                        )
-                    } else {
-                        "write a reference as `[kind:][namespace/]name`, for example `group:default/payments-team`".to_owned()
-                    };
-                    diags.push(
-                        Diagnostic::new(
-                            Code::InvalidRef,
-                            format!("invalid reference `{text}` in `spec.{}`: {e}", field.name),
-                        )
-                        .at(Span::at(&entity.file, item.pos))
-                        .help(help),
-                    );
+                    out.diagnostics
+                        .push(invalid_ref(entity, field, item, text, &e));
                     continue;
                 }
             };
             if !kind_allowed(field, &target) {
-                diags.push(wrong_kind(entity, field, item, text, &target, catalog));
+                out.diagnostics
+                    .push(wrong_kind(entity, field, item, text, &target, catalog));
                 continue;
             }
             match index.get(&target) {
                 Some(&other) => {
-                    edges.push((me, field.relation, other));
-                    edges.push((other, field.relation.inverse(), me));
+                    if let Some(me) = me {
+                        out.edges.push((me, field.relation, other));
+                        out.edges.push((other, field.relation.inverse(), me));
+                    }
                 }
-                None => {
-                    let suggest = suggestions_left
-                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                        .is_ok();
-                    diags.push(dangling(
-                        entity, field, item, text, &target, catalog, suggest,
-                    ));
-                    dangling_edges.push((
-                        me,
-                        Relation {
-                            kind: field.relation,
-                            target,
-                        },
-                    ));
-                }
+                None => out.dangling.push((
+                    me,
+                    Dangle {
+                        entity,
+                        field,
+                        item,
+                        target,
+                    },
+                )),
             }
         }
     }
-    Resolved {
-        diagnostics: diags,
-        edges,
-        dangling: dangling_edges,
-    }
+    out
 }
 
-fn kind_allowed(field: &RefField, target: &EntityRef) -> bool {
+fn invalid_ref(
+    entity: &Entity,
+    field: &RefField,
+    item: &Node,
+    text: &str,
+    e: &super::model::RefError,
+) -> Diagnostic {
+    let help = if field.default_kind.is_none() {
+        format!(
+            "`{}` has no default kind: write the kind, for example `component:{text}` or `resource:{text}`",
+            field.name
+        )
+    } else {
+        "write a reference as `[kind:][namespace/]name`, for example `group:default/payments-team`"
+            .to_owned()
+    };
+    Diagnostic::new(
+        Code::InvalidRef,
+        format!("invalid reference `{text}` in `spec.{}`: {e}", field.name),
+    )
+    .at(Span::at(&entity.file, item.pos))
+    .help(help)
+}
+
+pub(super) fn kind_allowed(field: &RefField, target: &EntityRef) -> bool {
     field.allowed.is_empty()
         || target
             .known_kind()
             .is_some_and(|k| field.allowed.contains(&k))
 }
 
-fn allowed_list(field: &RefField) -> String {
+pub(super) fn allowed_list(field: &RefField) -> String {
     let names: Vec<_> = field.allowed.iter().map(|k| k.name()).collect();
     names.join(" or ")
 }
@@ -242,65 +263,4 @@ fn wrong_kind(
     )
     .at(Span::at(&entity.file, item.pos))
     .help(help)
-}
-
-fn display_kind(kind: &str) -> String {
-    KnownKind::parse(kind).map_or_else(|| kind.to_owned(), |k| k.name().to_owned())
-}
-
-fn dangling(
-    entity: &Entity,
-    field: &RefField,
-    item: &Node,
-    text: &str,
-    target: &EntityRef,
-    catalog: &Catalog,
-    suggest: bool,
-) -> Diagnostic {
-    let mut help = format!(
-        "no {} named `{}` in namespace `{}`",
-        display_kind(&target.kind),
-        target.name,
-        target.namespace
-    );
-    // The same name under another kind is the classic mistake (`owner: guest` for a user).
-    let other_kind = KnownKind::ALL
-        .iter()
-        .map(|k| EntityRef::new(k.lower(), &target.namespace, &target.name))
-        .find(|r| {
-            r.kind != target.kind && catalog.entities.contains_key(r) && kind_allowed(field, r)
-        });
-    if let Some(alt) = other_kind {
-        help.push_str(&format!(
-            "; `{alt}` exists: write `{}: {}:{}`",
-            field.name, alt.kind, alt.name
-        ));
-    } else if let Some(best) = suggest.then(|| closest(target, catalog)).flatten() {
-        help.push_str(&format!("; did you mean `{}`?", best.name));
-    } else {
-        help.push_str("; add the entity to the catalog, or fix the name");
-    }
-    help.push_str(
-        " (set `dangling-ref = \"warn\"` under [diagnostics] if owners live outside the catalog)",
-    );
-    Diagnostic::new(
-        Code::DanglingRef,
-        format!(
-            "`spec.{}: {text}` points at `{target}`, which is not in the catalog",
-            field.name
-        ),
-    )
-    .at(Span::at(&entity.file, item.pos))
-    .help(help)
-}
-
-fn closest<'a>(target: &EntityRef, catalog: &'a Catalog) -> Option<&'a EntityRef> {
-    catalog
-        .entities
-        .keys()
-        .filter(|r| r.kind == target.kind && r.namespace == target.namespace)
-        .map(|r| (strsim::jaro_winkler(&r.name, &target.name), r))
-        .filter(|(score, _)| *score >= 0.88)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, r)| r)
 }
