@@ -171,7 +171,7 @@ fn diagnostic(d: &Dangle, hint: Hint) -> Diagnostic {
     }
     if !super::resolve::kind_allowed(d.field, target) {
         help.push_str(&format!(
-            "; `spec.{field}` should point at a {}",
+            "; `spec.{field}` should point at {}",
             super::resolve::allowed_list(d.field)
         ));
     }

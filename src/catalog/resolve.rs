@@ -159,13 +159,15 @@ fn resolve_entity<'a>(
                     continue;
                 }
             };
-            if !kind_allowed(field, &target) {
-                out.diagnostics
-                    .push(wrong_kind(entity, field, item, text, &target, catalog));
-                continue;
-            }
             match index.get(&target) {
                 Some(&other) => {
+                    // Backstage keeps a reference to an entity of another kind
+                    // (`owner: domain:x`) with its relation, so Portolan does
+                    // too, with a warning. A missing one is a dangling ref.
+                    if !kind_allowed(field, &target) {
+                        out.diagnostics
+                            .push(wrong_kind(entity, field, item, text, &target, catalog));
+                    }
                     if let Some(me) = me {
                         out.edges.push((me, field.relation, other));
                         out.edges.push((other, field.relation.inverse(), me));
@@ -217,9 +219,16 @@ pub(super) fn kind_allowed(field: &RefField, target: &EntityRef) -> bool {
             .is_some_and(|k| field.allowed.contains(&k))
 }
 
+/// The kinds a field accepts, with an article: "a Group or User".
 pub(super) fn allowed_list(field: &RefField) -> String {
     let names: Vec<_> = field.allowed.iter().map(|k| k.name()).collect();
-    names.join(" or ")
+    with_article(&names.join(" or "))
+}
+
+/// "an API", "a Group".
+pub(super) fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 fn wrong_kind(
@@ -230,13 +239,8 @@ fn wrong_kind(
     target: &EntityRef,
     catalog: &Catalog,
 ) -> Diagnostic {
-    let what = if catalog.entities.contains_key(target) {
-        "points at"
-    } else {
-        "names"
-    };
     let mut help = format!(
-        "`spec.{}` must point at a {}",
+        "`spec.{}` should point at {}; Backstage accepts this reference and Portolan keeps its relation",
         field.name,
         allowed_list(field)
     );
@@ -248,16 +252,16 @@ fn wrong_kind(
         .find(|r| catalog.entities.contains_key(r))
     {
         help.push_str(&format!(
-            "; `{alt}` exists, did you mean `{}:{}`?",
+            "; `{alt}` exists: did you mean `{}:{}`?",
             alt.kind, alt.name
         ));
     }
     Diagnostic::new(
         Code::WrongRefKind,
         format!(
-            "`spec.{}: {text}` {what} a {}, not a {}",
+            "`spec.{}: {text}` points at {}, not {}",
             field.name,
-            display_kind(&target.kind),
+            with_article(&display_kind(&target.kind)),
             allowed_list(field)
         ),
     )

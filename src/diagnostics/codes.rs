@@ -57,7 +57,7 @@ codes! {
     InvalidNamespace = "E0106", "invalid-namespace", Error, "`metadata.namespace` breaks Backstage's namespace rules.";
     InvalidTag = "E0107", "invalid-tag", Error, "A tag breaks Backstage's tag rules.";
     InvalidRef = "E0108", "invalid-ref", Error, "An entity reference is malformed or lacks a kind where none is implied.";
-    WrongRefKind = "E0109", "wrong-ref-kind", Error, "A reference points at an entity of a kind the field does not accept.";
+    WrongRefKind = "E0109", "wrong-ref-kind", Warning, "A reference points at an entity of a kind the field does not expect (Backstage accepts it).";
     DuplicateEntity = "E0110", "duplicate-entity", Error, "Two files define the same entity.";
     Cycle = "E0111", "cycle", Error, "A parent/child, subcomponentOf or subdomainOf chain loops.";
     MembershipMismatch = "E0112", "membership-mismatch", Warning, "A group's `members` and its users' `memberOf` disagree.";
