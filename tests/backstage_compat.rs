@@ -80,3 +80,70 @@ fn a_ref_to_another_kind_is_a_warning_and_keeps_its_relation() {
         "{help}"
     );
 }
+
+#[test]
+fn a_duplicate_definition_is_fully_checked_but_does_not_win_the_page() {
+    let first = component("payments", "team-a");
+    // The second definition has its own dangling owner, a dangling
+    // dependency, a type error and a ref to a real entity.
+    let second = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\nspec:\n  type: service\n  lifecycle: [production]\n  owner: team-b\n  dependsOn:\n    - resource:ledger-db\n    - component:checkout\n";
+    let dir = catalog(&[
+        ("group.yaml", GROUP),
+        ("a/catalog-info.yaml", &first),
+        ("b/catalog-info.yaml", second),
+        ("checkout.yaml", &component("checkout", "team-a")),
+    ]);
+    let l = catalog::load(dir.path()).unwrap();
+    let mut found = codes(&l);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (Code::DanglingRef, "b/catalog-info.yaml".into(), 8),
+            (Code::DanglingRef, "b/catalog-info.yaml".into(), 10),
+            (Code::WrongType, "b/catalog-info.yaml".into(), 7),
+            (Code::DuplicateEntity, "a/catalog-info.yaml".into(), 4),
+            (Code::DuplicateEntity, "b/catalog-info.yaml".into(), 4),
+        ]
+    );
+    // Each E0110 names the other file, and neither calls itself the original.
+    for d in l
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DuplicateEntity)
+    {
+        let here = &d.span.as_ref().unwrap().file;
+        let other = if here == "a/catalog-info.yaml" {
+            "b/catalog-info.yaml"
+        } else {
+            "a/catalog-info.yaml"
+        };
+        assert_eq!(
+            d.message,
+            format!("`component:default/payments` is also defined in `{other}`")
+        );
+        assert_eq!(d.related.len(), 1);
+        assert_eq!(d.related[0].span.file, other);
+        assert_eq!(d.related[0].message, "also defined here");
+    }
+    // The page is still the first file's, and the second adds no relations.
+    let e = l.catalog.get(&r("component:payments")).unwrap();
+    assert_eq!(e.file, "a/catalog-info.yaml");
+    assert!(has(
+        &l,
+        "component:payments",
+        RelationType::OwnedBy,
+        "group:team-a"
+    ));
+    assert!(!has(
+        &l,
+        "component:payments",
+        RelationType::DependsOn,
+        "component:checkout"
+    ));
+    assert!(
+        l.catalog
+            .relations_of(&r("component:checkout"))
+            .all(|x| x.kind != RelationType::DependencyOf)
+    );
+}

@@ -134,7 +134,7 @@ pub fn load_from(
     clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-    let entities = resolve::index(entities, &mut diags, &mut skipped);
+    let (entities, duplicates) = resolve::index(entities, &mut diags, &mut skipped);
     skipped.sort();
     let mut catalog = Catalog {
         root: root.to_path_buf(),
@@ -144,7 +144,7 @@ pub fn load_from(
         skipped,
     };
     clock.lap("index");
-    resolve::resolve(&mut catalog, &[], &mut diags);
+    resolve::resolve(&mut catalog, &duplicates, &mut diags);
     clock.lap("resolve");
     validate::validate(&catalog, &mut diags);
     let diagnostics = config.severity.apply(diags);

@@ -10,41 +10,84 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Builds the index. Entities must arrive sorted by file so that "the first
-/// definition wins" is deterministic.
+/// Builds the index, and returns the definitions that lost their ref to
+/// another one. Entities must arrive sorted by (file, position), so that
+/// which definition the index keeps is deterministic; for now that is the
+/// one in the first file by path (a later change decides by history).
+///
+/// Every definition of a duplicated ref gets its own `E0110`, naming the
+/// other files: neither is "the original" on its own say-so.
 pub fn index(
     entities: Vec<Entity>,
     diags: &mut Vec<Diagnostic>,
     skipped: &mut Vec<super::Skipped>,
-) -> BTreeMap<EntityRef, Entity> {
+) -> (BTreeMap<EntityRef, Entity>, Vec<Entity>) {
     let mut map: BTreeMap<EntityRef, Entity> = BTreeMap::new();
+    let mut duplicates: Vec<Entity> = Vec::new();
     for e in entities {
-        if let Some(first) = map.get(&e.eref) {
-            let name_pos = e.doc.at(&["metadata", "name"]).map_or(e.pos, |n| n.pos);
-            let first_pos = first
-                .doc
-                .at(&["metadata", "name"])
-                .map_or(first.pos, |n| n.pos);
-            diags.push(
-                Diagnostic::new(
-                    Code::DuplicateEntity,
-                    format!("`{}` is defined twice: here and in `{}`", e.eref, first.file),
-                )
-                .at(Span::at(&e.file, name_pos))
-                .related(Span::at(&first.file, first_pos), "first defined here")
-                .help("rename one of them, or give one a different metadata.namespace; refs compare names case-insensitively"),
-            );
-            skipped.push(super::Skipped::new(
-                &e.file,
-                e.pos,
-                format!("`{}` (second definition)", e.eref),
-                diags.last(),
-            ));
-            continue;
+        if map.contains_key(&e.eref) {
+            duplicates.push(e);
+        } else {
+            map.insert(e.eref.clone(), e);
         }
-        map.insert(e.eref.clone(), e);
     }
-    map
+    // Each duplicated ref with all its definitions, in (file, position) order.
+    let mut groups: BTreeMap<&EntityRef, Vec<&Entity>> = BTreeMap::new();
+    for d in &duplicates {
+        groups
+            .entry(&d.eref)
+            .or_insert_with(|| vec![&map[&d.eref]])
+            .push(d);
+    }
+    for (eref, defs) in groups {
+        for (i, e) in defs.iter().enumerate() {
+            let others: Vec<&Entity> = defs
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, o)| *o)
+                .collect();
+            diags.push(duplicate(eref, e, &others));
+            if i > 0 {
+                skipped.push(super::Skipped::new(
+                    &e.file,
+                    e.pos,
+                    format!("`{eref}` (also defined in `{}`)", defs[0].file),
+                    diags.last(),
+                ));
+            }
+        }
+    }
+    (map, duplicates)
+}
+
+/// Where a definition's name is written, for pointing at it.
+fn name_pos(e: &Entity) -> super::yaml::Pos {
+    e.doc.at(&["metadata", "name"]).map_or(e.pos, |n| n.pos)
+}
+
+fn duplicate(eref: &EntityRef, e: &Entity, others: &[&Entity]) -> Diagnostic {
+    let mut files: Vec<String> = others
+        .iter()
+        .map(|o| {
+            if o.file == e.file {
+                format!("this file (line {})", name_pos(o).line)
+            } else {
+                format!("`{}`", o.file)
+            }
+        })
+        .collect();
+    files.dedup();
+    let mut d = Diagnostic::new(
+        Code::DuplicateEntity,
+        format!("`{eref}` is also defined in {}", files.join(" and ")),
+    )
+    .at(Span::at(&e.file, name_pos(e)))
+    .help("rename one of them, or give one a different metadata.namespace; refs compare names case-insensitively");
+    for o in others {
+        d = d.related(Span::at(&o.file, name_pos(o)), "also defined here");
+    }
+    d
 }
 
 /// An edge between two catalog entities, by index in sorted ref order.
