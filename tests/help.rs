@@ -124,3 +124,69 @@ fn did_you_mean_offers_only_close_names_in_both_directions() {
         );
     }
 }
+
+#[test]
+fn an_empty_catalog_info_is_a_warning_wherever_it_is_read_from() {
+    let dir = catalog(&[
+        ("group.yaml", GROUP),
+        // Read through a Location from a gitignored folder, as well as by discovery.
+        (".gitignore", "vendored/\n"),
+        (
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets: [./vendored/catalog-info.yaml]\n",
+        ),
+        ("vendored/catalog-info.yaml", "\n\n# nothing yet\n"),
+        ("services/a/Catalog-Info.YAML", ""),
+        ("services/a/openapi.yaml", ""),
+    ]);
+    let l = catalog::load(dir.path()).unwrap();
+    let found: Vec<(Code, &str, u32)> = l
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let s = d.span.as_ref().unwrap();
+            (d.code, s.file.as_str(), s.line)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (Code::EmptyCatalogFile, "services/a/Catalog-Info.YAML", 1),
+            (Code::EmptyCatalogFile, "vendored/catalog-info.yaml", 1),
+        ]
+    );
+    assert!(
+        l.diagnostics
+            .iter()
+            .all(|d| d.severity == portolan::diagnostics::Severity::Warning)
+    );
+    assert!(l.diagnostics[1].message.contains("holds only comments"));
+}
+
+#[test]
+fn a_self_dependency_is_a_warning_and_draws_no_self_loop() {
+    use portolan::catalog::model::{EntityRef, RelationType};
+    let root = repo().join("tests/fixtures/self-dependency");
+    let l = catalog::load(&root).unwrap();
+    assert!(l.diagnostics.iter().all(|d| d.code == Code::SelfDependency
+        && d.severity == portolan::diagnostics::Severity::Warning));
+    let checkout = EntityRef::parse("component:checkout", None, "default").unwrap();
+    let db = EntityRef::parse("resource:checkout-db", None, "default").unwrap();
+    assert!(
+        l.catalog
+            .relations_of(&checkout)
+            .all(|r| r.target != checkout)
+    );
+    assert!(l.catalog.relations_of(&db).all(|r| r.target != db));
+    // The real dependency, written on both sides, is still there.
+    assert!(
+        l.catalog
+            .relations_of(&checkout)
+            .any(|r| r.kind == RelationType::DependsOn && r.target == db)
+    );
+    let run = portolan(
+        &["check", root.to_str().unwrap(), "--no-scorecards"],
+        &repo(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+}

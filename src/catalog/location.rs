@@ -206,7 +206,8 @@ fn structured(
             reposition(&mut doc, at);
             Ok(doc)
         }
-        Parsed::Docs(_) => Ok(Node::new(Value::Null, at)),
+        // `parse_text` never says `Empty`; that is `parse_file`'s.
+        Parsed::Docs(_) | Parsed::Empty(_) => Ok(Node::new(Value::Null, at)),
         Parsed::Broken(d) => Err((
             format!("`{key}: {target}`: {}", d.message),
             "fix the referenced file",

@@ -190,6 +190,13 @@ impl Loader<'_> {
                     skipped,
                 };
             }
+            Parsed::Empty(d) => {
+                return FileLoad {
+                    entities: Vec::new(),
+                    diagnostics: vec![d],
+                    skipped,
+                };
+            }
             Parsed::Broken(d) => {
                 let pos = d
                     .span

@@ -202,6 +202,16 @@ fn resolve_entity<'a>(
                     continue;
                 }
             };
+            if target == entity.eref
+                && matches!(
+                    field.relation,
+                    RelationType::DependsOn | RelationType::DependencyOf
+                )
+            {
+                out.diagnostics
+                    .push(self_dependency(entity, field, item, text));
+                continue;
+            }
             match index.get(&target) {
                 Some(&other) => {
                     // Backstage keeps a reference to an entity of another kind
@@ -253,6 +263,23 @@ fn invalid_ref(
     )
     .at(Span::at(&entity.file, item.pos))
     .help(help)
+}
+
+/// `dependsOn` (or `dependencyOf`) naming the entity itself: usually a
+/// copy-paste slip. No relation is drawn, so graphs have no self-loops.
+fn self_dependency(entity: &Entity, field: &RefField, item: &Node, text: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::SelfDependency,
+        format!(
+            "`spec.{}: {text}` names `{}` itself",
+            field.name, entity.eref
+        ),
+    )
+    .at(Span::at(&entity.file, item.pos))
+    .help(format!(
+        "an entity cannot depend on itself; remove this entry from `spec.{}`, or name the component or resource meant",
+        field.name
+    ))
 }
 
 pub(super) fn kind_allowed(field: &RefField, target: &EntityRef) -> bool {

@@ -70,6 +70,8 @@ codes! {
     InvalidKind = "E0119", "invalid-kind", Error, "`kind` is malformed.";
     UnsafeLinkScheme = "E0120", "unsafe-link-scheme", Warning, "A link uses a scheme other than http, https or mailto and will not be clickable.";
     RemoteLocation = "E0121", "remote-location", Warning, "A Location target is a remote URL; Portolan reads only files in the repository.";
+    EmptyCatalogFile = "E0122", "empty-catalog-file", Warning, "A `catalog-info.yaml` is empty or holds only comments, so it defines no entity.";
+    SelfDependency = "E0123", "self-dependency", Warning, "`dependsOn` or `dependencyOf` names the entity itself.";
     // E02xx: scorecard policies.
     PolicyMetadata = "E0200", "policy-metadata", Error, "A policy's `# METADATA` block is malformed or incomplete.";
     PolicyError = "E0201", "policy-error", Error, "A policy does not compile.";
