@@ -147,3 +147,37 @@ fn a_duplicate_definition_is_fully_checked_but_does_not_win_the_page() {
             .all(|x| x.kind != RelationType::DependencyOf)
     );
 }
+
+#[test]
+fn a_url_location_with_a_relative_target_reads_the_file_next_to_it() {
+    let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  type: url\n  targets:\n    - ./catalog/all.yaml\n    - ./catalog/gone.yaml\n    - https://git.example.com/org/repo/blob/main/catalog-info.yaml\n";
+    let all = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  type: url\n  target: ./teams/team-a.yaml\n";
+    let dir = catalog(&[
+        // The folder is gitignored, so only the Locations lead to it.
+        (".gitignore", "catalog/\n"),
+        ("catalog-info.yaml", location),
+        ("catalog/all.yaml", all),
+        ("catalog/teams/team-a.yaml", GROUP),
+        ("svc.yaml", &component("svc", "team-a")),
+    ]);
+    let l = catalog::load(dir.path()).unwrap();
+    assert_eq!(
+        codes(&l),
+        vec![
+            (Code::LocationTargetMissing, "catalog-info.yaml".into(), 9),
+            (Code::RemoteLocation, "catalog-info.yaml".into(), 10),
+        ]
+    );
+    assert!(l.catalog.get(&r("location:all")).is_some());
+    assert!(has(
+        &l,
+        "component:svc",
+        RelationType::OwnedBy,
+        "group:team-a"
+    ));
+    assert!(
+        l.catalog
+            .files
+            .contains(&"catalog/teams/team-a.yaml".to_owned())
+    );
+}

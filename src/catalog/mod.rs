@@ -299,11 +299,13 @@ impl Loader<'_> {
                 .into_iter()
                 .map(|(t, p)| (t.to_owned(), p))
                 .collect();
-            let loc_type = loc.str_at(&["spec", "type"]).unwrap_or("file").to_owned();
             let mut new_files = Vec::new();
             for (target, pos) in targets {
                 let span = Span::at(&file, pos);
-                if location::is_remote(&target) || loc_type == "url" {
+                // Backstage resolves a relative target against the Location's
+                // own place whatever its `type`, so `type: url` with
+                // `./catalog/all.yaml` is a file in the repository too.
+                if location::is_remote(&target) {
                     diags.push(
                         Diagnostic::new(Code::RemoteLocation, format!("Location target `{target}` is a remote URL and was not fetched"))
                             .at(span)
