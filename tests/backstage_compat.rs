@@ -181,3 +181,53 @@ fn a_url_location_with_a_relative_target_reads_the_file_next_to_it() {
             .contains(&"catalog/teams/team-a.yaml".to_owned())
     );
 }
+
+#[test]
+fn openapi_and_asyncapi_placeholders_read_local_files_and_keep_urls() {
+    let root = repo().join("tests/fixtures/substitution");
+    let l = catalog::load(&root).unwrap();
+    let mut found = codes(&l);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (Code::Substitution, "api.yaml".into(), 10),
+            (Code::Substitution, "apis/shipping-events.yaml".into(), 10),
+        ]
+    );
+    // A local `$openapi` is embedded like `$text`, and the entity depends on the file.
+    let orders = l.catalog.get(&r("api:orders-api")).unwrap();
+    let definition = orders.str_at(&["spec", "definition"]).unwrap();
+    assert!(definition.starts_with("openapi: 3.0.3\n"), "{definition}");
+    assert!(definition.contains("List orders"), "{definition}");
+    assert_eq!(orders.includes, vec!["apis/orders.openapi.yaml".to_owned()]);
+    // A remote `$asyncapi` stays in place as a map, for the API page to link.
+    let events = l.catalog.get(&r("api:order-events")).unwrap();
+    assert_eq!(
+        events.str_at(&["spec", "definition", "$asyncapi"]),
+        Some("https://git.example.com/shop/orders/raw/main/asyncapi.yaml")
+    );
+    // The schema check accepts a remote `$openapi` map in `spec.definition`
+    // and still refuses a map that is no placeholder.
+    let api = |definition: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pay\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    {definition}\n"
+        )
+    };
+    let dir = catalog(&[
+        ("group.yaml", GROUP),
+        ("a.yaml", &api("$openapi: https://example.com/pay.yaml")),
+    ]);
+    let l = catalog::load(dir.path()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let dir = catalog(&[
+        ("group.yaml", GROUP),
+        ("a.yaml", &api("$swagger: https://example.com/pay.yaml")),
+    ]);
+    let l = catalog::load(dir.path()).unwrap();
+    assert_eq!(codes(&l), vec![(Code::WrongType, "a.yaml".into(), 10)]);
+    // The portal builds with both kinds of definition.
+    let out = tempfile::tempdir().unwrap();
+    let built = build(&root, &out.path().join("site"));
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+}

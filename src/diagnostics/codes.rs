@@ -64,7 +64,7 @@ codes! {
     InvalidUrl = "E0113", "invalid-url", Error, "A link URL is not a valid absolute URL.";
     LocationTargetMissing = "E0114", "location-target-missing", Error, "A Location target does not exist.";
     LocationOutsideRoot = "E0115", "location-outside-root", Error, "A Location target or `$text` file lies outside the catalog root.";
-    Substitution = "E0116", "substitution", Error, "A `$text`, `$json` or `$yaml` substitution could not be read.";
+    Substitution = "E0116", "substitution", Error, "A `$text`, `$json`, `$yaml`, `$openapi` or `$asyncapi` substitution could not be read.";
     UnknownKind = "E0117", "unknown-kind", Warning, "An entity has a kind Portolan does not know; it loads as a generic entity.";
     InvalidMetadataKey = "E0118", "invalid-metadata-key", Error, "A label or annotation key or value breaks Backstage's rules.";
     InvalidKind = "E0119", "invalid-kind", Error, "`kind` is malformed.";
