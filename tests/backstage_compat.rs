@@ -231,3 +231,34 @@ fn openapi_and_asyncapi_placeholders_read_local_files_and_keep_urls() {
     let built = build(&root, &out.path().join("site"));
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
 }
+
+#[test]
+fn an_empty_member_of_or_members_list_is_not_a_mismatch() {
+    let root = repo().join("tests/fixtures/membership-mismatch");
+    let l = catalog::load(&root).unwrap();
+    // Only bob, who writes `memberOf: [team-a]` while team-a's non-empty list leaves him out.
+    assert_eq!(
+        codes(&l),
+        vec![(Code::MembershipMismatch, "org.yaml".into(), 22)]
+    );
+    // Both sides are merged, as in Backstage.
+    assert!(has(
+        &l,
+        "user:carol",
+        RelationType::MemberOf,
+        "group:team-a"
+    ));
+    assert!(has(
+        &l,
+        "group:team-a",
+        RelationType::HasMember,
+        "user:carol"
+    ));
+    assert!(has(&l, "user:dave", RelationType::MemberOf, "group:team-b"));
+    assert!(has(
+        &l,
+        "group:team-b",
+        RelationType::HasMember,
+        "user:dave"
+    ));
+}
