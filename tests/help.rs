@@ -190,3 +190,18 @@ fn a_self_dependency_is_a_warning_and_draws_no_self_loop() {
     );
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
 }
+
+#[test]
+fn an_at_sign_outside_people_fields_gets_the_ordinary_help() {
+    let svc = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  dependsOn: [resource:db@primary]\n";
+    let d = only(
+        &[("group.yaml", GROUP), ("svc.yaml", svc)],
+        Code::DanglingRef,
+    );
+    assert!(
+        d.message.contains("which is not in the catalog"),
+        "{}",
+        d.message
+    );
+    assert!(!help(&d).contains("email"), "{}", help(&d));
+}

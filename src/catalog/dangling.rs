@@ -36,8 +36,9 @@ impl Dangle<'_> {
 
 /// What a dangling ref's help says besides "no X named Y".
 enum Hint {
-    /// The name contains `@`, which no entity name can; the User whose
-    /// name is the address's local part, when there is one.
+    /// A field that names people or teams holds a name with `@`, which no
+    /// entity name can have: an email address. The User whose name is the
+    /// address's local part, when there is one.
     Email(Option<EntityRef>),
     /// The same name under another kind the field accepts, in the same namespace.
     OtherKind(EntityRef),
@@ -101,7 +102,12 @@ fn cheap_hint(
     names: &HashMap<(&str, &str), Vec<&EntityRef>>,
 ) -> Hint {
     let target = &d.target;
-    if target.name.contains('@') {
+    let names_people = d
+        .field
+        .allowed
+        .iter()
+        .any(|k| matches!(k, KnownKind::User | KnownKind::Group));
+    if names_people && target.name.contains('@') {
         let local = target.name.split('@').next().unwrap_or_default();
         let user = EntityRef::new("user", &target.namespace, local);
         return Hint::Email(catalog.entities.contains_key(&user).then_some(user));
