@@ -494,7 +494,7 @@ fn entities_that_cannot_load_are_listed_on_the_health_page_not_dropped() {
         "{skipped}"
     );
     assert!(
-        skipped.contains("component:default/fine` (second definition)")
+        skipped.contains("component:default/fine` (also defined in `dup.yaml`)")
             && skipped.contains("ok.yaml"),
         "{skipped}"
     );

@@ -1,5 +1,5 @@
 //! Paths that entities point at: Location targets and `$text` / `$json` /
-//! `$yaml` substitutions. Both are resolved relative to the entity's file
+//! `$yaml` / `$openapi` / `$asyncapi` substitutions. Both are resolved relative to the entity's file
 //! and must stay inside ROOT, both lexically (`../..`) and after resolving
 //! symlinks.
 
@@ -11,6 +11,17 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::source::{Kind, ReadError, Source};
 
 pub use crate::source::join_rel;
+
+/// The placeholder keys Portolan substitutes, as Backstage's placeholder
+/// processor and its OpenAPI module do. `$openapi` and `$asyncapi` embed
+/// the file's text like `$text` (Backstage also bundles the spec's own
+/// `$ref`s; Portolan does not).
+pub const PLACEHOLDERS: &[&str] = &["$text", "$json", "$yaml", "$openapi", "$asyncapi"];
+
+/// The placeholders whose file is embedded as text rather than parsed.
+fn embeds_text(key: &str) -> bool {
+    matches!(key, "$text" | "$openapi" | "$asyncapi")
+}
 
 pub fn is_remote(target: &str) -> bool {
     target.starts_with("http://") || target.starts_with("https://")
@@ -37,8 +48,8 @@ pub fn resolve_file(source: &dyn Source, rel: &str) -> Result<FileEntry, PathErr
     }
 }
 
-/// Substitutes `$text`, `$json` and `$yaml` placeholders in a document's
-/// spec, the way Backstage's placeholder processor does, before the schema
+/// Substitutes the [`PLACEHOLDERS`] in a document's spec, the way
+/// Backstage's placeholder processor does, before the schema
 /// is checked. Remote URLs are left in place: Portolan never fetches from
 /// the network. Returns the files the placeholders name (read or not), so
 /// an edit to one of them is known to change the entity.
@@ -116,7 +127,7 @@ fn placeholder(node: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>) -> Placehold
     let Some(key) = k.as_str() else {
         return Placeholder::None;
     };
-    if !matches!(key, "$text" | "$json" | "$yaml") {
+    if !PLACEHOLDERS.contains(&key) {
         return Placeholder::None;
     }
     match read_placeholder(key, v, sub, diags) {
@@ -181,7 +192,7 @@ fn read_placeholder(key: &str, v: &Node, sub: &Sub, diags: &mut Vec<Diagnostic>)
             return None;
         }
     };
-    if key == "$text" {
+    if embeds_text(key) {
         return Some(Node::new(Value::Str(text.into()), v.pos));
     }
     structured(key, target, &rel, &text, v.pos)
@@ -206,7 +217,8 @@ fn structured(
             reposition(&mut doc, at);
             Ok(doc)
         }
-        Parsed::Docs(_) => Ok(Node::new(Value::Null, at)),
+        // `parse_text` never says `Empty`; that is `parse_file`'s.
+        Parsed::Docs(_) | Parsed::Empty(_) => Ok(Node::new(Value::Null, at)),
         Parsed::Broken(d) => Err((
             format!("`{key}: {target}`: {}", d.message),
             "fix the referenced file",

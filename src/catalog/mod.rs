@@ -4,6 +4,7 @@
 //! Loading never stops at the first problem: a broken file costs only its
 //! own entities, and every problem becomes a diagnostic.
 
+pub mod dangling;
 pub mod discover;
 pub mod kinds;
 pub mod location;
@@ -133,7 +134,7 @@ pub fn load_from(
     clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-    let entities = resolve::index(entities, &mut diags, &mut skipped);
+    let (entities, duplicates) = resolve::index(entities, &mut diags, &mut skipped);
     skipped.sort();
     let mut catalog = Catalog {
         root: root.to_path_buf(),
@@ -143,7 +144,7 @@ pub fn load_from(
         skipped,
     };
     clock.lap("index");
-    resolve::resolve(&mut catalog, &mut diags);
+    resolve::resolve(&mut catalog, &duplicates, &mut diags);
     clock.lap("resolve");
     validate::validate(&catalog, &mut diags);
     let diagnostics = config.severity.apply(diags);
@@ -186,6 +187,13 @@ impl Loader<'_> {
                 return FileLoad {
                     entities: Vec::new(),
                     diagnostics: diags,
+                    skipped,
+                };
+            }
+            Parsed::Empty(d) => {
+                return FileLoad {
+                    entities: Vec::new(),
+                    diagnostics: vec![d],
                     skipped,
                 };
             }
@@ -291,11 +299,13 @@ impl Loader<'_> {
                 .into_iter()
                 .map(|(t, p)| (t.to_owned(), p))
                 .collect();
-            let loc_type = loc.str_at(&["spec", "type"]).unwrap_or("file").to_owned();
             let mut new_files = Vec::new();
             for (target, pos) in targets {
                 let span = Span::at(&file, pos);
-                if location::is_remote(&target) || loc_type == "url" {
+                // Backstage resolves a relative target against the Location's
+                // own place whatever its `type`, so `type: url` with
+                // `./catalog/all.yaml` is a file in the repository too.
+                if location::is_remote(&target) {
                     diags.push(
                         Diagnostic::new(Code::RemoteLocation, format!("Location target `{target}` is a remote URL and was not fetched"))
                             .at(span)

@@ -212,7 +212,7 @@ pub struct Entity {
     pub file: String,
     /// Where the document starts.
     pub pos: Pos,
-    /// Other files its `$text`/`$json`/`$yaml` placeholders name, sorted:
+    /// Other files its placeholders (`$text`, `$openapi`, …) name, sorted:
     /// the entity changes when one of them does.
     pub includes: Vec<String>,
 }

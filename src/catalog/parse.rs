@@ -18,6 +18,8 @@ pub enum Parsed {
     NotCatalog,
     /// A broken file that claims to hold entities.
     Broken(Diagnostic),
+    /// A `catalog-info.yaml` without a single YAML document: a warning.
+    Empty(Diagnostic),
 }
 
 /// Parses YAML text into documents. A syntax error is reported only when
@@ -64,13 +66,43 @@ pub fn claims_to_be_catalog(text: &str) -> bool {
     })
 }
 
-/// Reads and parses one discovered file.
+/// Reads and parses one discovered file. A `catalog-info.yaml` is always
+/// parsed, even when it cannot hold an entity: an empty one is reported
+/// (see [`empty_catalog_file`]).
 pub fn parse_file(src: &dyn Source, entry: &FileEntry, max_bytes: u64) -> Parsed {
     match source::read_text(src, &entry.rel, max_bytes) {
-        Ok(text) if !may_hold_entities(&text) => Parsed::NotCatalog,
-        Ok(text) => parse_text(&entry.rel, &text),
+        Ok(text) if !may_hold_entities(&text) && !is_catalog_info(&entry.rel) => Parsed::NotCatalog,
+        Ok(text) => match parse_text(&entry.rel, &text) {
+            Parsed::Docs(docs) if docs.is_empty() && is_catalog_info(&entry.rel) => {
+                Parsed::Empty(empty_catalog_file(&entry.rel, &text))
+            }
+            parsed => parsed,
+        },
         Err(d) => Parsed::Broken(d),
     }
+}
+
+/// Backstage's conventional entity file name, which promises an entity:
+/// an empty one is usually a scaffold nobody filled in, and it silently
+/// leaves the component out of the catalog.
+pub fn is_catalog_info(rel: &str) -> bool {
+    let base = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    matches!(base.as_str(), "catalog-info.yaml" | "catalog-info.yml")
+}
+
+/// The warning for a `catalog-info.yaml` with no YAML document.
+fn empty_catalog_file(rel: &str, text: &str) -> Diagnostic {
+    let what = if text.trim().is_empty() {
+        "is empty"
+    } else {
+        "holds only comments"
+    };
+    Diagnostic::new(
+        Code::EmptyCatalogFile,
+        format!("`{rel}` {what}, so it defines no entity"),
+    )
+    .at(Span::new(rel, 1, 1))
+    .help("describe the entity here (`apiVersion: backstage.io/v1alpha1`, `kind`, `metadata.name` and `spec`), or delete the file if nothing in this folder belongs in the catalog")
 }
 
 /// An entity needs an `apiVersion` or a `kind` key, so text containing
@@ -89,8 +121,17 @@ mod tests {
         match parse_text("f.yaml", text) {
             Parsed::Docs(d) => d,
             Parsed::NotCatalog => panic!("not catalog"),
-            Parsed::Broken(d) => panic!("broken: {d:?}"),
+            Parsed::Broken(d) | Parsed::Empty(d) => panic!("{d:?}"),
         }
+    }
+
+    #[test]
+    fn only_catalog_info_names_promise_an_entity() {
+        assert!(is_catalog_info("catalog-info.yaml"));
+        assert!(is_catalog_info("services/a/Catalog-Info.yml"));
+        assert!(!is_catalog_info("services/catalog-info.yaml.bak"));
+        assert!(!is_catalog_info("my-catalog-info.yaml"));
+        assert!(!is_catalog_info("catalog-info/values.yaml"));
     }
 
     #[test]

@@ -432,14 +432,14 @@ fn check_shape(cx: &mut Ctx, path: &str, n: &Node, shape: Shape) {
     }
 }
 
-/// `{$text: https://…}`: a substitution Portolan leaves to the reader.
+/// `{$text: https://…}` or `{$openapi: https://…}`: a substitution
+/// Portolan never fetches, left in place so the API page can link it.
 pub fn is_remote_placeholder(n: &Node) -> bool {
     match n.as_map() {
         Some([(k, v)]) => {
             k.as_str()
-                .is_some_and(|k| matches!(k, "$text" | "$json" | "$yaml"))
-                && v.as_str()
-                    .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://"))
+                .is_some_and(|k| super::location::PLACEHOLDERS.contains(&k))
+                && v.as_str().is_some_and(super::location::is_remote)
         }
         _ => false,
     }

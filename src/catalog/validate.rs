@@ -139,14 +139,23 @@ fn report_cycles(graph: &Graph, what: &str, field: &str, diags: &mut Vec<Diagnos
     }
 }
 
-/// Backstage merges `members` and `memberOf`, so either alone is fine. When
-/// both sides are written and disagree, one of them is stale.
+/// A list field written with at least one entry. `memberOf: []` or
+/// `members: []` says nothing: Backstage merges both sides, and importers
+/// often write an empty list on one side only.
+fn written_list<'a>(e: &'a super::model::Entity, field: &str) -> Option<&'a Node> {
+    e.doc
+        .at(&["spec", field])
+        .filter(|n| n.as_seq().is_some_and(|s| !s.is_empty()))
+}
+
+/// Backstage merges `members` and `memberOf`, so either alone is fine, and
+/// so is an empty list on one side. When both sides are written non-empty
+/// and disagree, one of them is stale.
 fn membership(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
     let mut declared_members: BTreeMap<&EntityRef, BTreeMap<EntityRef, Pos>> = BTreeMap::new();
     for (r, e) in &catalog.entities {
         if e.kind == Some(KnownKind::Group)
-            && let Some(list) = e.doc.at(&["spec", "members"])
-            && list.as_seq().is_some()
+            && let Some(list) = written_list(e, "members")
         {
             declared_members.insert(
                 r,
@@ -168,11 +177,7 @@ fn membership(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
         if e.kind != Some(KnownKind::User) {
             continue;
         }
-        let Some(list) = e
-            .doc
-            .at(&["spec", "memberOf"])
-            .filter(|n| n.as_seq().is_some())
-        else {
+        let Some(list) = written_list(e, "memberOf") else {
             continue;
         };
         let member_of: BTreeMap<EntityRef, Pos> =
