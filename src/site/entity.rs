@@ -4,7 +4,7 @@
 
 use super::answers::{self, LinkView};
 use super::graph;
-use super::links::{entity_page, safe_url};
+use super::links::{entity_page, safe_url, url_key};
 use super::model::{EntityLink, LIST_CAP, SiteModel, kind_label};
 use crate::catalog::model::{Entity, EntityRef, KnownKind, RelationType as R};
 use crate::catalog::relations::RELATIONS;
@@ -313,6 +313,23 @@ fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer
         .collect()
 }
 
+/// `metadata.links` for the page's links list, each URL once and without
+/// the ones the quick-answers panel already shows: a repository link listed
+/// in both places (or twice, spelled differently) reads as two repositories.
+fn other_links(e: &Entity, panel: &[Answer]) -> Vec<LinkView> {
+    let mut seen: std::collections::BTreeSet<String> = panel
+        .iter()
+        .flat_map(|a| &a.items)
+        .filter_map(|i| i.url.as_deref().map(url_key))
+        .collect();
+    let mut links: Vec<LinkView> = answers::links(e)
+        .into_iter()
+        .filter(|l| l.url.as_deref().is_none_or(|u| seen.insert(url_key(u))))
+        .collect();
+    links.sort_by(|a, b| a.label.cmp(&b.label).then(a.title.cmp(&b.title)));
+    links
+}
+
 /// The checks (on the scorecards that apply to this entity) that declare
 /// `answers: <item>`, with how this entity fares on them.
 fn asked_by(model: &SiteModel, item: &str, cards: &[ScorecardView]) -> Vec<AskedBy> {
@@ -516,8 +533,7 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
     let cards = scorecards(model, e);
     let answers = answers(model, e, &cards);
     let kind = e.eref.kind.as_str();
-    let mut links: Vec<LinkView> = answers::links(e);
-    links.sort_by(|a, b| a.label.cmp(&b.label).then(a.title.cmp(&b.title)));
+    let links = other_links(e, &answers);
     EntityContext {
         entity: Header {
             eref: e.eref.to_string(),

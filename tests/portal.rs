@@ -1,0 +1,63 @@
+//! Portal pages for real catalogs: several namespaces, owners that are not
+//! in the catalog, one repository written several ways, Locations,
+//! Templates, spec fields Portolan has no view for, and remote API
+//! definitions. Each test writes its own small catalog.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+
+/// Builds `files` into a site and returns every file of it.
+fn site(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    let cat = catalog(files);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(cat.path(), &site);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    tree(&site)
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8(files[path].clone()).unwrap()
+}
+
+/// The part of `html` from the element with `id` to the end of its section.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+#[test]
+fn a_repository_is_listed_once_with_short_text_and_the_full_url_kept() {
+    let long = "https://git.example/acme/platform/services/orders/tree/main/deploy/kubernetes/overlays/production";
+    let svc = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n  annotations:\n    github.com/project-slug: acme/orders\n  links:\n    - url: https://GitHub.com/acme/orders.git\n      type: repository\n    - url: https://github.com/acme/orders/\n      title: Source\n    - url: {long}\n      type: deployment\n    - url: https://wiki.example/orders\n      title: Team wiki page\n      type: notes\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+    );
+    let files = site(&[("team.yaml", GROUP), ("svc.yaml", &svc)]);
+    let page = text(&files, "catalog/default/component/orders/index.html");
+    let repo_hrefs = attrs(&page, "href")
+        .into_iter()
+        .filter(|h| h.to_ascii_lowercase().contains("github.com/acme/orders"))
+        .count();
+    assert_eq!(repo_hrefs, 1, "the repository is linked once");
+    // A raw URL as link text reads as host and path; href and title keep it whole.
+    assert!(
+        page.contains("title=\"https://github.com/acme/orders.git\">github.com/acme/orders</a>"),
+        "{}",
+        section(&page, "quick-answers")
+    );
+    assert!(page.contains(&format!("href=\"{long}\"")));
+    assert!(page.contains(&format!("title=\"{long}\"")));
+    let short = "git.example/acme/platform/services/orders/tree/main/deploy/…";
+    assert!(
+        page.contains(&format!(">{short}</a>")),
+        "long paths are cut"
+    );
+    // A link the panel does not show stays in the links list, as titled.
+    let meta = section(&page, "metadata");
+    assert!(meta.contains(">Team wiki page</a>"), "{meta}");
+    assert!(!meta.contains("github.com/acme/orders\""), "{meta}");
+}
