@@ -61,3 +61,31 @@ fn a_repository_is_listed_once_with_short_text_and_the_full_url_kept() {
     assert!(meta.contains(">Team wiki page</a>"), "{meta}");
     assert!(!meta.contains("github.com/acme/orders\""), "{meta}");
 }
+
+#[test]
+fn an_owner_that_is_not_in_the_catalog_is_labelled_not_struck_through() {
+    let domain = "apiVersion: backstage.io/v1alpha1\nkind: Domain\nmetadata:\n  name: payments\nspec:\n  owner: idp-team\n";
+    let files = site(&[
+        ("svc.yaml", &component("svc", "ghost-team")),
+        ("domain.yaml", domain),
+    ]);
+    let page = text(&files, "catalog/default/component/svc/index.html");
+    let panel = section(&page, "quick-answers");
+    assert!(
+        panel.contains("<span class=\"dangling\">group:default/ghost-team <span class=\"not-in-catalog\">(not in the catalog)</span></span>"),
+        "{panel}"
+    );
+    // A page without an owner item (a domain) shows the owner in its header, labelled the same way.
+    let domain = text(&files, "catalog/default/domain/payments/index.html");
+    let header = &domain[domain.find("class=\"entity-header\"").unwrap()..];
+    let header = &header[..header.find("</header>").unwrap()];
+    assert!(header.contains("Owner</span>"), "{header}");
+    assert!(
+        header.contains(
+            "group:default/idp-team <span class=\"not-in-catalog\">(not in the catalog)</span>"
+        ),
+        "{header}"
+    );
+    let css = text(&files, "static/style.css");
+    assert!(!css.contains("line-through"), "nothing is struck through");
+}

@@ -33,6 +33,9 @@ pub struct Header {
     #[serde(rename = "type")]
     pub spec_type: Option<String>,
     pub lifecycle: Option<String>,
+    /// The owner, on pages without a quick-answers owner item (domains,
+    /// templates): `spec.owner` is shown somewhere on every page.
+    pub owner: Option<EntityLink>,
     pub tags: Vec<String>,
     pub labels: Vec<KeyValue>,
     pub annotations: Vec<KeyValue>,
@@ -545,6 +548,9 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
             description: e.description().map(str::to_owned),
             spec_type: e.spec_type().map(str::to_owned),
             lifecycle: e.lifecycle().map(str::to_owned),
+            owner: (!answers.iter().any(|a| a.key == "owner"))
+                .then(|| model.owner(&e.eref).map(|r| model.link(r)))
+                .flatten(),
             tags: e.tags().into_iter().map(str::to_owned).collect(),
             labels: key_values(e, "labels"),
             annotations: key_values(e, "annotations"),
