@@ -89,3 +89,57 @@ fn an_owner_that_is_not_in_the_catalog_is_labelled_not_struck_through() {
     let css = text(&files, "static/style.css");
     assert!(!css.contains("line-through"), "nothing is struck through");
 }
+
+/// The facet values of `catalog/data/facets.js`.
+fn facets(files: &BTreeMap<String, Vec<u8>>) -> serde_json::Value {
+    let js = text(files, "catalog/data/facets.js");
+    let json = &js[js.find('(').unwrap() + 1..js.rfind(')').unwrap()];
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn the_index_names_namespaces_when_there_are_several_and_each_owner_once() {
+    let ops_team = GROUP.replace("  name: team-a\n", "  name: team-a\n  namespace: ops\n");
+    let ops_svc = component("billing", "team-a")
+        .replace("  name: billing\n", "  name: billing\n  namespace: ops\n");
+    let user = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: guest\nspec:\n  memberOf: []\n";
+    let files = site(&[
+        ("team.yaml", GROUP),
+        ("ops-team.yaml", &ops_team),
+        ("svc.yaml", &component("orders", "team-a")),
+        ("ops-svc.yaml", &ops_svc),
+        ("user.yaml", user),
+        // `guest` alone is a group that is not in the catalog; `user:guest` is the user.
+        ("a.yaml", &component("a", "guest")),
+        ("b.yaml", &component("b", "user:guest")),
+    ]);
+    let index = text(&files, "catalog/index.html");
+    assert!(
+        index.contains("<th scope=\"col\" class=\"col-namespace\">Namespace</th>"),
+        "{index}"
+    );
+    assert!(index.contains("<td>ops</td>") && index.contains("<td>default</td>"));
+    let owners: Vec<String> = facets(&files)["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            "guest (group:guest)",
+            "team-a (group:team-a)",
+            "team-a (group:ops/team-a)",
+            "guest (user:guest)"
+        ]
+    );
+
+    // One namespace: no column.
+    let files = site(&[
+        ("team.yaml", GROUP),
+        ("svc.yaml", &component("orders", "team-a")),
+    ]);
+    assert!(!text(&files, "catalog/index.html").contains("col-namespace"));
+    assert_eq!(facets(&files)["owners"][0][1], "team-a");
+}
