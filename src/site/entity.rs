@@ -140,6 +140,14 @@ pub struct EntityContext {
     pub owns: Option<Group>,
     /// Group and user contact details from `spec.profile`.
     pub profile: Option<Profile>,
+    /// A Location's targets, each with the entities its file defines.
+    pub targets: Vec<super::location::Target>,
+    /// A Template's parameters and steps.
+    pub scaffolder: Option<super::spec::Scaffolder>,
+    /// An API's definition when it is a remote URL.
+    pub definition: Option<super::spec::Definition>,
+    /// The spec fields nothing else on the page shows, as a bounded tree.
+    pub spec_fields: Option<super::spec::SpecFields>,
 }
 
 #[derive(Serialize)]
@@ -537,6 +545,7 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
     let answers = answers(model, e, &cards);
     let kind = e.eref.kind.as_str();
     let links = other_links(e, &answers);
+    let spec = super::spec::parts(e);
     EntityContext {
         entity: Header {
             eref: e.eref.to_string(),
@@ -567,5 +576,9 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
         graph: dependency_graph(model, e),
         owns: matches!(kind, "group" | "user").then(|| owns(model, e)),
         profile: profile(e),
+        targets: super::location::targets_of(model, e),
+        scaffolder: spec.scaffolder,
+        definition: spec.definition,
+        spec_fields: spec.fields,
     }
 }
