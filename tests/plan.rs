@@ -337,3 +337,27 @@ fn editing_a_substituted_definition_re_renders_its_api() {
         "the definition is in the API's export: {changed:?}"
     );
 }
+
+#[test]
+fn a_location_pages_deps_name_the_entities_its_targets_define() {
+    let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n    - ./team.yaml\n    - ./svc/*.yaml\n";
+    let cat = catalog(&[
+        ("all.yaml", location),
+        ("team.yaml", GROUP),
+        ("svc/a.yaml", &component("svc-a", "team-a")),
+    ]);
+    let checked = check(cat.path());
+    let theme = theme(&checked);
+    let plan = site::plan(&checked, &theme);
+    let page = plan
+        .pages()
+        .iter()
+        .find(|s| s.path == "catalog/default/location/root/index.html")
+        .expect("the location page");
+    let deps = plan.deps(page);
+    for r in ["group:default/team-a", "component:default/svc-a"] {
+        let (kind, rest) = r.split_once(':').unwrap();
+        let (ns, name) = rest.split_once('/').unwrap();
+        assert!(deps.names_entity(&EntityRef::new(kind, ns, name)), "{r}");
+    }
+}

@@ -129,6 +129,8 @@ fn own_items(e: &Entity, docs: Option<&Docs>) -> Vec<Item> {
 
 /// Keeps the first of items that say the same thing: one URL from a link
 /// and an annotation, or one chat channel on both a service and its team.
+/// URLs are compared by [`url_key`]: `github.com/project-slug` and a link
+/// to `https://GitHub.com/acme/orders.git` name the same repository.
 fn dedupe(all: &mut Vec<Item>) {
     let mut seen = std::collections::BTreeSet::new();
     all.retain(|i| {
@@ -138,8 +140,31 @@ fn dedupe(all: &mut Vec<Item>) {
         } else {
             i.answer
         };
-        seen.insert((kind, i.url.clone().unwrap_or_else(|| i.title.clone())))
+        seen.insert((
+            kind,
+            i.url.as_deref().map_or_else(|| i.title.clone(), url_key),
+        ))
     });
+}
+
+/// A URL as a comparison key: the scheme and host lowercased (they are
+/// case-insensitive), and a trailing `/` or `.git` on the path dropped,
+/// since authors write the same repository all these ways. The path, query
+/// and fragment are otherwise kept as written: on most servers they are
+/// case-sensitive.
+pub fn url_key(url: &str) -> String {
+    let url = url.trim();
+    let (main, tail) = url.find(['?', '#']).map_or((url, ""), |i| url.split_at(i));
+    let origin_end = main.find("://").map_or(main.len(), |i| {
+        main[i + 3..].find('/').map_or(main.len(), |j| i + 3 + j)
+    });
+    let (origin, path) = main.split_at(origin_end);
+    let path = path.trim_end_matches('/');
+    let path = path
+        .strip_suffix(".git")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    format!("{}{path}{tail}", origin.to_ascii_lowercase())
 }
 
 /// Maps a link `type` or `icon`, or a word, to an answer.
@@ -279,4 +304,29 @@ fn from_annotations(e: &Entity, docs: Option<&Docs>) -> Vec<Item> {
         out.push(found);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_key;
+
+    #[test]
+    fn one_repository_written_several_ways_has_one_key() {
+        let key = url_key("https://github.com/acme/orders");
+        for same in [
+            "https://github.com/acme/orders/",
+            "https://GitHub.com/acme/orders.git",
+            "HTTPS://github.com/acme/orders.git/",
+            " https://github.com/acme/orders ",
+        ] {
+            assert_eq!(url_key(same), key, "{same}");
+        }
+        assert_ne!(url_key("https://github.com/acme/Orders"), key);
+        assert_ne!(url_key("https://github.com/acme/orders?tab=1"), key);
+        assert_eq!(url_key("https://example.com"), "https://example.com");
+        assert_eq!(
+            url_key("https://example.com/?q=a/"),
+            "https://example.com?q=a/"
+        );
+    }
 }

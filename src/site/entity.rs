@@ -4,7 +4,7 @@
 
 use super::answers::{self, LinkView};
 use super::graph;
-use super::links::{entity_page, safe_url};
+use super::links::{entity_page, safe_url, url_key};
 use super::model::{EntityLink, LIST_CAP, SiteModel, kind_label};
 use crate::catalog::model::{Entity, EntityRef, KnownKind, RelationType as R};
 use crate::catalog::relations::RELATIONS;
@@ -33,6 +33,9 @@ pub struct Header {
     #[serde(rename = "type")]
     pub spec_type: Option<String>,
     pub lifecycle: Option<String>,
+    /// The owner, on pages without a quick-answers owner item (domains,
+    /// templates): `spec.owner` is shown somewhere on every page.
+    pub owner: Option<EntityLink>,
     pub tags: Vec<String>,
     pub labels: Vec<KeyValue>,
     pub annotations: Vec<KeyValue>,
@@ -137,6 +140,14 @@ pub struct EntityContext {
     pub owns: Option<Group>,
     /// Group and user contact details from `spec.profile`.
     pub profile: Option<Profile>,
+    /// A Location's targets, each with the entities its file defines.
+    pub targets: Vec<super::location::Target>,
+    /// A Template's parameters and steps.
+    pub scaffolder: Option<super::spec::Scaffolder>,
+    /// An API's definition when it is a remote URL.
+    pub definition: Option<super::spec::Definition>,
+    /// The spec fields nothing else on the page shows, as a bounded tree.
+    pub spec_fields: Option<super::spec::SpecFields>,
 }
 
 #[derive(Serialize)]
@@ -311,6 +322,23 @@ fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer
             service || a.key == "owner" || !a.missing || !a.asked_by.is_empty()
         })
         .collect()
+}
+
+/// `metadata.links` for the page's links list, each URL once and without
+/// the ones the quick-answers panel already shows: a repository link listed
+/// in both places (or twice, spelled differently) reads as two repositories.
+fn other_links(e: &Entity, panel: &[Answer]) -> Vec<LinkView> {
+    let mut seen: std::collections::BTreeSet<String> = panel
+        .iter()
+        .flat_map(|a| &a.items)
+        .filter_map(|i| i.url.as_deref().map(url_key))
+        .collect();
+    let mut links: Vec<LinkView> = answers::links(e)
+        .into_iter()
+        .filter(|l| l.url.as_deref().is_none_or(|u| seen.insert(url_key(u))))
+        .collect();
+    links.sort_by(|a, b| a.label.cmp(&b.label).then(a.title.cmp(&b.title)));
+    links
 }
 
 /// The checks (on the scorecards that apply to this entity) that declare
@@ -516,8 +544,8 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
     let cards = scorecards(model, e);
     let answers = answers(model, e, &cards);
     let kind = e.eref.kind.as_str();
-    let mut links: Vec<LinkView> = answers::links(e);
-    links.sort_by(|a, b| a.label.cmp(&b.label).then(a.title.cmp(&b.title)));
+    let links = other_links(e, &answers);
+    let spec = super::spec::parts(e);
     EntityContext {
         entity: Header {
             eref: e.eref.to_string(),
@@ -529,6 +557,9 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
             description: e.description().map(str::to_owned),
             spec_type: e.spec_type().map(str::to_owned),
             lifecycle: e.lifecycle().map(str::to_owned),
+            owner: (!answers.iter().any(|a| a.key == "owner"))
+                .then(|| model.owner(&e.eref).map(|r| model.link(r)))
+                .flatten(),
             tags: e.tags().into_iter().map(str::to_owned).collect(),
             labels: key_values(e, "labels"),
             annotations: key_values(e, "annotations"),
@@ -545,5 +576,9 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
         graph: dependency_graph(model, e),
         owns: matches!(kind, "group" | "user").then(|| owns(model, e)),
         profile: profile(e),
+        targets: super::location::targets_of(model, e),
+        scaffolder: spec.scaffolder,
+        definition: spec.definition,
+        spec_fields: spec.fields,
     }
 }

@@ -71,6 +71,39 @@ pub fn root_of(page: &str) -> String {
 }
 
 pub use crate::escape::safe_url;
+pub use crate::facts::answers::url_key;
+
+/// Link text longer than this (host and path) is cut with an ellipsis.
+const SHORT_URL_CHARS: usize = 60;
+
+/// The text for a raw web URL shown as a link: host and path, without the
+/// scheme, credentials, query, fragment or a trailing `.git` (`github.com/acme/orders`), cut
+/// with `…` when very long. A panel of full URLs reads as noise, and the
+/// full URL stays in the link's `href` and `title`. `None` when `text` is
+/// not an http(s) URL, which is then shown as written.
+pub fn short_url(text: &str) -> Option<String> {
+    let t = text.trim();
+    let scheme = t.find("://")?;
+    if !matches!(t[..scheme].to_ascii_lowercase().as_str(), "http" | "https") {
+        return None;
+    }
+    let rest = &t[scheme + 3..];
+    let rest = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    if host.is_empty() {
+        return None;
+    }
+    let path = path.trim_end_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let short = format!("{}{path}", host.to_ascii_lowercase());
+    if short.chars().count() <= SHORT_URL_CHARS {
+        return Some(short);
+    }
+    let mut cut: String = short.chars().take(SHORT_URL_CHARS - 1).collect();
+    cut.push('…');
+    Some(cut)
+}
 
 #[cfg(test)]
 mod tests {
@@ -95,6 +128,27 @@ mod tests {
             "https://",
         ] {
             assert_eq!(safe_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn raw_urls_read_as_host_and_path() {
+        assert_eq!(
+            short_url("https://github.com/acme/orders.git/").as_deref(),
+            Some("github.com/acme/orders")
+        );
+        assert_eq!(
+            short_url("https://user:pw@Grafana.example/d/x?orgId=1#panel").as_deref(),
+            Some("grafana.example/d/x")
+        );
+        let long = format!("https://git.example/{}", "a/".repeat(60));
+        let s = short_url(&long).unwrap();
+        assert!(
+            s.ends_with('…') && s.chars().count() == SHORT_URL_CHARS,
+            "{s}"
+        );
+        for not_a_web_url in ["acme/orders", "mailto:a@b.c", "javascript:x", "https://"] {
+            assert_eq!(short_url(not_a_web_url), None, "{not_a_web_url}");
         }
     }
 

@@ -11,7 +11,7 @@ use crate::scorecard::{Scorecards, Standing, model::Scorecard};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Relation lists on a page stop here: a popular API can have thousands of
 /// consumers, and a page must not grow with the catalog. The rest are in
@@ -58,6 +58,8 @@ pub struct SiteModel<'a> {
     pub standings: BTreeMap<&'a EntityRef, Vec<&'a Standing>>,
     pub scorecard_by_id: BTreeMap<&'a str, &'a Scorecard>,
     links: HashMap<&'a EntityRef, EntityLink>,
+    /// Entities by file, for Location pages; built on first use.
+    files: OnceLock<super::location::FileIndex<'a>>,
 }
 
 /// A kind's display name: Backstage's spelling for known kinds, the kind as
@@ -112,7 +114,15 @@ impl<'a> SiteModel<'a> {
                 .iter()
                 .map(|s| (s.id.as_str(), s))
                 .collect(),
+            files: OnceLock::new(),
         }
+    }
+
+    /// The catalog's entities by file. Its initializer is a sequential
+    /// loop: pages on rayon threads may wait on it.
+    pub fn files(&self) -> &super::location::FileIndex<'a> {
+        self.files
+            .get_or_init(|| super::location::FileIndex::new(self.catalog))
     }
 
     pub fn link(&self, r: &EntityRef) -> EntityLink {

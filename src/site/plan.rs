@@ -37,6 +37,8 @@ pub struct Plan<'a> {
     checked: &'a Checked,
     theme: &'a Theme,
     pages: Vec<PageSpec<'a>>,
+    /// Entities by file, for what Location pages read; built on first use.
+    files: std::sync::OnceLock<super::location::FileIndex<'a>>,
 }
 
 /// One file of the site; [`Plan::deps`] says what it reads.
@@ -172,6 +174,7 @@ impl<'a> Plan<'a> {
             checked,
             theme,
             pages,
+            files: std::sync::OnceLock::new(),
         }
     }
 
@@ -245,6 +248,13 @@ impl<'a> Plan<'a> {
             Family::EntityPage { entity, .. } => {
                 let mut refs = export_reads(catalog, entity);
                 page_reads(catalog, entity, &mut refs);
+                if entity.eref.kind == "location" {
+                    // The entities its targets define, which the page lists.
+                    let files = self
+                        .files
+                        .get_or_init(|| super::location::FileIndex::new(catalog));
+                    refs.extend(files.registered(entity));
+                }
                 (refs, self.files_read(entity))
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),

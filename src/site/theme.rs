@@ -242,7 +242,15 @@ fn new_tera() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on([".html", ".xml", ".svg"]);
     tera.register_filter("inline_code", inline_code);
+    tera.register_filter("short_url", short_url);
     tera
+}
+
+/// The `short_url` filter: a raw web URL used as link text becomes host and
+/// path ([`super::links::short_url`]); any other text is returned as it is.
+/// The result is a plain string, so autoescaping still applies.
+pub fn short_url(text: std::borrow::Cow<'_, str>, _: tera::Kwargs, _: &tera::State) -> String {
+    super::links::short_url(&text).unwrap_or_else(|| text.into_owned())
 }
 
 /// Compiles the templates, replacing each one that fails with its default

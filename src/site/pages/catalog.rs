@@ -6,6 +6,7 @@ use super::catalog_data;
 use crate::site::model::{EntityLink, SiteModel};
 use crate::site::summary::{KindCount, kind_counts};
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// Rows the catalog index renders into its HTML (before JS takes over).
 pub const INDEX_FIRST_PAGE: usize = 50;
@@ -15,9 +16,21 @@ pub const INDEX_FIRST_PAGE: usize = 50;
 pub struct Context {
     pub total: usize,
     pub kinds: Vec<KindCount>,
-    pub first: Vec<EntityLink>,
+    pub first: Vec<FirstRow>,
     /// How many data shards the page loads.
     pub shards: usize,
+    /// The catalog's namespaces, sorted. With more than one, the index shows
+    /// a namespace column: `team-a` in `default` and in `ops` are different
+    /// entities that look alike.
+    pub namespaces: Vec<String>,
+}
+
+/// A row rendered into the HTML: an entity link plus its namespace.
+#[derive(Serialize)]
+pub struct FirstRow {
+    #[serde(flatten)]
+    pub link: EntityLink,
+    pub namespace: String,
 }
 
 pub fn context(model: &SiteModel) -> Context {
@@ -28,8 +41,18 @@ pub fn context(model: &SiteModel) -> Context {
         first: entities
             .values()
             .take(INDEX_FIRST_PAGE)
-            .map(|e| model.link_to(e))
+            .map(|e| FirstRow {
+                link: model.link_to(e),
+                namespace: e.eref.namespace.clone(),
+            })
             .collect(),
         shards: catalog_data::shard_count(entities.len()),
+        namespaces: entities
+            .keys()
+            .map(|r| r.namespace.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
     }
 }

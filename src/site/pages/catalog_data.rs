@@ -37,6 +37,22 @@ impl Facet {
             .map(|(i, k)| (k.as_str(), i))
             .collect()
     }
+    /// Makes labels unique: two owners can share a title (a user and a
+    /// group both called `guest`, or `team-a` in two namespaces), and a
+    /// filter listing "guest" twice cannot be used. A label that is not
+    /// unique gets its ref, without the default namespace.
+    fn disambiguate(&mut self) {
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for label in self.values.values() {
+            *count.entry(label.to_lowercase()).or_default() += 1;
+        }
+        for (key, label) in &mut self.values {
+            if count[&label.to_lowercase()] > 1 {
+                let short = key.replacen(":default/", ":", 1);
+                *label = format!("{label} ({short})");
+            }
+        }
+    }
     fn list(&self) -> Vec<[&str; 2]> {
         self.values
             .iter()
@@ -139,6 +155,8 @@ impl Data {
         for p in &pre {
             data.add_facets(model, p);
         }
+        data.owners.disambiguate();
+        data.systems.disambiguate();
         data.rows = data.build_rows(&pre);
         data
     }
@@ -254,6 +272,28 @@ fn js_call(f: &str, args: &[&str]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn facet_labels_are_unique() {
+        let mut f = super::Facet::default();
+        f.add("group:default/guest", "guest");
+        f.add("user:default/guest", "guest");
+        f.add("group:ops/team-a", "Team A");
+        f.add("group:default/team-a", "team a");
+        f.add("group:default/solo", "Solo");
+        f.disambiguate();
+        let labels: Vec<&str> = f.list().iter().map(|p| p[1]).collect();
+        assert_eq!(
+            labels,
+            [
+                "guest (group:guest)",
+                "Solo",
+                "team a (group:team-a)",
+                "Team A (group:ops/team-a)",
+                "guest (user:guest)"
+            ]
+        );
+    }
+
     #[test]
     fn script_data_cannot_close_the_script() {
         let s = super::json(&["</script><script>alert(1)</script>", "a&b", "\u{2028}"]);

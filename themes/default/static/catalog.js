@@ -14,6 +14,8 @@
   var facetOf = { kind: "kinds", type: "types", lifecycle: "lifecycles", owner: "owners", system: "systems", tag: "tags" };
   var el = function (id) { return document.getElementById(id); };
   var tbody = document.querySelector("#entities tbody");
+  // The page has a namespace column when the catalog has more than one namespace.
+  var withNamespace = !!document.querySelector("#entities th.col-namespace");
 
   function load(src) {
     var s = document.createElement("script");
@@ -35,7 +37,8 @@
     list.forEach(function (pair) {
       var o = document.createElement("option");
       o.value = pair[0];
-      o.textContent = pair[1] === pair[0] ? pair[0] : pair[1] + " (" + pair[0].replace(/^[a-z]+:default\//, "") + ")";
+      // Labels are unique: the site adds the ref to a title two owners share.
+      o.textContent = pair[1];
       sel.appendChild(o);
     });
   }
@@ -101,6 +104,7 @@
       a.textContent = r[2];
       td.appendChild(a);
       tr.appendChild(td);
+      if (withNamespace) cell(tr, r[3].slice(r[3].indexOf(":") + 1, r[3].lastIndexOf("/")));
       cell(tr, label("kinds", r[1]));
       cell(tr, label("types", r[4]));
       cell(tr, label("lifecycles", r[5]));
