@@ -5,6 +5,9 @@
 #   bench/check.sh                     # all sizes
 #   SIZES="1000 10000" bench/check.sh  # some sizes
 #   RUNS=5 bench/check.sh              # runs per size (best wall time is kept)
+#   BASE_BIN=/path/to/old/portolan bench/check.sh
+#                                      # also time an older binary in the same
+#                                      # run, one row each, for "no slowdown"
 #
 # The machine is small and noisy, so every size is also timed against a
 # peer measured in the same run: `cat` of the same YAML files (the I/O
@@ -35,8 +38,15 @@ best_of() {
     return 0
 }
 
-printf '| entities | YAML files | check, catalog only (s) | peak RSS (MiB) | check with scorecards (s) | peak RSS (MiB) | exit | peer: cat (s) | catalog check / peer |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+# The binaries to time: this checkout's, and BASE_BIN's when it is given.
+# Both are timed one after the other for each size, so they see the same
+# machine noise.
+BINS=("$BIN")
+LABELS=(this)
+if [[ -n ${BASE_BIN:-} ]]; then BINS=("$BASE_BIN" "$BIN"); LABELS=(base this); fi
+
+printf '| binary | entities | YAML files | check, catalog only (s) | peak RSS (MiB) | check with scorecards (s) | peak RSS (MiB) | exit | peer: cat (s) | catalog check / peer |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in $SIZES; do
     dir=$BENCH_DIR/catalog-$n
     if [[ ! -f $dir/.gen-catalog.json ]]; then
@@ -47,14 +57,16 @@ for n in $SIZES; do
     files=$(find "$dir" -name '*.yaml' -o -name '*.yml' | wc -l)
     # Warm the page cache once so every run measures the same thing.
     find "$dir" \( -name '*.yaml' -o -name '*.yml' \) -print0 | xargs -0 cat >/dev/null
-    best_of "$runs" "$BIN" check "$dir" --format json --no-scorecards
-    wall=$BEST rss=$RSS
-    best_of "$runs" "$BIN" check "$dir" --format json
-    swall=$BEST srss=$RSS code=$CODE
     best_of "$runs" sh -c "find '$dir' \\( -name '*.yaml' -o -name '*.yml' \\) -print0 | xargs -0 cat"
     peer=$BEST
-    ratio=$(awk "BEGIN{printf \"%.2f\", $wall / ($peer > 0 ? $peer : 0.01)}")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s× |\n' "$n" "$files" "$wall" "$((rss / 1024))" "$swall" "$((srss / 1024))" "$code" "$peer" "$ratio"
+    for i in "${!BINS[@]}"; do
+        best_of "$runs" "${BINS[$i]}" check "$dir" --format json --no-scorecards
+        wall=$BEST rss=$RSS
+        best_of "$runs" "${BINS[$i]}" check "$dir" --format json
+        swall=$BEST srss=$RSS code=$CODE
+        ratio=$(awk "BEGIN{printf \"%.2f\", $wall / ($peer > 0 ? $peer : 0.01)}")
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s× |\n' "${LABELS[$i]}" "$n" "$files" "$wall" "$((rss / 1024))" "$swall" "$((srss / 1024))" "$code" "$peer" "$ratio"
+    done
 done
 
 # Scorecard evaluation against raw regorus on the same inputs, on the 10k catalog.
