@@ -30,6 +30,7 @@ fn messy() -> tempfile::TempDir {
                 component("c2", "other-ghost")
             ),
         ),
+        STRICT,
     ])
 }
 

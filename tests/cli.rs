@@ -46,6 +46,7 @@ fn exit_codes_distinguish_clean_errors_and_usage() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
+        STRICT,
     ]);
     let out = portolan(&["check", "."], bad.path());
     assert_eq!(out.status.code(), Some(1));
@@ -54,11 +55,11 @@ fn exit_codes_distinguish_clean_errors_and_usage() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
     let out = portolan(&["check", ".", "--format", "yaml"], bad.path());
     assert_eq!(out.status.code(), Some(2));
-    // Warnings alone do not fail the gate.
+    // Warnings alone do not fail the gate: a dangling ref is one by
+    // default, as Backstage accepts it.
     let warn = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
-        ("portolan.toml", "[diagnostics]\ndangling-ref = \"warn\"\n"),
     ]);
     let out = portolan(&["check"], warn.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -70,6 +71,7 @@ fn human_output_quotes_the_line_with_a_caret_and_no_colour_when_piped() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
+        STRICT,
     ]);
     let text = stdout(&portolan(&["check", "."], bad.path()));
     assert!(
@@ -88,6 +90,7 @@ fn json_output_is_versioned_and_complete() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
+        STRICT,
     ]);
     let out = portolan(&["check", ".", "--format", "json"], bad.path());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -113,6 +116,7 @@ fn github_annotations_point_at_file_and_line_and_escape_data() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
+        STRICT,
     ]);
     let text = stdout(&portolan(&["check", ".", "--format", "github"], bad.path()));
     let line = text
@@ -142,6 +146,7 @@ fn sarif_is_sarif_2_1_0() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
+        STRICT,
     ]);
     let out = portolan(&["check", ".", "--format", "sarif"], bad.path());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -171,6 +176,7 @@ fn junit_is_well_formed_with_one_case_per_file() {
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
         ("odd.yaml", &component("x<&>\"", "team-a")),
+        STRICT,
     ]);
     let out = portolan(&["check", ".", "--format", "junit"], bad.path());
     let text = stdout(&out);
@@ -198,6 +204,7 @@ fn markdown_summary_is_a_table_that_cannot_be_broken_by_data() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "'team|<b>x</b>'")),
+        STRICT,
     ]);
     let text = stdout(&portolan(
         &["check", ".", "--format", "markdown"],
@@ -254,6 +261,7 @@ fn colour_on_a_terminal_unless_no_color_is_set() {
     let bad = catalog(&[
         ("group.yaml", GROUP),
         ("svc.yaml", &component("svc", "team-b")),
+        STRICT,
     ]);
     let Some(coloured) = on_tty(bad.path(), false) else {
         return;

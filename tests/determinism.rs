@@ -69,7 +69,8 @@ fn check_and_build_are_byte_identical_across_runs_with_1000_dangling_refs() {
 
     let check_args = ["check", root_s, "--format", "json", "--today", TODAY];
     let first = run(&check_args);
-    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    // Dangling refs are warnings by default (Backstage accepts them).
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let report: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     let dangling: Vec<&serde_json::Value> = report["diagnostics"]
         .as_array()

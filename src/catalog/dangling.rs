@@ -181,9 +181,6 @@ fn diagnostic(d: &Dangle, hint: Hint) -> Diagnostic {
             super::resolve::allowed_list(d.field)
         ));
     }
-    help.push_str(
-        " (set `dangling-ref = \"warn\"` under [diagnostics] if owners live outside the catalog)",
-    );
     Diagnostic::new(Code::DanglingRef, message)
         .at(Span::at(&d.entity.file, d.item.pos))
         .help(help)

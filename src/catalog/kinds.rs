@@ -9,7 +9,10 @@ use super::model::{KnownKind, RelationType};
 /// The shape of a spec field.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Shape {
+    /// A non-empty string (Backstage's `minLength: 1`).
     Str,
+    /// Any string, the empty one included.
+    AnyStr,
     StrList,
     Map,
     List,
@@ -157,7 +160,8 @@ pub const KINDS: &[KindSpec] = &[
             f("type", Str, true),
             f("lifecycle", Str, true),
             f("owner", Str, true),
-            f("definition", Definition, false),
+            // Required, except for `type: mcp-server` (checked in `schema`).
+            f("definition", Definition, true),
             f("system", Str, false),
         ],
         ref_fields: &[OWNER, SYSTEM],
@@ -240,7 +244,7 @@ pub const KINDS: &[KindSpec] = &[
         name: "User",
         lower: "user",
         plural: "Users",
-        fields: &[f("memberOf", StrList, false), f("profile", Map, false)],
+        fields: &[f("memberOf", StrList, true), f("profile", Map, false)],
         ref_fields: &[r(
             "memberOf",
             true,
@@ -272,6 +276,7 @@ pub const KINDS: &[KindSpec] = &[
         fields: &[
             f("type", Str, true),
             f("owner", Str, false),
+            f("lifecycle", Str, false),
             f("steps", List, true),
         ],
         ref_fields: &[OWNER],

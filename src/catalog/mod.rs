@@ -239,21 +239,36 @@ impl Loader<'_> {
         diags: &mut Vec<Diagnostic>,
     ) -> Result<Option<Entity>, Skipped> {
         if !schema::is_entity_candidate(&doc) {
-            if let Some(items) = doc
-                .as_seq()
-                .filter(|s| s.iter().any(schema::is_entity_candidate))
-            {
+            let listed = doc.as_seq().map_or(0, |s| {
+                s.iter().filter(|d| schema::is_entity_candidate(d)).count()
+            });
+            // A `catalog-info.yaml` promises entities, as a file registered
+            // in Backstage does: every document in it must be one.
+            let promised = parse::is_catalog_info(file);
+            if listed > 0 {
                 diags.push(
                     Diagnostic::new(
                         Code::WrongType,
-                        format!("this document is a list of {} entities; each entity must be its own YAML document", items.len()),
+                        format!("this document is a list of {listed} entities; each entity must be its own YAML document"),
                     )
                     .at(Span::at(file, doc.pos))
                     .help("remove the leading `- ` and separate the entities with `---` lines"),
                 );
+                return Ok(None);
             }
-            return Ok(None);
+            if !promised {
+                return Ok(None);
+            }
+            if doc.as_map().is_none() {
+                diags.push(
+                    Diagnostic::new(Code::WrongType, format!("a catalog file's document must be a mapping (an entity), found {}", doc.type_name()))
+                        .at(Span::at(file, doc.pos))
+                        .help("write the entity as `apiVersion:`, `kind:`, `metadata:` and `spec:` keys; separate several entities with `---` lines"),
+                );
+                return Ok(None);
+            }
         }
+        let start = diags.len();
         let includes = location::substitute(
             &mut doc,
             file,
@@ -262,6 +277,12 @@ impl Loader<'_> {
             diags,
         );
         let before = diags.len();
+        // A failed substitution leaves an empty string, already reported:
+        // the schema's "must not be empty" would say it twice.
+        let failed: Vec<u32> = diags[start..before]
+            .iter()
+            .filter_map(|d| d.span.as_ref().map(|s| s.line))
+            .collect();
         let pos = doc.pos;
         let what = format!(
             "{} `{}`",
@@ -272,7 +293,21 @@ impl Loader<'_> {
                 .and_then(yaml::Node::scalar_text)
                 .unwrap_or_else(|| "(no name)".to_owned())
         );
-        match schema::to_entity(doc, file, diags) {
+        let entity = schema::to_entity(doc, file, diags);
+        if !failed.is_empty() {
+            let mut i = before;
+            while i < diags.len() {
+                let d = &diags[i];
+                let at_failed = d.code == Code::InvalidValue
+                    && d.span.as_ref().is_some_and(|s| failed.contains(&s.line));
+                if at_failed {
+                    diags.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        match entity {
             Some(e) => Ok(Some(Entity { includes, ..e })),
             None => Err(Skipped::new(file, pos, what, first_error(&diags[before..]))),
         }
@@ -295,6 +330,12 @@ impl Loader<'_> {
             let loc = &entities[i];
             let dir = loc.dir().to_owned();
             let file = loc.file.clone();
+            // Backstage skips a missing target of an optional Location.
+            let optional = loc
+                .doc
+                .at(&["spec", "presence"])
+                .and_then(yaml::Node::as_str)
+                == Some("optional");
             let targets: Vec<(String, yaml::Pos)> = location::targets(loc)
                 .into_iter()
                 .map(|(t, p)| (t.to_owned(), p))
@@ -335,6 +376,7 @@ impl Loader<'_> {
                         .at(span)
                         .help("point at the YAML file itself, for example `./team/catalog-info.yaml`, or use a glob such as `./team/*.yaml`"),
                     ),
+                    Err(location::PathError::Missing) if optional => {}
                     Err(location::PathError::Missing) => diags.push(
                         Diagnostic::new(Code::LocationTargetMissing, format!("Location target `{target}` does not exist (looked for `{rel}`)"))
                             .at(span)

@@ -87,34 +87,32 @@ impl EntityRef {
         default_kind: Option<KnownKind>,
         default_namespace: &str,
     ) -> Result<EntityRef, RefError> {
-        let text = text.trim();
+        // Backstage's parseRefString, exactly: the first `:` ends the kind
+        // unless a `/` comes before it, the first `/` ends the namespace, and
+        // the rest (which may hold more `:` and `/`) is the name. Only an
+        // empty part is an error; an odd name is just a ref nothing matches.
         if text.is_empty() {
             return Err(RefError::Empty);
         }
-        let (kind, rest) = match text.split_once(':') {
-            Some((k, rest)) => {
-                if k.is_empty() {
-                    return Err(RefError::EmptyPart("kind"));
-                }
-                (Some(k), rest)
-            }
-            None => (None, text),
+        let colon = text.find(':');
+        let slash = text.find('/');
+        let colon = match (colon, slash) {
+            (Some(c), Some(s)) if s < c => None,
+            (c, _) => c,
         };
-        let (namespace, name) = match rest.split_once('/') {
-            Some((ns, name)) => {
-                if ns.is_empty() {
-                    return Err(RefError::EmptyPart("namespace"));
-                }
-                (ns, name)
-            }
-            None => (default_namespace, rest),
-        };
+        let kind = colon.map(|c| &text[..c]);
+        let namespace = slash.map(|s| &text[colon.map_or(0, |c| c + 1)..s]);
+        let name = &text[colon.map_or(0, |c| c + 1).max(slash.map_or(0, |s| s + 1))..];
+        if kind == Some("") {
+            return Err(RefError::EmptyPart("kind"));
+        }
+        if namespace == Some("") {
+            return Err(RefError::EmptyPart("namespace"));
+        }
         if name.is_empty() {
             return Err(RefError::EmptyPart("name"));
         }
-        if name.contains(['/', ':']) {
-            return Err(RefError::Malformed);
-        }
+        let namespace = namespace.unwrap_or(default_namespace);
         let kind = match (kind, default_kind) {
             (Some(k), _) => k.to_owned(),
             (None, Some(d)) => d.lower().to_owned(),
@@ -142,8 +140,6 @@ pub enum RefError {
     Empty,
     #[error("the {0} part of the reference is empty")]
     EmptyPart(&'static str),
-    #[error("the reference has too many `:` or `/` separators")]
-    Malformed,
     #[error("the reference has no kind, and this field has no default kind")]
     NoKind,
 }
@@ -276,9 +272,15 @@ mod tests {
             EntityRef::parse("component:", None, "default"),
             Err(RefError::EmptyPart("name"))
         );
+        // As in Backstage, only an empty part is an error: the name keeps
+        // any further separators.
+        let r = EntityRef::parse("a/b/c", Some(KnownKind::Group), "default").unwrap();
+        assert_eq!(r.to_string(), "group:a/b/c");
+        let r = EntityRef::parse("x/y:z", Some(KnownKind::Group), "default").unwrap();
+        assert_eq!(r.to_string(), "group:x/y:z");
         assert_eq!(
-            EntityRef::parse("a/b/c", Some(KnownKind::Group), "default"),
-            Err(RefError::Malformed)
+            EntityRef::parse("group:/x", None, "default"),
+            Err(RefError::EmptyPart("namespace"))
         );
     }
 }

@@ -12,14 +12,13 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 use KnownKind as K;
 use Shape::*;
 
-const ROOT_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "spec",
-    "relations",
-    "status",
-];
+/// Backstage's NoForeignRootFieldsEntityPolicy: `relations` and `status`
+/// are written by the catalog itself and refused in files.
+const ROOT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
+
+/// Kinds outside [`KnownKind`] that `@backstage/catalog-model` 1.10.3 ships
+/// a validator for: they load as generic entities without a diagnostic.
+const MODEL_KINDS: &[&str] = &["AiResource"];
 
 /// True when a document is meant to be an entity: it has a `backstage.io`
 /// apiVersion, or it names a Backstage kind next to an `apiVersion` or
@@ -55,6 +54,19 @@ impl Ctx<'_> {
             node.pos,
             format!("`{path}` must be {expected}, found {}", node.type_name()),
             &format!("write `{path}` as {expected}"),
+        );
+    }
+
+    fn invalid(&mut self, path: &str, node: &Node, what: &str) {
+        let found = match node.as_str() {
+            Some(t) if !t.is_empty() => format!(" (found `{t}`)"),
+            _ => String::new(),
+        };
+        self.push(
+            Code::InvalidValue,
+            node.pos,
+            format!("`{path}` {what}{found}"),
+            &format!("give `{path}` a value, or remove it"),
         );
     }
 
@@ -106,15 +118,8 @@ pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<E
         }
     };
     let known = kind_text.as_ref().and_then(|(k, _)| KnownKind::parse(k));
-    if let Some((k, kpos)) = &kind_text
-        && known.is_none()
-    {
-        cx.push(
-                Code::UnknownKind,
-                *kpos,
-                format!("unknown kind `{k}`; it is loaded as a generic entity"),
-                "Portolan knows Backstage's core kinds; custom kinds get a generic page and relations from owner, system and dependsOn",
-            );
+    if let Some((k, kpos)) = &kind_text {
+        check_kind_spelling(&mut cx, k, *kpos, known);
     }
     let kind_label = kind_text
         .as_ref()
@@ -124,6 +129,7 @@ pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<E
     check_api_version(&mut cx, &doc, known, pos);
     let (name, namespace) = check_metadata(&mut cx, &doc, pos, &kind_label);
     check_spec(&mut cx, &doc, known, pos, &kind_label);
+    merge_keys(&mut cx, &doc);
 
     let (kind, _) = kind_text?;
     let name = name?;
@@ -137,6 +143,50 @@ pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<E
         pos,
         includes: Vec::new(),
     })
+}
+
+/// Backstage matches kinds case-sensitively and rejects a kind that no
+/// processor knows, so both are errors by default (users whose Backstage
+/// has a processor for a custom kind lower `unknown-kind`).
+fn check_kind_spelling(cx: &mut Ctx, k: &str, pos: Pos, known: Option<KnownKind>) {
+    match known {
+        Some(kk) if kk.name() != k => cx.push(
+            Code::UnknownKind,
+            pos,
+            format!("`{k}` is not a kind Backstage knows: kinds are case-sensitive"),
+            &format!("write `kind: {}`", kk.name()),
+        ),
+        Some(_) => {}
+        None if MODEL_KINDS.contains(&k) => {}
+        None => cx.push(
+            Code::UnknownKind,
+            pos,
+            format!("unknown kind `{k}`: stock Backstage rejects an entity whose kind no processor knows"),
+            "if your Backstage has a processor for this kind, set `unknown-kind = \"warn\"` under [diagnostics] in portolan.toml; Portolan then loads it as a generic entity with relations from owner, system and dependsOn",
+        ),
+    }
+}
+
+/// A `<<` key is kept as an ordinary key (see `yaml`), as Backstage does;
+/// say so where it is, since whoever wrote it expected a merge.
+fn merge_keys(cx: &mut Ctx, node: &Node) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries.iter() {
+                if k.as_str() == Some("<<") {
+                    cx.push(
+                        Code::YamlMergeKey,
+                        k.pos,
+                        "`<<` is a YAML merge key, which Backstage does not apply: its YAML 1.2 parser keeps `<<` as an ordinary key, so the merged fields are missing there".to_owned(),
+                        "write the fields out in full; Portolan reads the file as Backstage does, so missing fields are reported too",
+                    );
+                }
+                merge_keys(cx, v);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| merge_keys(cx, i)),
+        _ => {}
+    }
 }
 
 fn check_api_version(cx: &mut Ctx, doc: &Node, known: Option<KnownKind>, pos: Pos) {
@@ -155,9 +205,8 @@ fn check_api_version(cx: &mut Ctx, doc: &Node, known: Option<KnownKind>, pos: Po
     };
     let ok = match known {
         _ if !names::is_valid_api_version(v) => false,
-        Some(K::Template) => {
-            v.starts_with("scaffolder.backstage.io/") || v == "backstage.io/v1beta2"
-        }
+        // The scaffolder validates only v1beta3 templates.
+        Some(K::Template) => v == "scaffolder.backstage.io/v1beta3",
         Some(_) => matches!(v, "backstage.io/v1alpha1" | "backstage.io/v1beta1"),
         None => true,
     };
@@ -231,11 +280,12 @@ fn check_metadata(cx: &mut Ctx, doc: &Node, pos: Pos, kind: &str) -> (Option<Str
             Some(s) => namespace = s.to_owned(),
         }
     }
-    for field in ["title", "description"] {
-        if let Some(n) = meta.get(field)
-            && n.as_str().is_none()
-        {
-            cx.wrong_type(&format!("metadata.{field}"), n, "a string");
+    for field in ["uid", "etag", "title", "description"] {
+        if let Some(n) = meta.get(field) {
+            // Backstage's EntityMeta schema: a non-empty string, except
+            // `description`, which may be empty.
+            let shape = if field == "description" { AnyStr } else { Str };
+            check_shape(cx, &format!("metadata.{field}"), n, shape);
         }
     }
     if let Some(tags) = meta.get("tags") {
@@ -310,10 +360,16 @@ fn check_links(cx: &mut Ctx, meta: &Node) {
             continue;
         }
         for field in ["title", "icon", "type"] {
-            if let Some(n) = link.get(field)
-                && n.as_str().is_none()
-            {
-                cx.wrong_type(&format!("metadata.links[].{field}"), n, "a string");
+            if let Some(n) = link.get(field) {
+                let path = format!("metadata.links[].{field}");
+                check_shape(cx, &path, n, Str);
+                // FieldFormatEntityPolicy also refuses a blank title or icon.
+                if field != "type"
+                    && n.as_str()
+                        .is_some_and(|t| !t.is_empty() && t.trim().is_empty())
+                {
+                    cx.invalid(&path, n, "must not be blank");
+                }
             }
         }
         let Some(url_node) = link.get("url") else {
@@ -374,20 +430,117 @@ fn check_spec(cx: &mut Ctx, doc: &Node, known: Option<KnownKind>, pos: Pos, kind
     for field in fields(known) {
         let path = format!("spec.{}", field.name);
         match spec.get(field.name) {
-            None if field.required => {
+            None if field.required && !(field.name == "definition" && is_mcp_server(spec)) => {
                 cx.missing(&path, spec.pos, kind, &required_help(known, field.name))
             }
             None => {}
             Some(n) => check_shape(cx, &path, n, field.shape),
         }
     }
-    if known == Some(K::Location) && spec.get("target").is_none() && spec.get("targets").is_none() {
+    match known {
+        Some(K::Location) => check_presence(cx, spec),
+        Some(K::Group | K::User) => check_profile(cx, spec),
+        Some(K::Template) => check_template(cx, spec),
+        Some(K::Api) if is_mcp_server(spec) => check_remotes(cx, spec, kind),
+        _ => {}
+    }
+}
+
+/// An API of type `mcp-server` is validated by Backstage's MCP-server
+/// schema, which asks for `remotes` instead of a `definition`.
+fn is_mcp_server(spec: &Node) -> bool {
+    spec.get("type").and_then(Node::as_str) == Some("mcp-server")
+}
+
+fn check_remotes(cx: &mut Ctx, spec: &Node, kind: &str) {
+    let Some(remotes) = spec.get("remotes") else {
         cx.missing(
-            "spec.target",
+            "spec.remotes",
             spec.pos,
             kind,
-            "add `target: ./path/to/catalog-info.yaml` or a `targets:` list",
+            "add `remotes:` with at least one `{type, url}` entry, such as `type: streamable-http`",
         );
+        return;
+    };
+    let Some(items) = remotes.as_seq() else {
+        cx.wrong_type("spec.remotes", remotes, "a list of `{type, url}` mappings");
+        return;
+    };
+    if items.is_empty() {
+        cx.push(Code::InvalidValue, remotes.pos, "`spec.remotes` is empty".to_owned(), "list at least one remote, for example `- {type: streamable-http, url: https://mcp.example.com/}`");
+    }
+    for item in items {
+        if item.as_map().is_none() {
+            cx.wrong_type("spec.remotes[]", item, "a mapping with `type` and `url`");
+            continue;
+        }
+        for field in ["type", "url"] {
+            match item.get(field) {
+                None => cx.missing(
+                    &format!("spec.remotes[].{field}"),
+                    item.pos,
+                    "a remote",
+                    &format!("add `{field}:`"),
+                ),
+                Some(n) => check_shape(cx, &format!("spec.remotes[].{field}"), n, Str),
+            }
+        }
+    }
+}
+
+fn check_presence(cx: &mut Ctx, spec: &Node) {
+    if let Some(n) = spec.get("presence")
+        && let Some(p) = n.as_str()
+        && !matches!(p, "required" | "optional")
+    {
+        cx.push(
+            Code::InvalidValue,
+            n.pos,
+            format!("`spec.presence` is `{p}`; Backstage allows only `required` or `optional`"),
+            "write `presence: optional` for targets that may be missing, or remove the field (the default is `required`)",
+        );
+    }
+}
+
+fn check_profile(cx: &mut Ctx, spec: &Node) {
+    let Some(profile) = spec.get("profile").filter(|p| p.as_map().is_some()) else {
+        return;
+    };
+    for field in ["displayName", "email", "picture"] {
+        if let Some(n) = profile.get(field) {
+            check_shape(cx, &format!("spec.profile.{field}"), n, Str);
+        }
+    }
+}
+
+/// The scaffolder's v1beta3 schema: each step is a mapping with an
+/// `action`; `parameters` is a mapping or a list of mappings.
+fn check_template(cx: &mut Ctx, spec: &Node) {
+    for step in spec.get("steps").and_then(Node::as_seq).unwrap_or_default() {
+        if step.as_map().is_none() {
+            cx.wrong_type("spec.steps[]", step, "a mapping with `action`");
+            continue;
+        }
+        match step.get("action") {
+            None => cx.missing(
+                "spec.steps[].action",
+                step.pos,
+                "a step",
+                "add `action:`, such as `action: fetch:template`",
+            ),
+            Some(n) => check_shape(cx, "spec.steps[].action", n, AnyStr),
+        }
+    }
+    if let Some(params) = spec.get("parameters") {
+        match &params.value {
+            Value::Map(_) => {}
+            Value::Seq(items) => {
+                for item in items.iter().filter(|i| i.as_map().is_none()) {
+                    cx.wrong_type("spec.parameters[]", item, "a mapping (one form page)");
+                }
+            }
+            _ => cx.wrong_type("spec.parameters", params, "a mapping or a list of mappings"),
+        }
     }
 }
 
@@ -413,19 +566,22 @@ fn required_help(kind: Option<KnownKind>, field: &str) -> String {
     }
 }
 
+/// Every string in Backstage's kind schemas has `minLength: 1`, so an empty
+/// string is as wrong as a missing one ([`AnyStr`] is the exception).
 fn check_shape(cx: &mut Ctx, path: &str, n: &Node, shape: Shape) {
     match (shape, &n.value) {
-        (Str, Value::Str(_)) | (Map, Value::Map(_)) | (List, Value::Seq(_)) => {}
+        (Str | Definition, Value::Str(s)) if s.is_empty() => {
+            cx.invalid(path, n, "must not be empty")
+        }
+        (Str | AnyStr, Value::Str(_)) | (Map, Value::Map(_)) | (List, Value::Seq(_)) => {}
         (Definition, Value::Str(_)) => {}
         (Definition, Value::Map(_)) if is_remote_placeholder(n) => {}
         (StrList, Value::Seq(items)) => {
             for item in items {
-                if item.as_str().is_none() {
-                    cx.wrong_type(&format!("{path}[]"), item, "a string");
-                }
+                check_shape(cx, &format!("{path}[]"), item, Str);
             }
         }
-        (Str, _) | (Definition, _) => cx.wrong_type(path, n, "a string"),
+        (Str | AnyStr, _) | (Definition, _) => cx.wrong_type(path, n, "a string"),
         (StrList, _) => cx.wrong_type(path, n, "a list of strings"),
         (Map, _) => cx.wrong_type(path, n, "a mapping"),
         (List, _) => cx.wrong_type(path, n, "a list"),

@@ -200,7 +200,6 @@ enum Frame {
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        merges: Vec<Node>,
         pos: Pos,
         anchor: usize,
         first_node: usize,
@@ -213,7 +212,10 @@ enum Frame {
 /// under serde-saphyr) instead of going through `Spanned<T>` at every node:
 /// measured on the 10k-entity bench catalog, that path spent three times as
 /// long as the parser itself. Scalars are typed by the YAML 1.2 core
-/// schema, duplicate keys are errors, and merge keys (`<<`) are honoured.
+/// schema, duplicate keys are errors, and a merge key (`<<`) is an ordinary
+/// key, as in Backstage's YAML 1.2 parser (`yaml` with `merge: false`): a
+/// catalog that relied on the merge must fail here as it fails there
+/// (`schema` adds a warning that explains it).
 pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
@@ -284,7 +286,6 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                     Frame::Map {
                         entries: Vec::new(),
                         key: None,
-                        merges: Vec::new(),
                         pos,
                         anchor,
                         first_node,
@@ -306,22 +307,16 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                         first_node,
                     ),
                     Frame::Map {
-                        mut entries,
-                        merges,
+                        entries,
                         pos,
                         anchor,
                         first_node,
                         ..
-                    } => {
-                        for source in merges {
-                            merge_into(&mut entries, source);
-                        }
-                        (
-                            Node::new(Value::Map(entries.into_boxed_slice()), pos),
-                            anchor,
-                            first_node,
-                        )
-                    }
+                    } => (
+                        Node::new(Value::Map(entries.into_boxed_slice()), pos),
+                        anchor,
+                        first_node,
+                    ),
                 };
                 if anchor != 0 {
                     anchors.insert(anchor, (node.clone(), nodes - first_node + 1));
@@ -337,19 +332,8 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
         match stack.last_mut() {
             None => docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries,
-                key,
-                merges,
-                ..
-            }) => match key.take() {
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => *key = Some(node),
-                Some(k)
-                    if k.as_str() == Some("<<")
-                        && matches!(node.value, Value::Map(_) | Value::Seq(_)) =>
-                {
-                    merges.push(node)
-                }
                 Some(k) => {
                     if entries.iter().any(|(e, _)| e.value == k.value) {
                         let name = k.scalar_text().unwrap_or_default();
@@ -366,25 +350,6 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
         }
     }
     Ok(docs)
-}
-
-/// Merge-key semantics: explicit keys win over merged ones, and earlier
-/// sources win over later ones.
-fn merge_into(entries: &mut Vec<(Node, Node)>, source: Node) {
-    match source.value {
-        Value::Map(merged) => {
-            for (k, v) in merged.into_vec() {
-                if !entries.iter().any(|(e, _)| e.value == k.value) {
-                    entries.push((k, v));
-                }
-            }
-        }
-        Value::Seq(sources) => sources
-            .into_vec()
-            .into_iter()
-            .for_each(|s| merge_into(entries, s)),
-        _ => {}
-    }
 }
 
 /// Types a scalar by the YAML 1.2 core schema. Quoted and block scalars,
@@ -493,16 +458,16 @@ mod tests {
     }
 
     #[test]
-    fn merge_keys_aliases_and_duplicates() {
+    fn merge_keys_are_ordinary_keys_and_duplicates_are_errors() {
         let text = "base: &b {owner: team-a, type: service}\nsvc:\n  <<: *b\n  type: website\n";
         let docs = parse_documents(text, Budget::default()).unwrap();
         let svc = docs[0].get("svc").unwrap();
-        assert_eq!(svc.get("owner").unwrap().as_str(), Some("team-a"));
+        assert_eq!(svc.get("owner"), None, "the merge is not applied");
         assert_eq!(
-            svc.get("type").unwrap().as_str(),
-            Some("website"),
-            "explicit keys win"
+            svc.get("<<").unwrap().get("owner").unwrap().as_str(),
+            Some("team-a")
         );
+        assert_eq!(svc.get("type").unwrap().as_str(), Some("website"));
         let err = parse_documents("a: 1\nb: 2\na: 3\n", Budget::default()).unwrap_err();
         assert_eq!((err.kind, err.line, err.col), (YamlErrorKind::Syntax, 3, 1));
         assert!(err.message.contains("duplicate key `a`"));

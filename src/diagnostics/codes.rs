@@ -52,7 +52,7 @@ codes! {
     InvalidApiVersion = "E0100", "invalid-api-version", Error, "`apiVersion` is malformed or not valid for the kind.";
     UnknownField = "E0101", "unknown-field", Error, "An entity has a root field Backstage does not allow.";
     MissingField = "E0102", "missing-field", Error, "A required field is missing.";
-    DanglingRef = "E0103", "dangling-ref", Error, "A reference points at an entity that is not in the catalog.";
+    DanglingRef = "E0103", "dangling-ref", Warning, "A reference points at an entity that is not in the catalog (Backstage accepts it; set it to \"error\" to require a complete catalog).";
     WrongType = "E0104", "wrong-type", Error, "A field has the wrong YAML type (for example a list where a string is expected).";
     InvalidName = "E0105", "invalid-name", Error, "`metadata.name` breaks Backstage's naming rules.";
     InvalidNamespace = "E0106", "invalid-namespace", Error, "`metadata.namespace` breaks Backstage's namespace rules.";
@@ -60,19 +60,21 @@ codes! {
     InvalidRef = "E0108", "invalid-ref", Error, "An entity reference is malformed or lacks a kind where none is implied.";
     WrongRefKind = "E0109", "wrong-ref-kind", Warning, "A reference points at an entity of a kind the field does not expect (Backstage accepts it).";
     DuplicateEntity = "E0110", "duplicate-entity", Error, "Two files define the same entity.";
-    Cycle = "E0111", "cycle", Error, "A parent/child, subcomponentOf or subdomainOf chain loops.";
+    Cycle = "E0111", "cycle", Warning, "A parent/child, subcomponentOf or subdomainOf chain loops (Backstage accepts it).";
     MembershipMismatch = "E0112", "membership-mismatch", Warning, "A group's `members` and its users' `memberOf` disagree.";
     InvalidUrl = "E0113", "invalid-url", Error, "A link URL is not a valid absolute URL.";
     LocationTargetMissing = "E0114", "location-target-missing", Error, "A Location target does not exist.";
     LocationOutsideRoot = "E0115", "location-outside-root", Error, "A Location target or `$text` file lies outside the catalog root.";
     Substitution = "E0116", "substitution", Error, "A `$text`, `$json`, `$yaml`, `$openapi` or `$asyncapi` substitution could not be read.";
-    UnknownKind = "E0117", "unknown-kind", Warning, "An entity has a kind Portolan does not know; it loads as a generic entity.";
+    UnknownKind = "E0117", "unknown-kind", Error, "An entity has a kind stock Backstage rejects (unknown, or a known kind spelled in another case); with the severity lowered it loads as a generic entity.";
     InvalidMetadataKey = "E0118", "invalid-metadata-key", Error, "A label or annotation key or value breaks Backstage's rules.";
     InvalidKind = "E0119", "invalid-kind", Error, "`kind` is malformed.";
     UnsafeLinkScheme = "E0120", "unsafe-link-scheme", Warning, "A link uses a scheme other than http, https or mailto and will not be clickable.";
     RemoteLocation = "E0121", "remote-location", Warning, "A Location target is a remote URL; Portolan reads only files in the repository.";
     EmptyCatalogFile = "E0122", "empty-catalog-file", Warning, "A `catalog-info.yaml` is empty or holds only comments, so it defines no entity.";
     SelfDependency = "E0123", "self-dependency", Warning, "`dependsOn` or `dependencyOf` names the entity itself.";
+    YamlMergeKey = "E0124", "yaml-merge-key", Warning, "A YAML merge key (`<<`) is used; Backstage's YAML 1.2 parser keeps it as a literal key, so the merge never happens there.";
+    InvalidValue = "E0125", "invalid-value", Error, "A field's value breaks Backstage's schema (an empty string, or a value outside the allowed set).";
     // E02xx: scorecard policies.
     PolicyMetadata = "E0200", "policy-metadata", Error, "A policy's `# METADATA` block is malformed or incomplete.";
     PolicyError = "E0201", "policy-error", Error, "A policy does not compile.";

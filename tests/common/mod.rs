@@ -33,6 +33,11 @@ pub fn catalog(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A `portolan.toml` that makes a dangling ref an error (a warning by
+/// default, as Backstage accepts it): the tests' simplest error with a
+/// file:line.
+pub const STRICT: (&str, &str) = ("portolan.toml", "[diagnostics]\ndangling-ref = \"error\"\n");
+
 pub const GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";
 
 pub fn component(name: &str, owner: &str) -> String {
