@@ -80,6 +80,41 @@ spec:
   owner: team-a
 "#;
 
+/// An owner reference that closes a Markdown code span and then starts a
+/// link and an image, and another that starts a line of its own.
+const INJECT: &str = r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: inject
+spec:
+  type: service
+  lifecycle: production
+  owner: "team-a`](https://evil.example) ![i](https://evil.example/i.png) <img src=x> `x"
+  system: "s\n::add-mask::maskme\r\n::error::pwned\e[2J\u202E"
+"#;
+
+/// A policy (untrusted like the rest) whose scorecard title is a link and
+/// an image, and whose check title and message break lines, carry a
+/// terminal escape and a bidi override, and close and reopen code spans.
+const POLICY: &str = r#"# METADATA
+# title: "Sec [review](https://evil.example) ![i](https://evil.example/i.png)"
+# custom:
+#   levels: [bronze]
+package portolan.hostile
+
+import rego.v1
+
+# METADATA
+# title: "check\n::add-mask::t"
+# custom:
+#   id: inject
+#   level: bronze
+inject contains msg if {
+	input.entity.kind == "Component"
+	msg := "x` ![pwn](https://evil.example/p.png) [ok](https://evil.example) www.evil.example `\n::error::msg\u001b[31m\u202e ``` [a](https://evil.example)"
+}
+"#;
+
 fn component(name: &str, extra: &str) -> String {
     format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n{extra}spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
@@ -107,6 +142,12 @@ fn hostile_catalog() -> tempfile::TempDir {
             "a\\..\\..\\..\\..\\attacker\\b/y.yaml".to_owned(),
             component("backslash", ""),
         ),
+        (
+            "inject.yaml".to_owned(),
+            INJECT.to_owned(),
+        ),
+        ("evil\n::warning::file.yaml".to_owned(), component("nl", "")),
+        ("policies/hostile.rego".to_owned(), POLICY.to_owned()),
         (
             "pill.yaml".to_owned(),
             "apiVersion: backstage.io/v1alpha1\nkind: Pill\nmetadata:\n  name: p\nspec:\n  owner: team-a\n".to_owned(),
@@ -300,4 +341,120 @@ fn invisible_characters_are_shown_in_the_portal() {
     }
     let data = page(site.path(), "catalog/data/shard-0.js");
     assert!(data.contains("Pay⟨U+202E⟩gnp.exe"), "{data}");
+}
+
+/// `portolan check` in `format` on the hostile catalog.
+fn check(root: &Path, format: &str) -> String {
+    let run = portolan_limited(
+        &[
+            "check",
+            root.to_str().unwrap(),
+            "--format",
+            format,
+            "--scorecard-details",
+            "--today",
+            "2026-06-01",
+        ],
+        root,
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", common::stderr(&run));
+    String::from_utf8(run.stdout).unwrap() + &String::from_utf8_lossy(&run.stderr)
+}
+
+#[test]
+fn no_value_starts_a_line_or_sends_an_escape_in_any_text_format() {
+    let root = hostile_catalog();
+    for format in ["human", "github", "markdown", "junit", "json", "sarif"] {
+        let out = check(root.path(), format);
+        // The hostile values are in the output (so the test sees them) ...
+        assert!(out.contains("add-mask"), "{format}: {out}");
+        for line in out.lines() {
+            let t = line.trim_start();
+            // ... but none starts a line: GitHub's runner executes a line
+            // that starts with `::`. The github format's own annotations
+            // are the only such lines.
+            let ours = format == "github"
+                && [
+                    "::error file=",
+                    "::warning file=",
+                    "::notice title=",
+                    "::error title=",
+                    "::warning title=",
+                ]
+                .iter()
+                .any(|p| line.starts_with(p));
+            assert!(
+                ours || !t.starts_with("::"),
+                "{format}: a value starts a line: {line:?}"
+            );
+        }
+        assert!(!out.contains('\u{1b}'), "{format} sends an escape sequence");
+        assert!(!out.contains('\r'), "{format} sends a carriage return");
+        if !matches!(format, "json" | "sarif") {
+            // JSON carries the text as written (escaped as JSON requires).
+            assert!(!out.contains('\u{202e}'), "{format} passes U+202E through");
+        }
+    }
+    let human = check(root.path(), "human");
+    assert!(
+        human.contains("`s\\n::add-mask::maskme\\r\\n::error::pwned\\u{1b}[2J\\u{202e}`"),
+        "{human}"
+    );
+    assert!(human.contains("/evil\\n::warning::file.yaml:"), "{human}");
+}
+
+#[test]
+fn markdown_makes_nothing_live() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let root = hostile_catalog();
+    let md = check(root.path(), "markdown");
+    assert!(md.contains("evil.example"), "{md}");
+    let mut problems = Vec::new();
+    let mut code = Vec::new();
+    for (event, range) in Parser::new_ext(&md, Options::ENABLE_TABLES).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                problems.push(format!("link to {dest_url}"))
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => problems.push(format!("image {dest_url}")),
+            Event::Html(h) | Event::InlineHtml(h) if h.as_ref() != "<br>" => {
+                problems.push(format!("HTML {h}"))
+            }
+            Event::Code(_) => code.push(range),
+            _ => {}
+        }
+    }
+    // GitHub also turns a bare `https://…` or `www.…` in text into a link:
+    // outside code spans, each must be broken by a backslash.
+    let lower = md.to_ascii_lowercase();
+    for pattern in ["://", "www."] {
+        for (i, _) in lower.match_indices(pattern) {
+            let in_code = code.iter().any(|r| r.contains(&i));
+            if !in_code && !md[..i].ends_with('\\') {
+                let line = md[..i].rsplit('\n').next().unwrap_or("");
+                problems.push(format!("bare link after {line:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}\n{md}");
+    // A value never ends a table row: every row has its four cells.
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Severity |"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(rows.len() > 10, "{md}");
+    for row in rows {
+        assert!(
+            row == "|---|---|---|---|" || (row.starts_with("| ") && row.ends_with(" |")),
+            "{row:?}"
+        );
+    }
+    // The scorecard's title reads as written, inert.
+    assert!(
+        md.contains(
+            "Sec \\[review\\](https\\://evil.example) !\\[i\\](https\\://evil.example/i.png)"
+        ),
+        "{md}"
+    );
 }
