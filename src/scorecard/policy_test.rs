@@ -145,25 +145,40 @@ pub fn run(policies: &[PolicySource], tests: &[PolicySource]) -> TestRun {
 
 /// The text report, `opa test`-style.
 pub fn render(run: &TestRun) -> String {
+    use crate::escape::terminal as t;
     let mut out = String::new();
+    // Policy files are untrusted: every line is printed through `terminal`,
+    // so nothing in them adds a line of its own or sends an escape sequence.
     for (file, err) in &run.broken {
-        out.push_str(&format!("ERROR {file}: does not compile\n{err}\n\n"));
+        out.push_str(&format!("ERROR {}: does not compile\n", t(file)));
+        for l in err.lines() {
+            out.push_str(&format!("{}\n", t(l)));
+        }
+        out.push('\n');
     }
     let mut last = "";
     for r in &run.results {
         if r.file != last {
-            out.push_str(&format!("{}:\n", r.file));
+            out.push_str(&format!("{}:\n", t(&r.file)));
             last = &r.file;
         }
         match &r.outcome {
-            TestOutcome::Pass => out.push_str(&format!("  PASS  {}\n", r.name)),
-            TestOutcome::Fail => {
-                out.push_str(&format!("  FAIL  {} ({}:{})\n", r.name, r.file, r.line))
-            }
+            TestOutcome::Pass => out.push_str(&format!("  PASS  {}\n", t(&r.name))),
+            TestOutcome::Fail => out.push_str(&format!(
+                "  FAIL  {} ({}:{})\n",
+                t(&r.name),
+                t(&r.file),
+                r.line
+            )),
             TestOutcome::Error { message } => {
-                out.push_str(&format!("  ERROR {} ({}:{})\n", r.name, r.file, r.line));
+                out.push_str(&format!(
+                    "  ERROR {} ({}:{})\n",
+                    t(&r.name),
+                    t(&r.file),
+                    r.line
+                ));
                 for l in message.trim().lines() {
-                    out.push_str(&format!("        {l}\n"));
+                    out.push_str(&format!("        {}\n", t(l)));
                 }
             }
         }
@@ -175,7 +190,7 @@ pub fn render(run: &TestRun) -> String {
             out.push_str(&format!(
                 "  {:>5.1}%  {} ({}/{} lines)\n",
                 pct(f.covered, f.total),
-                f.file,
+                crate::escape::terminal(&f.file),
                 f.covered,
                 f.total
             ));

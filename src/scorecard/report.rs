@@ -4,7 +4,9 @@
 //! renderers import no stage.
 
 use super::{Scorecards, Standing, eval::Outcome, model::Scorecard, waivers::Waiver};
-use crate::diagnostics::render::{Section, markdown::cell, plural};
+use crate::diagnostics::render::markdown::{cell, code, text};
+use crate::diagnostics::render::{Section, plural};
+use crate::escape::terminal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -58,7 +60,7 @@ fn human_summary(sc: &Scorecards, top: usize) -> String {
         let mut parts = Vec::new();
         let none = standings.iter().filter(|s| s.level.is_none()).count();
         if none > 0 {
-            parts.push(format!("{none} below {}", card.levels[0]));
+            parts.push(format!("{none} below {}", terminal(&card.levels[0])));
         }
         for l in &card.levels {
             let n = standings
@@ -66,12 +68,12 @@ fn human_summary(sc: &Scorecards, top: usize) -> String {
                 .filter(|s| s.level.as_deref() == Some(l))
                 .count();
             if n > 0 {
-                parts.push(format!("{n} {l}"));
+                parts.push(format!("{n} {}", terminal(l)));
             }
         }
         out.push_str(&format!(
             "scorecard {}: {} entities: {}\n",
-            card.title,
+            terminal(&card.title),
             standings.len(),
             parts.join(", ")
         ));
@@ -113,9 +115,9 @@ fn most_failed(card: &Scorecard, standings: &[&Standing], top: usize) -> String 
             "  {} {} `{}` ({}): {}",
             plural(*n, "entity"),
             if *n == 1 { "fails" } else { "fail" },
-            check.id,
-            check.level,
-            check.title.trim()
+            terminal(&check.id),
+            terminal(&check.level),
+            terminal(check.title.trim())
         );
     }
     if failing.len() > top && top > 0 {
@@ -131,7 +133,11 @@ fn levels_table(sc: &Scorecards) -> String {
     }
     let mut rows: BTreeMap<String, BTreeMap<&str, String>> = BTreeMap::new();
     for s in &sc.standings {
-        let cell = format!("{} ({:.0}%)", s.level.as_deref().unwrap_or("—"), s.score);
+        let cell = format!(
+            "{} ({:.0}%)",
+            s.level.as_deref().map_or_else(|| "—".to_owned(), text),
+            s.score
+        );
         rows.entry(s.entity.to_string())
             .or_default()
             .insert(s.scorecard.as_str(), cell);
@@ -149,7 +155,7 @@ fn levels_table(sc: &Scorecards) -> String {
     out.push_str(&"---|".repeat(cards.len()));
     out.push('\n');
     for (entity, cells) in rows.iter().take(MAX_ROWS) {
-        let _ = write!(out, "| `{}` |", cell(entity));
+        let _ = write!(out, "| {} |", code(entity));
         for c in &cards {
             let _ = write!(
                 out,

@@ -165,10 +165,16 @@ fn key_values(e: &Entity, field: &str) -> Vec<KeyValue> {
             m.iter()
                 .filter_map(|(k, v)| {
                     let value = v.scalar_text()?;
+                    let url = safe_url(value.strip_prefix("url:").unwrap_or(&value))
+                        .filter(|_| value.contains("://"));
+                    // The link carries no credentials, so neither does its text.
+                    let value = match url {
+                        Some(_) => crate::escape::without_userinfo(&value).into_owned(),
+                        None => value,
+                    };
                     Some(KeyValue {
                         key: k.as_str()?.to_owned(),
-                        url: safe_url(value.strip_prefix("url:").unwrap_or(&value))
-                            .filter(|_| value.contains("://")),
+                        url,
                         value,
                     })
                 })

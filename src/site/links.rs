@@ -73,6 +73,66 @@ pub fn root_of(page: &str) -> String {
 pub use crate::escape::safe_url;
 pub use crate::facts::answers::url_key;
 
+/// The characters of a file name kept as they are in an "edit this file"
+/// URL: RFC 3986's unreserved ones. Everything else is percent-encoded, so
+/// no `/`, `\`, `%`, `?`, `#`, `&` or `@` in a name can start another
+/// segment, a query, or another host.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The "edit this file" URL for `file` (relative to ROOT, `/`-separated)
+/// from `[site] edit_url`, whose `{path}` stands for the file. The path is
+/// built from its segments, each percent-encoded on its own, so a folder
+/// named `%2e%2e` stays a folder of that name (`%252e%252e`) instead of
+/// climbing out of the repository. `None` when a segment is empty, `.` or
+/// `..` (no such file is in a repository), or when the result would leave
+/// the scheme, host and port that `edit_url` names.
+pub fn edit_url(template: &str, file: &str) -> Option<String> {
+    let mut path = String::with_capacity(file.len() + 8);
+    for (i, seg) in file.split('/').enumerate() {
+        if seg.is_empty() || seg == "." || seg == ".." {
+            return None;
+        }
+        if i > 0 {
+            path.push('/');
+        }
+        path.extend(percent_encoding::utf8_percent_encode(seg, PATH_SEGMENT));
+    }
+    let url = safe_url(&template.replace("{path}", &path))?;
+    let base = url::Url::parse(&template.replace("{path}", "")).ok()?;
+    (url::Url::parse(&url).ok()?.origin() == base.origin()).then_some(url)
+}
+
+/// The class a value gets in the default theme, from a fixed list per
+/// field (`of`), so a catalog value never adds a class of its own choosing
+/// (`lifecycle: "production level-gold"`) or borrows another element's
+/// style (a level named `summary` would be `level-summary`). Anything not
+/// on the list is `other`.
+pub fn css_class(of: &str, value: &str) -> &'static str {
+    let known: &[&'static str] = match of {
+        "lifecycle" => &["production", "experimental", "deprecated"],
+        "level" => &["bronze", "silver", "gold", "platinum", "none"],
+        "status" => &["pass", "fail", "waived", "error"],
+        "severity" => &["error", "warning"],
+        "kind" => {
+            return crate::catalog::kinds::KINDS
+                .iter()
+                .map(|k| k.lower)
+                .find(|k| *k == value)
+                .unwrap_or("other");
+        }
+        _ => &[],
+    };
+    known
+        .iter()
+        .copied()
+        .find(|k| *k == value)
+        .unwrap_or("other")
+}
+
 /// Link text longer than this (host and path) is cut with an ellipsis.
 const SHORT_URL_CHARS: usize = 60;
 
@@ -150,6 +210,45 @@ mod tests {
         for not_a_web_url in ["acme/orders", "mailto:a@b.c", "javascript:x", "https://"] {
             assert_eq!(short_url(not_a_web_url), None, "{not_a_web_url}");
         }
+    }
+
+    #[test]
+    fn edit_links_stay_in_the_repository_they_name() {
+        let t = "https://github.com/acme/catalog/edit/main/{path}";
+        assert_eq!(
+            edit_url(t, "services/orders/catalog-info.yaml").as_deref(),
+            Some("https://github.com/acme/catalog/edit/main/services/orders/catalog-info.yaml")
+        );
+        let climb = "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/attacker/x.yaml";
+        assert_eq!(
+            edit_url(t, climb).as_deref(),
+            Some(
+                "https://github.com/acme/catalog/edit/main/%252e%252e/%252e%252e/%252e%252e/%252e%252e/%252e%252e/attacker/x.yaml"
+            )
+        );
+        assert_eq!(
+            edit_url(t, "a\\..\\..\\b/x y#?.yaml").as_deref(),
+            Some("https://github.com/acme/catalog/edit/main/a%5C..%5C..%5Cb/x%20y%23%3F.yaml")
+        );
+        for bad in ["../x.yaml", "a//b.yaml", "./x", ""] {
+            assert_eq!(edit_url(t, bad), None, "{bad}");
+        }
+        // `{path}` right after the host would let a name become the host.
+        assert_eq!(edit_url("https://git.example{path}", "evil.example"), None);
+        assert_eq!(
+            edit_url("https://git.example/blob?file={path}&x=1", "a&b=c/d.yaml").as_deref(),
+            Some("https://git.example/blob?file=a%26b%3Dc/d.yaml&x=1")
+        );
+    }
+
+    #[test]
+    fn classes_come_from_a_fixed_list() {
+        assert_eq!(css_class("lifecycle", "production"), "production");
+        assert_eq!(css_class("lifecycle", "production level-gold"), "other");
+        assert_eq!(css_class("level", "summary"), "other");
+        assert_eq!(css_class("kind", "api"), "api");
+        assert_eq!(css_class("kind", "pill"), "other");
+        assert_eq!(css_class("nonsense", "x"), "other");
     }
 
     #[test]

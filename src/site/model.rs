@@ -166,10 +166,10 @@ impl<'a> SiteModel<'a> {
         self.standings.get(r).map_or(&[], Vec::as_slice)
     }
 
-    /// The "edit this file" URL, from `[site] edit_url`.
+    /// The "edit this file" URL, from `[site] edit_url`
+    /// ([`super::links::edit_url`]).
     pub fn edit_url(&self, file: &str) -> Option<String> {
-        let template = self.config.edit_url.as_deref()?;
-        safe_url(&template.replace("{path}", file))
+        super::links::edit_url(self.config.edit_url.as_deref()?, file)
     }
 }
 

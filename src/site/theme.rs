@@ -241,16 +241,52 @@ pub fn load(source: &dyn Source, site: &Site, diags: &mut Vec<Diagnostic>) -> Th
 fn new_tera() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on([".html", ".xml", ".svg"]);
+    // tera's HTML escaping, plus NUL and bidirectional controls shown as
+    // `⟨U+202E⟩`: every `{{ value }}` of every theme goes through it.
+    tera.set_escape_fn(crate::escape::html_escape_fn);
     tera.register_filter("inline_code", inline_code);
     tera.register_filter("short_url", short_url);
+    tera.register_filter("link_host", link_host);
+    tera.register_filter("css_class", css_class);
     tera
 }
 
 /// The `short_url` filter: a raw web URL used as link text becomes host and
-/// path ([`super::links::short_url`]); any other text is returned as it is.
-/// The result is a plain string, so autoescaping still applies.
+/// path ([`super::links::short_url`]); any other text is returned as it is,
+/// without the credentials of a URL in it. The result is a plain string, so
+/// autoescaping still applies.
 pub fn short_url(text: std::borrow::Cow<'_, str>, _: tera::Kwargs, _: &tera::State) -> String {
-    super::links::short_url(&text).unwrap_or_else(|| text.into_owned())
+    super::links::short_url(&text)
+        .unwrap_or_else(|| crate::escape::without_userinfo(&text).into_owned())
+}
+
+/// The `link_host` filter, on a link's `href`: where the link really goes
+/// (its host, or a mail address), to show next to the link, or `""` when
+/// the link's `text` (a keyword argument: the text shown) already names
+/// that host. `{% set host = l.url | link_host(text=text) %}`.
+pub fn link_host(
+    href: std::borrow::Cow<'_, str>,
+    kwargs: tera::Kwargs,
+    _: &tera::State,
+) -> tera::TeraResult<String> {
+    let text: &str = kwargs.get("text")?.unwrap_or("");
+    Ok(crate::escape::link_target(&href)
+        .filter(|target| !crate::escape::text_names_target(text, target))
+        .unwrap_or_default())
+}
+
+/// The `css_class` filter: a catalog or policy value used in a `class`
+/// attribute is mapped to a fixed set of names
+/// ([`super::links::css_class`]), so a value can neither add classes nor
+/// borrow the look of another element. `{{ entity.lifecycle |
+/// css_class(of="lifecycle") }}`.
+pub fn css_class(
+    value: std::borrow::Cow<'_, str>,
+    kwargs: tera::Kwargs,
+    _: &tera::State,
+) -> tera::TeraResult<&'static str> {
+    let of: &str = kwargs.must_get("of")?;
+    Ok(super::links::css_class(of, &value))
 }
 
 /// Compiles the templates, replacing each one that fails with its default

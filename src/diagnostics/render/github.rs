@@ -3,9 +3,13 @@
 
 use super::{Report, is_check_failure, plural};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::escape::terminal;
 use std::fmt::Write;
 
-/// Escapes the message part of a workflow command.
+/// Escapes the message part of a workflow command. Control and invisible
+/// characters in catalog text are shown as escapes first
+/// ([`crate::escape::terminal`]); the newlines Portolan puts between a
+/// message and its help are GitHub's `%0A`.
 fn data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
@@ -76,16 +80,16 @@ fn annotation(out: &mut String, report: &Report, d: &Diagnostic) {
         Severity::Warning => "warning",
     };
     let title = property(&format!("{} {}", d.code.code(), d.code.slug()));
-    let mut msg = d.message.clone();
+    let mut msg = terminal(&d.message).into_owned();
     if let Some(help) = &d.help {
         msg.push_str("\nhelp: ");
-        msg.push_str(help);
+        msg.push_str(&terminal(help));
     }
     let _ = match &d.span {
         Some(s) => writeln!(
             out,
             "::{cmd} file={},line={},col={},title={title}::{}",
-            property(&report.path(&s.file)),
+            property(&terminal(&report.path(&s.file))),
             s.line,
             s.column,
             data(&msg)

@@ -2,6 +2,7 @@
 
 use super::{Report, is_check_failure, plural};
 use crate::diagnostics::{Diagnostic, Severity, Span};
+use crate::escape::terminal;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::BTreeMap;
 
@@ -112,21 +113,6 @@ fn closing(report: &Report, renderer: &Renderer) -> String {
     out
 }
 
-/// Text from the baseline file is untrusted: control characters (terminal
-/// escape sequences) are shown escaped rather than sent to the terminal.
-fn terminal(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
-}
-
 fn read_source(report: &Report, file: &str) -> Option<String> {
     if file.starts_with('<') {
         return None;
@@ -174,7 +160,7 @@ fn group<'a>(
     sources: &'a BTreeMap<&str, Option<String>>,
 ) -> Group<'a> {
     let title = level(d.severity)
-        .primary_title(d.message.as_str())
+        .primary_title(terminal(&d.message))
         .id(format!("{} {}", d.code.code(), d.code.slug()));
     let mut elements: Vec<annotate_snippets::Element<'a>> = Vec::new();
     if let Some(span) = &d.span {
@@ -184,13 +170,13 @@ fn group<'a>(
         elements.push(snippet(
             report,
             &rel.span,
-            Some(rel.message.as_str()),
+            Some(terminal(&rel.message)),
             sources,
             false,
         ));
     }
     if let Some(help) = &d.help {
-        elements.push(Level::HELP.message(help.as_str()).into());
+        elements.push(Level::HELP.message(terminal(help)).into());
     }
     title.elements(elements)
 }
@@ -198,11 +184,12 @@ fn group<'a>(
 fn snippet<'a>(
     report: &Report,
     span: &Span,
-    label: Option<&'a str>,
+    label: Option<std::borrow::Cow<'a, str>>,
     sources: &'a BTreeMap<&str, Option<String>>,
     primary: bool,
 ) -> annotate_snippets::Element<'a> {
-    let path = format!("{}:{}:{}", report.path(&span.file), span.line, span.column);
+    let shown = terminal(&report.path(&span.file)).into_owned();
+    let path = format!("{shown}:{}:{}", span.line, span.column);
     match sources
         .get(span.file.as_str())
         .and_then(|s| s.as_deref())
@@ -215,7 +202,7 @@ fn snippet<'a>(
                 AnnotationKind::Context
             };
             Snippet::source(text)
-                .path(report.path(&span.file))
+                .path(shown)
                 .fold(true)
                 .annotation(kind.span(range).label(label))
                 .into()

@@ -6,22 +6,31 @@ use crate::diagnostics::{Diagnostic, Severity};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::escape::xml as xml_escape;
+use crate::escape::{terminal, xml as xml_escape};
 
+/// One diagnostic as text. Catalog text in it (paths, messages, help)
+/// goes through [`terminal`], so a value never starts a line of its own
+/// when a CI log prints the report; the newlines between parts are ours.
 fn describe(report: &Report, d: &Diagnostic) -> String {
     let mut s = String::new();
     if let Some(span) = &d.span {
         let _ = write!(
             s,
             "{}:{}:{}: ",
-            report.path(&span.file),
+            terminal(&report.path(&span.file)),
             span.line,
             span.column
         );
     }
-    let _ = write!(s, "{} [{} {}]", d.message, d.code.code(), d.code.slug());
+    let _ = write!(
+        s,
+        "{} [{} {}]",
+        terminal(&d.message),
+        d.code.code(),
+        d.code.slug()
+    );
     if let Some(h) = &d.help {
-        let _ = write!(s, "\nhelp: {h}");
+        let _ = write!(s, "\nhelp: {}", terminal(h));
     }
     s
 }
@@ -62,7 +71,7 @@ pub fn render(report: &Report) -> String {
         "  <testsuite name=\"catalog\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
     );
     for (file, ds) in &by_file {
-        let name = xml_escape(&report.path(file));
+        let name = xml_escape(&terminal(&report.path(file)));
         let errors: Vec<&Diagnostic> = ds
             .iter()
             .filter(|(d, known)| !known && d.severity == Severity::Error)
@@ -97,7 +106,7 @@ pub fn render(report: &Report) -> String {
                 xml_escape(&format!(
                     "{} error(s); first: {}",
                     errors.len(),
-                    first.message
+                    terminal(&first.message)
                 )),
                 xml_escape(&body.join("\n\n"))
             );

@@ -25,10 +25,13 @@ struct Facet {
 }
 
 impl Facet {
+    /// Labels are shown by the page's script as text: invisible characters
+    /// are made visible here ([`crate::escape::visible`]), as the
+    /// templates' escaping does for the rest of the portal.
     fn add(&mut self, key: &str, label: &str) {
         self.values
             .entry(key.to_owned())
-            .or_insert_with(|| label.to_owned());
+            .or_insert_with(|| crate::escape::visible(label).into_owned());
     }
     fn numbered(&self) -> BTreeMap<&str, usize> {
         self.values
@@ -48,7 +51,7 @@ impl Facet {
         }
         for (key, label) in &mut self.values {
             if count[&label.to_lowercase()] > 1 {
-                let short = key.replacen(":default/", ":", 1);
+                let short = crate::escape::visible(key).replacen(":default/", ":", 1);
                 *label = format!("{label} ({short})");
             }
         }
@@ -200,6 +203,8 @@ impl Data {
                     .chars()
                     .take(DESCRIPTION_CHARS)
                     .collect();
+                let visible = |s: &str| crate::escape::visible(s).into_owned();
+                desc = visible(&desc);
                 if e.description()
                     .is_some_and(|d| d.chars().count() > DESCRIPTION_CHARS)
                 {
@@ -213,8 +218,8 @@ impl Data {
                         segment(&r.name)
                     ),
                     nk.get(r.kind.as_str()).copied().unwrap_or(0),
-                    e.title().to_owned(),
-                    format!("{}:{}/{}", r.kind, r.namespace, r.name),
+                    visible(e.title()),
+                    visible(&format!("{}:{}/{}", r.kind, r.namespace, r.name)),
                     idx(&nt, e.spec_type()),
                     idx(&nl, e.lifecycle()),
                     idx(&no, p.owner.as_ref().map(|o| o.0.as_str())),
