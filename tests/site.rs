@@ -315,7 +315,10 @@ fn a_theme_overrides_single_files_and_a_broken_template_keeps_the_last_good_site
             "{% extends \"base.html\" %}{% block content %}<h1 id=\"custom\">Welcome to {{ site.title }}</h1>{% endblock content %}",
         ),
         ("theme/static/extra.css", "body { color: red }"),
-        ("portolan.toml", "[site]\ntitle = \"ACME portal\"\n"),
+        (
+            "portolan.toml",
+            "[site]\ntitle = \"ACME portal\"\ntheme_dir = \"theme\"\n",
+        ),
     ]);
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
@@ -515,7 +518,10 @@ fn a_theme_file_linked_from_outside_the_root_is_refused() {
         "{% extends \"base.html\" %}{% block content %}STOLEN{% endblock content %}",
     )
     .unwrap();
-    let cat = catalog(&[("team.yaml", GROUP)]);
+    let cat = catalog(&[
+        ("team.yaml", GROUP),
+        ("portolan.toml", "[site]\ntheme_dir = \"theme\"\n"),
+    ]);
     std::fs::create_dir_all(cat.path().join("theme/templates")).unwrap();
     std::os::unix::fs::symlink(
         outside.path().join("home.html"),
