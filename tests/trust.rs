@@ -409,3 +409,194 @@ fn a_page_cannot_grow_past_the_size_budget() {
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(!out_dir.exists());
 }
+
+// ---------------------------------------------------------------- item 5
+
+const TEAMS: &str = "apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: payments-team
+spec:
+  type: team
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: mallory-team
+spec:
+  type: team
+  children: []
+";
+
+const REAL: &str = "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments-api
+  description: Takes card payments
+  links:
+    - url: https://runbooks.corp.example/payments
+      type: runbook
+spec:
+  type: service
+  lifecycle: production
+  owner: payments-team
+  dependsOn: [component:ledger]
+";
+
+const TAKEOVER: &str = "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments-api
+  description: TAKEN OVER
+  links:
+    - url: https://evil.example/runbook
+      type: runbook
+spec:
+  type: service
+  lifecycle: production
+  owner: mallory-team
+";
+
+/// `0-notes.yaml` sorts before the real service's file and defines the
+/// same entity. Neither wins: the page shows the conflict (both files,
+/// both owners, nothing else from either), no relation is drawn from either
+/// definition, neither is scored, and E0110 is reported at both files.
+#[test]
+fn a_file_name_cannot_take_over_another_teams_entity() {
+    let dir = catalog(&[
+        ("teams.yaml", TEAMS),
+        ("services/payments/catalog-info.yaml", REAL),
+        ("0-notes.yaml", TAKEOVER),
+        ("ledger.yaml", &component("ledger", "payments-team")),
+        (
+            "checkout.yaml",
+            &format!(
+                "{}  dependsOn: [component:payments-api]\n",
+                component("checkout", "payments-team")
+            ),
+        ),
+    ]);
+    let root = dir.path();
+    let (checked, took) = limited(&["check", ".", "--format", "json"], root);
+    assert!(took < Duration::from_secs(5));
+    assert_eq!(checked.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    let mut dups: Vec<(String, String)> = diags
+        .iter()
+        .filter(|d| d["code"] == "E0110")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    dups.sort();
+    assert_eq!(dups.len(), 2, "{dups:?}");
+    assert_eq!(dups[0].0, "0-notes.yaml");
+    assert!(
+        dups[0]
+            .1
+            .contains("also defined in `services/payments/catalog-info.yaml`")
+    );
+    assert_eq!(dups[1].0, "services/payments/catalog-info.yaml");
+    assert!(dups[1].1.contains("also defined in `0-notes.yaml`"));
+    // A reference to the contested entity is not dangling.
+    assert!(!diags.iter().any(|d| d["code"] == "E0103"), "{diags:?}");
+    // Neither definition is scored.
+    assert!(
+        !diags.iter().any(|d| d["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("payments-api")
+            && d["code"] == "E0300"),
+        "{diags:?}"
+    );
+
+    let site = tempfile::tempdir().unwrap();
+    let out_dir = site.path().join("out");
+    let (built, _) = limited(
+        &[
+            "build",
+            ".",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        root,
+    );
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built));
+    let page =
+        std::fs::read_to_string(out_dir.join("catalog/default/component/payments-api/index.html"))
+            .unwrap();
+    for shown in [
+        "0-notes.yaml:4",
+        "services/payments/catalog-info.yaml:4",
+        "mallory-team",
+        "payments-team",
+    ] {
+        assert!(page.contains(shown), "the conflict page lacks `{shown}`");
+    }
+    for hidden in [
+        "evil.example",
+        "runbooks.corp.example",
+        "TAKEN OVER",
+        "Takes card payments",
+        "quick-answers",
+        "ledger",
+    ] {
+        assert!(!page.contains(hidden), "the conflict page shows `{hidden}`");
+    }
+    // Nothing from either definition anywhere else: no export, no relation
+    // on the teams' or the other components' pages, no scorecard entry.
+    assert!(
+        !out_dir
+            .join("api/entities/default/component/payments-api.json")
+            .exists()
+    );
+    for (file, name) in [
+        (
+            "catalog/default/group/payments-team/index.html",
+            "payments-team",
+        ),
+        (
+            "catalog/default/group/mallory-team/index.html",
+            "mallory-team",
+        ),
+        ("catalog/default/component/ledger/index.html", "ledger"),
+        ("catalog/default/component/checkout/index.html", "checkout"),
+        ("api/scorecards/production-readiness.json", "scorecard"),
+    ] {
+        let text = std::fs::read_to_string(out_dir.join(file)).unwrap();
+        assert!(
+            !text.contains("payments-api"),
+            "{name} mentions payments-api"
+        );
+        assert!(!text.contains("evil.example"), "{name} shows the takeover");
+    }
+    // The export lists both definitions as skipped, never as the entity.
+    let export: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("api/catalog.json")).unwrap())
+            .unwrap();
+    let export_text = export["entities"].to_string();
+    assert!(!export_text.contains("payments-api"), "{export_text}");
+    let skipped: Vec<&str> = export["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["what"]
+                .as_str()
+                .unwrap()
+                .contains("neither definition is published")
+        })
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        skipped,
+        ["0-notes.yaml", "services/payments/catalog-info.yaml"]
+    );
+}

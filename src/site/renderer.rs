@@ -11,7 +11,7 @@ use super::budget::{self, InFlight};
 use super::links;
 use super::model::SiteModel;
 use super::output::{Output, OutputError};
-use super::pages::{catalog, catalog_data, health, home, scorecards};
+use super::pages::{catalog, catalog_data, conflict, health, home, scorecards};
 use super::plan::{Family, PageSpec};
 use super::summary::{self, HealthSummary, LevelSummary};
 use super::theme::Theme;
@@ -134,6 +134,10 @@ impl<'a> Renderer<'a> {
                     path,
                     export::entity_json(m.catalog, e, m.standings_of(&e.eref)),
                 );
+            }
+            Family::Conflict(r, defs) => {
+                let ctx = conflict::context(m, r, defs);
+                self.page(template, path, &r.name, "catalog", &ctx);
             }
             Family::Home => {
                 let ctx = home::context(m, self.overall().clone(), self.health().clone());

@@ -27,6 +27,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "home.html",
     "catalog.html",
     "entity.html",
+    "conflict.html",
     "kinds/group.html",
     "kinds/user.html",
     "kinds/system.html",
