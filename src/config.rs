@@ -113,6 +113,7 @@ pub fn text(source: &dyn Source) -> Result<Option<String>, Diagnostic> {
             .help("save the file as UTF-8")),
         },
         Err(ReadError::Missing) => Ok(None),
+        Err(ReadError::Outside) => Err(crate::source::escape_diagnostic(FILE_NAME)),
         Err(e) => Err(Diagnostic::new(
             Code::Config,
             format!("cannot read {FILE_NAME}: {}", e.reason()),

@@ -126,10 +126,16 @@ fn a_duplicate_definition_is_fully_checked_but_does_not_win_the_page() {
         assert_eq!(d.related[0].span.file, other);
         assert_eq!(d.related[0].message, "also defined here");
     }
-    // The page is still the first file's, and the second adds no relations.
-    let e = l.catalog.get(&r("component:payments")).unwrap();
-    assert_eq!(e.file, "a/catalog-info.yaml");
-    assert!(has(
+    // Without git history neither definition is the entity (a file name
+    // must not decide it): the ref is a conflict holding both, and neither
+    // definition adds relations.
+    assert!(l.catalog.get(&r("component:payments")).is_none());
+    let defs: Vec<&str> = l.catalog.conflicts[&r("component:payments")]
+        .iter()
+        .map(|e| e.file.as_str())
+        .collect();
+    assert_eq!(defs, ["a/catalog-info.yaml", "b/catalog-info.yaml"]);
+    assert!(!has(
         &l,
         "component:payments",
         RelationType::OwnedBy,

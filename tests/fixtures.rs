@@ -70,8 +70,21 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
         // `portolan check` also compiles the theme; so does this test.
         let source = portolan::source::WorkTree::new(&dir).unwrap();
         let mut theme = Vec::new();
-        portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme);
+        let loaded = portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme);
         checked.add(theme);
+        // Some problems appear only while rendering (E0011): a fixture with
+        // a BUILD file is also rendered, into memory.
+        if dir.join("BUILD").is_file() {
+            let plan = portolan::site::plan(&checked, &loaded);
+            let out = portolan::site::MemoryOutput::new();
+            let options = portolan::site::Options::default();
+            let found = match portolan::site::render(&plan, &plan.all(), &options, &out) {
+                Err(portolan::site::BuildError::Theme(found)) => found,
+                _ => Vec::new(),
+            };
+            drop(plan);
+            checked.add(found);
+        }
         // And it reads the baseline, whose problems are diagnostics too.
         if let Err(d) = portolan::baseline::load(&source) {
             checked.add(vec![d]);

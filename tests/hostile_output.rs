@@ -397,7 +397,9 @@ fn no_value_starts_a_line_or_sends_an_escape_in_any_text_format() {
     }
     let human = check(root.path(), "human");
     assert!(
-        human.contains("`s\\n::add-mask::maskme\\r\\n::error::pwned\\u{1b}[2J\\u{202e}`"),
+        human.contains(
+            "spec.system: s\\n::add-mask::maskme\\r\\n::error::pwned\\u{1b}[2J\\u{202e}`"
+        ),
         "{human}"
     );
     assert!(human.contains("/evil\\n::warning::file.yaml:"), "{human}");

@@ -315,7 +315,10 @@ fn a_theme_overrides_single_files_and_a_broken_template_keeps_the_last_good_site
             "{% extends \"base.html\" %}{% block content %}<h1 id=\"custom\">Welcome to {{ site.title }}</h1>{% endblock content %}",
         ),
         ("theme/static/extra.css", "body { color: red }"),
-        ("portolan.toml", "[site]\ntitle = \"ACME portal\"\n"),
+        (
+            "portolan.toml",
+            "[site]\ntitle = \"ACME portal\"\ntheme_dir = \"theme\"\n",
+        ),
     ]);
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
@@ -493,17 +496,23 @@ fn entities_that_cannot_load_are_listed_on_the_health_page_not_dropped() {
         skipped.contains("every entity in the file") && skipped.contains("broken.yaml"),
         "{skipped}"
     );
+    // Without git history, neither of two definitions of one ref is
+    // published: both are listed, and the ref's page shows the conflict.
     assert!(
-        skipped.contains("component:default/fine` (also defined in `dup.yaml`)")
-            && skipped.contains("ok.yaml"),
+        skipped.contains(
+            "component:default/fine` (also defined in `dup.yaml`; neither definition is published)"
+        ) && skipped.contains(
+            "component:default/fine` (also defined in `ok.yaml`; neither definition is published)"
+        ),
         "{skipped}"
     );
     assert!(
-        String::from_utf8_lossy(&files["index.html"]).contains("3 entities are not in the portal")
+        String::from_utf8_lossy(&files["index.html"]).contains("4 entities are not in the portal")
     );
     let index: serde_json::Value = serde_json::from_slice(&files["api/catalog.json"]).unwrap();
-    assert_eq!(index["skipped"].as_array().unwrap().len(), 3);
-    assert!(files.contains_key("catalog/default/component/fine/index.html"));
+    assert_eq!(index["skipped"].as_array().unwrap().len(), 4);
+    let fine = String::from_utf8_lossy(&files["catalog/default/component/fine/index.html"]);
+    assert!(fine.contains("Defined in 2 files"), "{fine}");
 }
 
 #[cfg(unix)]
@@ -515,7 +524,10 @@ fn a_theme_file_linked_from_outside_the_root_is_refused() {
         "{% extends \"base.html\" %}{% block content %}STOLEN{% endblock content %}",
     )
     .unwrap();
-    let cat = catalog(&[("team.yaml", GROUP)]);
+    let cat = catalog(&[
+        ("team.yaml", GROUP),
+        ("portolan.toml", "[site]\ntheme_dir = \"theme\"\n"),
+    ]);
     std::fs::create_dir_all(cat.path().join("theme/templates")).unwrap();
     std::os::unix::fs::symlink(
         outside.path().join("home.html"),

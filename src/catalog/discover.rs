@@ -5,7 +5,8 @@
 //! once: a link to a file inside ROOT is read under the link's own name, a
 //! link to a directory inside ROOT is skipped (the directory is walked at its
 //! real place, so following it would only produce duplicates or loops), and
-//! a link that leaves ROOT or loops gets a diagnostic.
+//! a link that leaves ROOT (any link, whatever its name) or loops gets a
+//! diagnostic.
 
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Span};
@@ -130,8 +131,9 @@ pub fn discover(source: &dyn Source, config: &Config) -> Discovered {
 
 /// Decides what a symlink met by the walk means for discovery: a link to a
 /// catalog file inside ROOT is read under its own name; a link to a folder
-/// inside ROOT is skipped (the folder is walked at its real place); links
-/// that leave ROOT, loop or dangle are reported when they matter.
+/// inside ROOT is skipped (the folder is walked at its real place); a link
+/// that leaves ROOT is always reported (E0006), and one that loops or
+/// dangles is reported when it matters.
 fn symlink(
     rel: String,
     link: Link,
@@ -143,9 +145,12 @@ fn symlink(
     }
     match link {
         Link::Loop => diags.push(
-            Diagnostic::new(Code::SymlinkLoop, format!("symlink `{rel}` loops back on itself"))
-                .at(Span::file(&rel))
-                .help("remove the link or point it at a real file inside the catalog"),
+            Diagnostic::new(
+                Code::SymlinkLoop,
+                format!("symlink `{rel}` loops back on itself"),
+            )
+            .at(Span::file(&rel))
+            .help("remove the link or point it at a real file inside the catalog"),
         ),
         // A dangling link: only worth reporting when it looks like a catalog file.
         Link::Dangling { to } if filter.wants_file(&rel) => diags.push(
@@ -156,14 +161,9 @@ fn symlink(
             .at(Span::file(&rel))
             .help("remove the dangling link or restore its target"),
         ),
-        Link::Outside { is_dir, shown } if is_dir || filter.wants_file(&rel) => diags.push(
-            Diagnostic::new(
-                Code::SymlinkEscape,
-                format!("symlink `{rel}` points outside the catalog root (to `{shown}`) and was not followed"),
-            )
-            .at(Span::file(&rel))
-            .help("Portolan never reads outside ROOT; copy the file into the catalog or remove the link"),
-        ),
+        // Every link out of ROOT is reported, whatever its name: whether the
+        // target exists or is a folder is never looked at, and never said.
+        Link::Outside => diags.push(crate::source::escape_diagnostic(&rel)),
         Link::File { real } if filter.wants_file(&rel) => {
             return Some(FileEntry {
                 rel,

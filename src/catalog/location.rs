@@ -42,7 +42,7 @@ pub fn resolve_file(source: &dyn Source, rel: &str) -> Result<FileEntry, PathErr
             rel: rel.to_owned(),
             real: None,
         }),
-        Ok(Kind::Dir) => Err(PathError::Directory),
+        Ok(Kind::Dir | Kind::LinkDir) => Err(PathError::Directory),
         Ok(Kind::LinkOut) | Err(ReadError::Outside) => Err(PathError::Outside),
         Err(_) => Err(PathError::Missing),
     }

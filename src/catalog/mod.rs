@@ -39,6 +39,11 @@ pub struct Catalog {
     /// Entities (or whole files) that could not be loaded, so the portal
     /// can list them instead of dropping them silently. Sorted by place.
     pub skipped: Vec<Skipped>,
+    /// Refs that several files define with no way to tell which one is the
+    /// entity (see [`resolve::keeper`]): none of the definitions is
+    /// published, and the portal shows the conflict instead. Each holds
+    /// every definition, in file order.
+    pub conflicts: BTreeMap<EntityRef, Vec<Entity>>,
 }
 
 /// An entity left out of the catalog, and why.
@@ -134,11 +139,15 @@ pub fn load_from(
     clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-    let (entities, duplicates) = resolve::index(entities, &mut diags, &mut skipped);
+    // Git history is not gathered yet, so no definition can be shown to be
+    // the older one: every duplicated ref becomes a conflict.
+    let indexed = resolve::index(entities, None, &mut diags, &mut skipped);
+    let duplicates = indexed.duplicates;
     skipped.sort();
     let mut catalog = Catalog {
         root: root.to_path_buf(),
-        entities,
+        entities: indexed.entities,
+        conflicts: indexed.conflicts,
         relations: BTreeMap::new(),
         files: files.into_iter().collect(),
         skipped,

@@ -10,55 +10,101 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Builds the index, and returns the definitions that lost their ref to
-/// another one. Entities must arrive sorted by (file, position), so that
-/// which definition the index keeps is deterministic; for now that is the
-/// one in the first file by path (a later change decides by history).
+/// When a file was first added to the repository (seconds since the
+/// epoch), from git history; `None` when history is not available.
+pub type FirstSeen<'a> = &'a dyn Fn(&str) -> Option<i64>;
+
+/// Which of several definitions of one ref keeps it: the one whose file
+/// git saw first, when history says so for every definition and one is
+/// strictly the oldest. Without history (today: the git stage does not
+/// exist yet) there is no keeper, so that no file name can win an entity.
+pub fn keeper(files: &[&str], first_seen: Option<FirstSeen>) -> Option<usize> {
+    let first_seen = first_seen?;
+    let times: Vec<i64> = files.iter().map(|f| first_seen(f)).collect::<Option<_>>()?;
+    let oldest = *times.iter().min()?;
+    let mut at = times.iter().enumerate().filter(|&(_, t)| *t == oldest);
+    let (i, _) = at.next()?;
+    at.next().is_none().then_some(i)
+}
+
+/// Builds the index. Entities must arrive sorted by (file, position).
+///
+/// A ref defined more than once goes to the keeper ([`keeper`]) when there
+/// is one; otherwise **no** definition is published: the ref and all its
+/// definitions go to the returned conflicts, so that a newcomer cannot take
+/// over an entity by choosing a file name that sorts first. Every other
+/// definition is returned as a duplicate (its references are checked, but
+/// it adds no relations).
 ///
 /// Every definition of a duplicated ref gets its own `E0110`, naming the
 /// other files: neither is "the original" on its own say-so.
 pub fn index(
     entities: Vec<Entity>,
+    first_seen: Option<FirstSeen>,
     diags: &mut Vec<Diagnostic>,
     skipped: &mut Vec<super::Skipped>,
-) -> (BTreeMap<EntityRef, Entity>, Vec<Entity>) {
-    let mut map: BTreeMap<EntityRef, Entity> = BTreeMap::new();
-    let mut duplicates: Vec<Entity> = Vec::new();
+) -> Indexed {
+    let mut groups: BTreeMap<EntityRef, Vec<Entity>> = BTreeMap::new();
     for e in entities {
-        if map.contains_key(&e.eref) {
-            duplicates.push(e);
-        } else {
-            map.insert(e.eref.clone(), e);
+        groups.entry(e.eref.clone()).or_default().push(e);
+    }
+    let mut out = Indexed::default();
+    for (eref, mut defs) in groups {
+        if defs.len() == 1 {
+            out.entities.insert(eref, defs.swap_remove(0));
+            continue;
         }
-    }
-    // Each duplicated ref with all its definitions, in (file, position) order.
-    let mut groups: BTreeMap<&EntityRef, Vec<&Entity>> = BTreeMap::new();
-    for d in &duplicates {
-        groups
-            .entry(&d.eref)
-            .or_insert_with(|| vec![&map[&d.eref]])
-            .push(d);
-    }
-    for (eref, defs) in groups {
-        for (i, e) in defs.iter().enumerate() {
-            let others: Vec<&Entity> = defs
+        let all: Vec<&Entity> = defs.iter().collect();
+        let files: Vec<&str> = all.iter().map(|e| e.file.as_str()).collect();
+        let kept = keeper(&files, first_seen);
+        for (i, e) in all.iter().enumerate() {
+            let others: Vec<&Entity> = all
                 .iter()
                 .enumerate()
                 .filter(|&(j, _)| j != i)
                 .map(|(_, o)| *o)
                 .collect();
-            diags.push(duplicate(eref, e, &others));
-            if i > 0 {
-                skipped.push(super::Skipped::new(
-                    &e.file,
-                    e.pos,
-                    format!("`{eref}` (also defined in `{}`)", defs[0].file),
-                    diags.last(),
-                ));
+            diags.push(duplicate(&eref, e, &others));
+            if kept != Some(i) {
+                let why = match kept {
+                    Some(k) => format!(
+                        "`{eref}` (also defined in `{}`, which is older)",
+                        all[k].file
+                    ),
+                    None => format!(
+                        "`{eref}` (also defined in {}; neither definition is published)",
+                        others
+                            .iter()
+                            .map(|o| format!("`{}`", o.file))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                };
+                skipped.push(super::Skipped::new(&e.file, e.pos, why, diags.last()));
+            }
+        }
+        match kept {
+            Some(k) => {
+                let keeper = defs.remove(k);
+                out.duplicates.extend(defs);
+                out.entities.insert(eref, keeper);
+            }
+            None => {
+                out.conflicts.insert(eref, defs);
             }
         }
     }
-    (map, duplicates)
+    out
+}
+
+/// What [`index`] built.
+#[derive(Default)]
+pub struct Indexed {
+    pub entities: BTreeMap<EntityRef, Entity>,
+    /// Definitions that lost their ref to an older one.
+    pub duplicates: Vec<Entity>,
+    /// Refs that no definition keeps, with every definition in file order.
+    pub conflicts: BTreeMap<EntityRef, Vec<Entity>>,
 }
 
 /// Where a definition's name is written, for pointing at it.
@@ -115,6 +161,7 @@ pub fn resolve(catalog: &mut Catalog, duplicates: &[Entity], diags: &mut Vec<Dia
         .enumerate()
         .map(|(i, e)| (Some(i as u32), e))
         .chain(duplicates.iter().map(|e| (None, e)))
+        .chain(catalog.conflicts.values().flatten().map(|e| (None, e)))
         .collect();
     let per_entity: Vec<Resolved> = entities
         .par_iter()
@@ -226,6 +273,10 @@ fn resolve_entity<'a>(
                         out.edges.push((other, field.relation.inverse(), me));
                     }
                 }
+                // A contested ref is in the catalog, but no definition of
+                // it is published: no relation is drawn to it, and it is
+                // not dangling either.
+                None if catalog.conflicts.contains_key(&target) => {}
                 None => out.dangling.push((
                     me,
                     Dangle {
@@ -337,4 +388,33 @@ fn wrong_kind(
     )
     .at(Span::at(&entity.file, item.pos))
     .help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeper;
+
+    #[test]
+    fn only_history_picks_a_definition_and_only_a_strictly_older_one() {
+        let files = ["0-notes.yaml", "services/payments/catalog-info.yaml"];
+        assert_eq!(keeper(&files, None), None, "no history: a conflict");
+        let seen = |f: &str| match f {
+            "0-notes.yaml" => Some(2_000),
+            "services/payments/catalog-info.yaml" => Some(1_000),
+            _ => None,
+        };
+        assert_eq!(
+            keeper(&files, Some(&seen)),
+            Some(1),
+            "the older file keeps it"
+        );
+        let tie = |_: &str| Some(5);
+        assert_eq!(keeper(&files, Some(&tie)), None, "same commit: a conflict");
+        let partial = |f: &str| (f == "0-notes.yaml").then_some(1);
+        assert_eq!(
+            keeper(&files, Some(&partial)),
+            None,
+            "history for one file only"
+        );
+    }
 }

@@ -2,11 +2,37 @@
 //! portal atomically.
 
 use super::{print_timings, quote, spinner_after_delay};
-use portolan::diagnostics::Severity;
 use portolan::diagnostics::render::{self, Report};
+use portolan::diagnostics::{Diagnostic, Severity};
 use portolan::pipeline::{self, Options};
+use portolan::site::budget::OnHang;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+/// A template that loops without writing cannot be stopped inside its
+/// thread: report it, remove this run's staging folder (the previous
+/// output was never touched) and end the process with exit code 1.
+fn hang_hook(root: PathBuf, out: PathBuf, entities: usize, files: Vec<String>) -> OnHang {
+    OnHang(Arc::new(move |d: Diagnostic| {
+        let report = Report {
+            root: &root,
+            diagnostics: std::slice::from_ref(&d),
+            entities,
+            files: &files,
+            scorecards: None,
+            quote: &|_| None,
+            scorecard_details: false,
+            baseline: None,
+        };
+        let color =
+            anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+        eprint!("{}", render::human(&report, color));
+        portolan::site::write::discard_staging(&out);
+        eprintln!("error: the theme has errors; the previous output, if any, is untouched");
+        std::process::exit(1);
+    }))
+}
 
 pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<String>) -> ExitCode {
     if let Some(url) = &base_url
@@ -29,12 +55,21 @@ pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<Strin
         .cloned()
         .collect();
     checked.add(theme_diags);
+    let on_hang = hang_hook(
+        root.clone(),
+        out.clone(),
+        checked.loaded.catalog.entities.len(),
+        checked.loaded.catalog.files.clone(),
+    );
     let built = if theme_errors.is_empty() {
         portolan::site::build(
             &checked,
             &theme,
             &out,
-            &portolan::site::Options { base_url },
+            &portolan::site::Options {
+                base_url,
+                on_hang: Some(on_hang),
+            },
         )
     } else {
         Err(portolan::site::BuildError::Theme(theme_errors))

@@ -48,6 +48,8 @@ codes! {
     SymlinkLoop = "E0007", "symlink-loop", Error, "A symlink loops back on itself and was not followed.";
     Config = "E0008", "config", Error, "portolan.toml is invalid.";
     BaselineInvalid = "E0009", "baseline-invalid", Error, "portolan-baseline.json cannot be read or is malformed; nothing counts as baselined.";
+    ThemeNotEnabled = "E0010", "theme-not-enabled", Warning, "A `theme/` or `themes/` folder exists but portolan.toml does not name it, so it is not used.";
+    TemplateLimit = "E0011", "template-limit", Error, "A theme template ran past the time or output budget of one page and was stopped.";
     // E01xx: entity structure, references and catalog semantics.
     InvalidApiVersion = "E0100", "invalid-api-version", Error, "`apiVersion` is malformed or not valid for the kind.";
     UnknownField = "E0101", "unknown-field", Error, "An entity has a root field Backstage does not allow.";

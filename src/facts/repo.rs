@@ -47,7 +47,9 @@ pub fn facts(source: &dyn Source, dir: &str) -> Repo {
     };
     let exists = |name: &str| match name.split_once('/') {
         None => has(name, Kind::File),
-        Some((sub, _)) => has(sub, Kind::Dir) && source.is_file(&path(name)),
+        Some((sub, _)) => {
+            (has(sub, Kind::Dir) || has(sub, Kind::LinkDir)) && source.is_file(&path(name))
+        }
     };
     Repo {
         found: FILES

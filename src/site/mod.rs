@@ -8,6 +8,7 @@
 //! rendered.
 
 pub mod answers;
+pub mod budget;
 pub mod entity;
 pub mod export;
 pub mod graph;
@@ -53,6 +54,9 @@ pub enum BuildError {
 pub struct Options {
     /// `--base-url`: where the site is published (overrides `[site] base_url`).
     pub base_url: Option<String>,
+    /// What to do when a template hangs without writing (see
+    /// [`budget`]); `None` leaves such a render running until it ends.
+    pub on_hang: Option<budget::OnHang>,
 }
 
 /// What a build (or a render) wrote.
@@ -106,7 +110,7 @@ pub fn render(
     out: &dyn Output,
 ) -> Result<Built, BuildError> {
     let model = SiteModel::new(plan.checked(), options.base_url.clone());
-    let rendered = renderer::Renderer::new(&model, plan.theme(), out).render(pages);
+    let rendered = renderer::Renderer::new(&model, plan.theme(), out).render(pages, options);
     if !rendered.errors.is_empty() {
         return Err(BuildError::Theme(rendered.errors));
     }

@@ -58,6 +58,10 @@ pub enum Family<'a> {
         template: Arc<str>,
     },
     EntityJson(&'a Entity),
+    /// The page of a ref that several files define with no way to tell
+    /// which is the entity: it shows the conflict and nothing else from
+    /// either definition (see `catalog::resolve::keeper`).
+    Conflict(&'a EntityRef, &'a [Entity]),
     Home,
     CatalogIndex,
     CatalogFacets,
@@ -84,6 +88,7 @@ impl Family<'_> {
     pub fn template(&self) -> Option<&str> {
         Some(match self {
             Family::EntityPage { template, .. } => template,
+            Family::Conflict(..) => "conflict.html",
             Family::Home => "home.html",
             Family::CatalogIndex => "catalog.html",
             Family::ScorecardsIndex => "scorecards.html",
@@ -96,7 +101,9 @@ impl Family<'_> {
     /// The timing phase a file is rendered in (`PORTOLAN_TIMINGS=1`).
     pub fn phase(&self) -> &'static str {
         match self {
-            Family::EntityPage { .. } | Family::EntityJson(_) => "entity pages",
+            Family::EntityPage { .. } | Family::EntityJson(_) | Family::Conflict(..) => {
+                "entity pages"
+            }
             Family::Home => "home",
             Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
                 "catalog index"
@@ -169,6 +176,10 @@ impl<'a> Plan<'a> {
             .map(|e| entity_specs(e, &templates[e.eref.kind.as_str()]))
             .collect();
         let mut pages: Vec<PageSpec> = pairs.into_iter().flatten().collect();
+        pages.extend(catalog.conflicts.iter().map(|(r, defs)| PageSpec {
+            path: links::entity_page(r),
+            family: Family::Conflict(r, defs),
+        }));
         pages.extend(site_specs(checked, theme));
         Plan {
             checked,
@@ -258,6 +269,7 @@ impl<'a> Plan<'a> {
                 (refs, self.files_read(entity))
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
+            Family::Conflict(r, defs) => (vec![r], defs.iter().map(|d| d.file.as_str()).collect()),
             Family::Marker | Family::Asset(_) => (Vec::new(), Vec::new()),
             Family::Home
             | Family::CatalogIndex

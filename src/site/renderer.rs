@@ -7,10 +7,11 @@
 //! needs it first, so a subset pays only for what it renders. No file's
 //! bytes depend on which thread rendered it or when.
 
+use super::budget::{self, InFlight};
 use super::links;
 use super::model::SiteModel;
 use super::output::{Output, OutputError};
-use super::pages::{catalog, catalog_data, health, home, scorecards};
+use super::pages::{catalog, catalog_data, conflict, health, home, scorecards};
 use super::plan::{Family, PageSpec};
 use super::summary::{self, HealthSummary, LevelSummary};
 use super::theme::Theme;
@@ -69,6 +70,7 @@ pub struct Renderer<'a> {
     files: AtomicUsize,
     errors: Mutex<Vec<Diagnostic>>,
     refused: Mutex<Option<(String, OutputError)>>,
+    inflight: InFlight,
 }
 
 impl<'a> Renderer<'a> {
@@ -82,17 +84,26 @@ impl<'a> Renderer<'a> {
             files: AtomicUsize::new(0),
             errors: Mutex::new(Vec::new()),
             refused: Mutex::new(None),
+            inflight: InFlight::default(),
         }
     }
 
     /// Renders `specs` (from a plan of the same catalog and theme), one
-    /// phase at a time, each phase in parallel.
-    pub fn render(self, specs: &[&PageSpec]) -> Rendered {
+    /// phase at a time, each phase in parallel, with a watchdog on every
+    /// page's time budget when `options.on_hang` is set.
+    pub fn render(self, specs: &[&PageSpec], options: &super::Options) -> Rendered {
         let mut clock = crate::timing::Clock::default();
-        for phase in specs.chunk_by(|a, b| a.family.phase() == b.family.phase()) {
-            phase.par_iter().for_each(|spec| self.one(spec));
-            clock.lap(phase[0].family.phase());
-        }
+        std::thread::scope(|scope| {
+            if let Some(on_hang) = &options.on_hang {
+                let (inflight, theme) = (&self.inflight, self.theme);
+                scope.spawn(move || budget::watch(inflight, on_hang, &|t| theme.origin(t)));
+            }
+            for phase in specs.chunk_by(|a, b| a.family.phase() == b.family.phase()) {
+                phase.par_iter().for_each(|spec| self.one(spec));
+                clock.lap(phase[0].family.phase());
+            }
+            self.inflight.finish();
+        });
         let mut errors = self.errors.into_inner().unwrap_or_else(|p| p.into_inner());
         crate::diagnostics::sort(&mut errors);
         Rendered {
@@ -123,6 +134,10 @@ impl<'a> Renderer<'a> {
                     path,
                     export::entity_json(m.catalog, e, m.standings_of(&e.eref)),
                 );
+            }
+            Family::Conflict(r, defs) => {
+                let ctx = conflict::context(m, r, defs);
+                self.page(template, path, &r.name, "catalog", &ctx);
             }
             Family::Home => {
                 let ctx = home::context(m, self.overall().clone(), self.health().clone());
@@ -222,7 +237,10 @@ impl<'a> Renderer<'a> {
                 csp: CSP,
             },
         );
-        match self.theme.render(template, &ctx) {
+        self.inflight.start(template, path);
+        let rendered = self.theme.render_page(template, path, &ctx);
+        self.inflight.end();
+        match rendered {
             Ok(html) => {
                 if self.write(path, html.into_bytes()) {
                     self.pages.fetch_add(1, Ordering::Relaxed);

@@ -27,6 +27,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "home.html",
     "catalog.html",
     "entity.html",
+    "conflict.html",
     "kinds/group.html",
     "kinds/user.html",
     "kinds/system.html",
@@ -72,16 +73,40 @@ pub struct Theme {
 }
 
 /// The folder whose files override the default theme, relative to ROOT.
-/// `theme = "name"` means `<theme_dir>/name` (Zola), `theme_dir` alone is the
-/// folder itself (mdBook), and otherwise `theme/` is used when it exists.
-fn override_dir(site: &Site) -> Option<(String, bool)> {
+/// `theme = "name"` means `<theme_dir>/name` (Zola) and `theme_dir` alone
+/// is the folder itself (mdBook). A theme is code that runs on every page,
+/// so without either setting no folder is used, whatever the catalog holds.
+fn override_dir(site: &Site) -> Option<String> {
     match (&site.theme, &site.theme_dir) {
-        (Some(name), dir) => Some((
-            format!("{}/{}", dir.as_deref().unwrap_or("themes"), name),
-            true,
-        )),
-        (None, Some(dir)) => Some((dir.clone(), true)),
-        (None, None) => Some(("theme".to_owned(), false)),
+        (Some(name), dir) => Some(format!("{}/{}", dir.as_deref().unwrap_or("themes"), name)),
+        (None, Some(dir)) => Some(dir.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Folders that look like a theme but are not named in portolan.toml: each
+/// gets a warning saying it is ignored and how to enable it.
+const UNNAMED: &[(&str, &str)] = &[
+    ("theme", "theme_dir = \"theme\""),
+    ("themes", "theme = \"<name>\" (for themes/<name>/)"),
+];
+
+fn unnamed_theme_warnings(source: &dyn Source, diags: &mut Vec<Diagnostic>) {
+    let listing = source.list("").unwrap_or_default();
+    for (folder, setting) in UNNAMED {
+        if listing
+            .iter()
+            .any(|e| e.name == *folder && e.kind != Kind::File)
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::ThemeNotEnabled,
+                    format!("`{folder}/` is not used: a theme is code that runs on every page, so it is used only when portolan.toml names it"),
+                )
+                .at(Span::file(*folder))
+                .help(format!("to use it, set `{setting}` under [site] in portolan.toml, and protect the folder and portolan.toml with CODEOWNERS (docs/ci.md)")),
+            );
+        }
     }
 }
 
@@ -145,6 +170,9 @@ fn files_under(source: &dyn Source, dir: &str, diags: &mut Vec<Diagnostic>) -> V
             match e.kind {
                 Kind::File => out.push(rel),
                 Kind::Dir => pending.push(rel),
+                // Read at its real place only: a link to a folder could
+                // make this listing loop (`templates/a -> .`).
+                Kind::LinkDir => {}
                 Kind::LinkOut => diags.push(
                     Diagnostic::new(
                         Code::SymlinkEscape,
@@ -180,7 +208,11 @@ pub fn load(source: &dyn Source, site: &Site, diags: &mut Vec<Diagnostic>) -> Th
         .iter()
         .map(|(n, b)| ((*n).to_owned(), b.to_vec()))
         .collect();
-    if let Some((rel, explicit)) = override_dir(site) {
+    let Some(rel) = override_dir(site) else {
+        unnamed_theme_warnings(source, diags);
+        return compile(templates, assets, diags);
+    };
+    {
         match resolve_dir(source, &rel) {
             Ok(Some(dir)) => {
                 let root_dir = rel.trim_end_matches('/').to_owned();
@@ -218,7 +250,7 @@ pub fn load(source: &dyn Source, site: &Site, diags: &mut Vec<Diagnostic>) -> Th
                     }
                 }
             }
-            Ok(None) if explicit => diags.push(
+            Ok(None) => diags.push(
                 Diagnostic::new(
                     Code::ThemeMissing,
                     format!("the theme folder `{rel}` does not exist"),
@@ -226,7 +258,6 @@ pub fn load(source: &dyn Source, site: &Site, diags: &mut Vec<Diagnostic>) -> Th
                 .at(config_span(source, site))
                 .help("create the folder with `templates/` and `static/` inside, or remove `theme`/`theme_dir` from [site]"),
             ),
-            Ok(None) => {}
             Err(why) => diags.push(
                 Diagnostic::new(Code::ThemeMissing, format!("the theme folder {why}"))
                     .at(config_span(source, site))
@@ -431,6 +462,35 @@ impl Theme {
         self.tera
             .render(name, ctx)
             .map_err(|e| Box::new(to_diagnostic(&e, &self.origins)))
+    }
+
+    /// Renders one page within the per-page budget ([`super::budget`]):
+    /// past the time or size limit the render stops with `E0011`.
+    pub fn render_page(
+        &self,
+        name: &str,
+        page: &str,
+        ctx: &Context,
+    ) -> Result<String, Box<Diagnostic>> {
+        use super::budget::{Budgeted, PAGE_BYTES, PAGE_TIME, diagnostic};
+        let mut out = Budgeted::new(PAGE_TIME, PAGE_BYTES);
+        let result = self.tera.render_to(name, ctx, &mut out);
+        if let Some(stop) = out.stopped {
+            return Err(Box::new(diagnostic(stop, &self.origin(name), name, page)));
+        }
+        result.map_err(|e| Box::new(to_diagnostic(&e, &self.origins)))?;
+        // Tera writes only what templates produce, and autoescaping keeps it
+        // UTF-8; a lossy conversion never changes valid text.
+        Ok(String::from_utf8(out.buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// The file a template came from, for diagnostics.
+    pub fn origin(&self, name: &str) -> String {
+        self.origins
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned())
     }
 
     pub fn has(&self, name: &str) -> bool {

@@ -55,19 +55,32 @@ pub struct Staging {
     dirs: Mutex<HashSet<PathBuf>>,
 }
 
+/// This process's staging folder for `out`: `<out>.portolan-tmp-<pid>`.
+fn staging_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.portolan-tmp-{}", std::process::id()))
+}
+
+/// Removes this process's staging folder for `out`, for a build that
+/// ends without unwinding (a hung template; see `site::budget`).
+pub fn discard_staging(out: &Path) {
+    let _ = std::fs::remove_dir_all(staging_path(out));
+}
+
 impl Staging {
     /// Creates `<out>.portolan-tmp-<pid>` next to `out`.
     pub fn new(out: &Path) -> io::Result<Staging> {
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "site".into());
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)?;
-        let tmp = parent.join(format!(".{name}.portolan-tmp-{}", std::process::id()));
+        let tmp = staging_path(out);
+        if let Some(parent) = tmp.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }

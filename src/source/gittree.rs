@@ -149,10 +149,7 @@ impl GitTree {
         match self.resolve(rel) {
             Ok((real, Node::File(_))) => Link::File { real },
             Ok(_) => Link::Dir,
-            Err(ReadError::Outside) => Link::Outside {
-                is_dir: false,
-                shown: "a path outside the catalog root".to_owned(),
-            },
+            Err(ReadError::Outside) => Link::Outside,
             Err(ReadError::Io(_)) => Link::Loop,
             Err(_) => Link::Dangling { to: String::new() },
         }
@@ -259,8 +256,10 @@ impl Source for GitTree {
             if name.contains('/') {
                 continue;
             }
+            let is_link = matches!(self.nodes.get(path), Some(Node::Link(_)));
             let kind = match self.resolve(path) {
                 Ok((_, Node::File(_))) => Kind::File,
+                Ok((_, Node::Dir)) if is_link => Kind::LinkDir,
                 Ok((_, Node::Dir)) => Kind::Dir,
                 Err(ReadError::Outside) => Kind::LinkOut,
                 _ => continue,

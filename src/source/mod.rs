@@ -22,6 +22,11 @@ pub use worktree::WorkTree;
 pub enum Kind {
     File,
     Dir,
+    /// A symlink to a folder inside ROOT. A path that names it is resolved
+    /// (`docs -> ../shared-docs` works), but recursive listings do not
+    /// descend into it: the folder is read at its real place, so links
+    /// cannot make a walk loop or multiply (`a -> .`, `b -> .`, …).
+    LinkDir,
     /// A symlink that leaves ROOT (listings show it so callers can say so;
     /// nothing behind it is ever read).
     LinkOut,
@@ -42,8 +47,10 @@ pub enum Link {
     File { real: String },
     /// To a folder inside ROOT (walked at its real place instead).
     Dir,
-    /// Out of ROOT. `shown` is where it points, for the message.
-    Outside { is_dir: bool, shown: String },
+    /// Out of ROOT, whether or not the target exists. Where it points is
+    /// deliberately not kept: naming a host path (or saying whether it is a
+    /// folder) would tell a pull request's author about the CI machine.
+    Outside,
     /// Back onto itself.
     Loop,
     /// To nothing; `to` is the link's text.
@@ -112,8 +119,10 @@ pub trait Source: Sync {
     /// What `rel` is, following symlinks that stay inside ROOT.
     fn kind(&self, rel: &str) -> Result<Kind, ReadError>;
 
-    /// A folder's entries, sorted by name. Symlinks are resolved: one that
-    /// leaves ROOT is [`Kind::LinkOut`], one that loops or dangles is left out.
+    /// A folder's entries, sorted by name. Symlinks are resolved: one to a
+    /// file inside ROOT is [`Kind::File`], one to a folder inside ROOT is
+    /// [`Kind::LinkDir`], one that leaves ROOT is [`Kind::LinkOut`], and one
+    /// that loops or dangles is left out.
     fn list(&self, rel: &str) -> Result<Vec<Entry>, ReadError>;
 
     /// True when `rel` is a regular file (symlinks inside ROOT followed).
@@ -168,10 +177,24 @@ pub fn read_error(rel: &str, e: ReadError) -> Diagnostic {
         ReadError::Io(e) => Diagnostic::new(Code::Io, format!("cannot read `{rel}`: {e}"))
             .at(Span::file(rel))
             .help("check the file's permissions, or exclude it in portolan.toml"),
+        ReadError::Outside => escape_diagnostic(rel),
         other => Diagnostic::new(Code::Io, format!("cannot read `{rel}`: {}", other.reason()))
             .at(Span::file(rel))
             .help("check the path; Portolan reads only files inside the catalog root"),
     }
+}
+
+/// The one E0006 diagnostic: `rel` leads out of ROOT through a symlink.
+/// It never says where to: that would disclose the CI machine's paths.
+/// The walk and a direct read of the same path produce the identical
+/// diagnostic, so it is reported once.
+pub fn escape_diagnostic(rel: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::SymlinkEscape,
+        format!("`{rel}` is a symlink that leads outside the catalog root; it was not followed"),
+    )
+    .at(Span::file(rel))
+    .help("Portolan never reads outside ROOT; copy the file into the catalog or remove the link")
 }
 
 /// Checks that the bytes are UTF-8 text and strips a BOM.
@@ -218,8 +241,9 @@ fn line_col_bytes(bytes: &[u8], at: usize) -> (u32, u32) {
 }
 
 /// Every regular file under the folder `dir`, recursively, as paths
-/// relative to `dir`, sorted; at most `max_depth` folders deep. Links out
-/// of ROOT are never entered (the source leaves them out of listings).
+/// relative to `dir`, sorted; at most `max_depth` folders deep. Links to
+/// files inside ROOT are listed; links to folders are not entered (see
+/// [`Kind::LinkDir`]) and links out of ROOT never are.
 pub fn files_under(source: &dyn Source, dir: &str, max_depth: usize) -> Vec<String> {
     let mut out = Vec::new();
     collect(source, dir, "", max_depth, &mut out);
@@ -246,7 +270,7 @@ fn collect(source: &dyn Source, base: &str, sub: &str, depth: usize, out: &mut V
         match e.kind {
             Kind::File => out.push(rel),
             Kind::Dir if depth > 0 => collect(source, base, &rel, depth - 1, out),
-            Kind::Dir | Kind::LinkOut => {}
+            Kind::Dir | Kind::LinkDir | Kind::LinkOut => {}
         }
     }
 }

@@ -133,16 +133,37 @@ impl WorkTree {
         rel_name(&self.root, path)
     }
 
-    /// Where a symlink met by a walk leads.
+    /// Where a symlink met by a walk leads. A link whose text leaves ROOT
+    /// is [`Link::Outside`] before anything behind it is looked at, so the
+    /// answer says nothing about the host (not even whether a path exists).
     fn link(&self, path: &Path) -> Link {
+        let text = std::fs::read_link(path).ok();
+        // The link's own folder, at its real place inside ROOT.
+        let dir = path
+            .parent()
+            .and_then(|p| p.canonicalize().ok())
+            .filter(|p| p.starts_with(&self.canon_root))
+            .map(|p| rel_name(&self.canon_root, &p));
+        let leaves = match (&text, &dir) {
+            // An absolute link may name a place inside ROOT (plainly, with
+            // no `..`); any other absolute link leaves it.
+            (Some(t), _) if t.is_absolute() => {
+                let plain = !t
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir));
+                !(plain && (t.starts_with(&self.canon_root) || t.starts_with(&self.root)))
+            }
+            (Some(t), Some(dir)) => super::join_rel(dir, &t.to_string_lossy()).is_none(),
+            _ => false,
+        };
+        if leaves {
+            return Link::Outside;
+        }
         match path.canonicalize() {
             Ok(target) => {
                 let is_dir = target.is_dir();
                 if !target.starts_with(&self.canon_root) {
-                    Link::Outside {
-                        is_dir,
-                        shown: target.display().to_string(),
-                    }
+                    Link::Outside
                 } else if is_dir {
                     Link::Dir
                 } else {
@@ -153,9 +174,7 @@ impl WorkTree {
             }
             Err(e) if is_loop_error(&e) => Link::Loop,
             Err(_) => Link::Dangling {
-                to: std::fs::read_link(path)
-                    .map(|t| t.display().to_string())
-                    .unwrap_or_default(),
+                to: text.map(|t| t.display().to_string()).unwrap_or_default(),
             },
         }
     }
@@ -305,8 +324,8 @@ impl Source for WorkTree {
             let kind = if ft.is_symlink() {
                 match self.link(&entry.path()) {
                     Link::File { .. } => Kind::File,
-                    Link::Dir => Kind::Dir,
-                    Link::Outside { .. } => Kind::LinkOut,
+                    Link::Dir => Kind::LinkDir,
+                    Link::Outside => Kind::LinkOut,
                     Link::Loop | Link::Dangling { .. } => continue,
                 }
             } else if ft.is_dir() {
@@ -382,13 +401,7 @@ mod tests {
             .filter_map(|f| Some((f.rel.as_str(), f.link.as_ref()?)))
             .collect();
         assert!(matches!(links[0], ("b.yaml", Link::File { real }) if real == "a.yaml"));
-        assert!(matches!(
-            links[1],
-            ("s.txt", Link::Outside { is_dir: false, .. })
-        ));
-        assert!(matches!(
-            links[2],
-            ("sub/out", Link::Outside { is_dir: true, .. })
-        ));
+        assert!(matches!(links[1], ("s.txt", Link::Outside)));
+        assert!(matches!(links[2], ("sub/out", Link::Outside)));
     }
 }

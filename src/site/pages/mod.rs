@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod catalog_data;
+pub mod conflict;
 pub mod health;
 pub mod home;
 pub mod scorecards;
