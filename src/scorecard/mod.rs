@@ -7,6 +7,7 @@
 
 pub mod date;
 pub mod eval;
+pub mod guards;
 pub mod input;
 pub mod metadata;
 pub mod model;
@@ -148,6 +149,7 @@ pub fn run(
     facts: &Facts,
     sources: &[PolicySource],
     today: Date,
+    limits: &eval::Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> Scorecards {
     let mut scorecards = Vec::new();
@@ -176,7 +178,7 @@ pub fn run(
                 .any(|(s, ok)| *ok && s.file == sc.file)
         })
         .collect();
-    let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, diags);
+    let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, limits, diags);
     lap("evaluate");
     let waivers = waivers::load(source, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
