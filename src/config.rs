@@ -19,7 +19,7 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 pub const MAX_FILE_BYTES: Setting = Setting {
     section: "catalog",
     key: "max_file_bytes",
-    min: 1024,
+    min: 1,
     max: 256 * 1024 * 1024,
     default: DEFAULT_MAX_FILE_BYTES,
     unit: "bytes",
@@ -119,7 +119,7 @@ impl Setting {
                 ),
             )
             .at(Span::new(FILE_NAME, line, col))
-            .help(&format!(
+            .help(format!(
                 "`{}` takes a whole number of {} from {} to {} (default {})",
                 self.key, self.unit, self.min, self.max, self.default
             )),

@@ -496,3 +496,29 @@ fn messages(v: &Value) -> Option<Vec<String>> {
     out.sort();
     (!out.is_empty()).then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_the_engine_is_caught_and_the_engine_still_answers() {
+        quiet_policy_panics();
+        let mut engine = new_engine();
+        engine
+            .add_extension(
+                "boom".into(),
+                1,
+                Box::new(|_: Vec<Value>| -> anyhow::Result<Value> { panic!("capacity overflow") }),
+            )
+            .unwrap();
+        engine
+            .add_policy("p.rego".into(), "package p\nx := boom(1)\ny := 2\n".into())
+            .unwrap();
+        let caught = guarded_eval(&mut engine, "data.p.x".into());
+        assert_eq!(caught.err().as_deref(), Some("capacity overflow"));
+        let mut fresh = engine.clone();
+        let y = guarded_eval(&mut fresh, "data.p.y".into());
+        assert_eq!(y.ok().and_then(Result::ok), Some(Value::from(2u64)));
+    }
+}

@@ -156,7 +156,25 @@ pub fn run(
     for s in sources {
         let (annotations, d) = metadata::parse(&s.file, &s.text);
         diags.extend(d);
-        scorecards.extend(model::scorecard(&s.file, &annotations, diags));
+        let Some(sc) = model::scorecard(&s.file, &annotations, diags) else {
+            continue;
+        };
+        // Built-ins come first, so a catalog policy never takes a built-in's id.
+        if let Some(first) = scorecards.iter().find(|o: &&Scorecard| o.id == sc.id) {
+            diags.push(
+                Diagnostic::new(
+                    Code::PolicyMetadata,
+                    format!(
+                        "scorecard id `{}` is already used by {}, so this scorecard is left out",
+                        sc.id, first.file
+                    ),
+                )
+                .at(Span::at(&sc.file, sc.id_pos))
+                .help("give every scorecard its own `custom.id`; to change a built-in scorecard, use its `package` (the file then replaces it) or set `[scorecards] defaults = false`"),
+            );
+            continue;
+        }
+        scorecards.push(sc);
     }
     let mut clock = std::time::Instant::now();
     let mut timings = Vec::new();
