@@ -10,11 +10,20 @@ use crate::catalog::model::EntityRef;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use rayon::prelude::*;
 use regorus::{Engine, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Wall-time budget for one rule on one entity. Catalog checks are simple
 /// lookups; anything slower than this is a runaway policy.
 pub const RULE_TIME_LIMIT: Duration = Duration::from_millis(1000);
+
+/// After a check hits `RULE_TIME_LIMIT` on this many entities it is not run
+/// on the others: a check that slow is broken, and 1 s per entity would
+/// stall the run long before the stage budget stops it.
+pub const MAX_TIMEOUTS: usize = 2;
+
+/// In the message of a check stopped by the rule time limit.
+const TIMED_OUT: &str = "ms time limit and was stopped";
 
 /// The outcome of one check on one entity.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -222,6 +231,12 @@ pub fn evaluate(
 ) -> Vec<EntityResult> {
     quiet_policy_panics();
     let deadline = std::time::Instant::now() + limits.time_budget;
+    // Per check: how often it hit the rule time limit, and on how many
+    // entities it was then not run.
+    let strikes: Vec<Vec<(AtomicUsize, AtomicUsize)>> = scorecards
+        .iter()
+        .map(|sc| sc.checks.iter().map(|_| Default::default()).collect())
+        .collect();
     let entities: Vec<_> = catalog
         .entities
         .values()
@@ -249,7 +264,18 @@ pub fn evaluate(
                     let outcomes = sc
                         .checks
                         .iter()
-                        .map(|c| {
+                        .enumerate()
+                        .map(|(ci, c)| {
+                            let (timeouts, benched) = &strikes[i][ci];
+                            if timeouts.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
+                                benched.fetch_add(1, Ordering::Relaxed);
+                                return Outcome::Error {
+                                    message: format!(
+                                        "not evaluated: check `{}` hit the time limit on {MAX_TIMEOUTS} other entities",
+                                        c.id
+                                    ),
+                                };
+                            }
                             if std::time::Instant::now() >= deadline {
                                 skipped += 1;
                                 return Outcome::Error {
@@ -266,6 +292,11 @@ pub fn evaluate(
                                 limits,
                             };
                             let outcome = run(local, &at, &mut diags);
+                            if let Some(Outcome::Error { message }) = &outcome
+                                && message.contains(TIMED_OUT)
+                            {
+                                timeouts.fetch_add(1, Ordering::Relaxed);
+                            }
                             if outcome.is_none() {
                                 // The engine panicked: its state is unknown, start afresh.
                                 *local = engine.clone();
@@ -297,6 +328,25 @@ pub fn evaluate(
         cut_entities += usize::from(n > 0);
     }
     diags.extend(collapse(errors));
+    for (sc, row) in scorecards.iter().zip(&strikes) {
+        for (c, (_, benched)) in sc.checks.iter().zip(row) {
+            let n = benched.load(Ordering::Relaxed);
+            if n > 0 {
+                diags.push(
+                    Diagnostic::new(
+                        Code::PolicyLimit,
+                        format!(
+                            "check `{}` hit the {} ms time limit on {MAX_TIMEOUTS} entities, so it was not run on {n} more; they count as `error`",
+                            c.id,
+                            RULE_TIME_LIMIT.as_millis()
+                        ),
+                    )
+                    .at(Span::new(&sc.file, c.line, 1))
+                    .help("a check should be a few lookups; a check this slow is broken, and running it on every entity would stall the run"),
+                );
+            }
+        }
+    }
     if skipped > 0 {
         let mut d = Diagnostic::new(
             Code::PolicyLimit,
