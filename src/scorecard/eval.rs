@@ -17,13 +17,16 @@ use std::time::Duration;
 /// lookups; anything slower than this is a runaway policy.
 pub const RULE_TIME_LIMIT: Duration = Duration::from_millis(1000);
 
-/// After a check hits `RULE_TIME_LIMIT` on this many entities it is not run
-/// on the others: a check that slow is broken, and 1 s per entity would
-/// stall the run long before the stage budget stops it.
+/// After a check hits `RULE_TIME_LIMIT` (or returns more than
+/// `max_result_bytes`) on this many entities it is not run on the others:
+/// a check that slow or that large is broken, and its cost on every entity
+/// would stall the run long before the stage budget stops it.
 pub const MAX_TIMEOUTS: usize = 2;
 
 /// In the message of a check stopped by the rule time limit.
 const TIMED_OUT: &str = "ms time limit and was stopped";
+/// In the message of a check whose result was over `max_result_bytes`.
+const TOO_LARGE: &str = "over the `max_result_bytes` limit";
 
 /// The outcome of one check on one entity.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -271,7 +274,7 @@ pub fn evaluate(
                                 benched.fetch_add(1, Ordering::Relaxed);
                                 return Outcome::Error {
                                     message: format!(
-                                        "not evaluated: check `{}` hit the time limit on {MAX_TIMEOUTS} other entities",
+                                        "not evaluated: check `{}` hit its time or result-size limit on {MAX_TIMEOUTS} other entities",
                                         c.id
                                     ),
                                 };
@@ -293,7 +296,7 @@ pub fn evaluate(
                             };
                             let outcome = run(local, &at, &mut diags);
                             if let Some(Outcome::Error { message }) = &outcome
-                                && message.contains(TIMED_OUT)
+                                && (message.contains(TIMED_OUT) || message.contains(TOO_LARGE))
                             {
                                 timeouts.fetch_add(1, Ordering::Relaxed);
                             }
@@ -336,13 +339,13 @@ pub fn evaluate(
                     Diagnostic::new(
                         Code::PolicyLimit,
                         format!(
-                            "check `{}` hit the {} ms time limit on {MAX_TIMEOUTS} entities, so it was not run on {n} more; they count as `error`",
+                            "check `{}` hit its time limit ({} ms) or result-size limit on {MAX_TIMEOUTS} entities, so it was not run on {n} more; they count as `error`",
                             c.id,
                             RULE_TIME_LIMIT.as_millis()
                         ),
                     )
                     .at(Span::new(&sc.file, c.line, 1))
-                    .help("a check should be a few lookups; a check this slow is broken, and running it on every entity would stall the run"),
+                    .help("a check should be a few lookups returning short messages; one this slow or this large is broken, and running it on every entity would stall the run"),
                 );
             }
         }
