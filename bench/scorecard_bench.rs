@@ -79,7 +79,14 @@ fn main() {
     };
     let ours = || {
         let mut d = Vec::new();
-        let results = eval::evaluate(&engine, &cards, catalog, &prepared, &mut d);
+        let results = eval::evaluate(
+            &engine,
+            &cards,
+            catalog,
+            &prepared,
+            &eval::Limits::default(),
+            &mut d,
+        );
         assert!(!results.is_empty());
     };
     let (mut raw_t, mut ours_t) = (Duration::MAX, Duration::MAX);
@@ -95,6 +102,7 @@ fn main() {
             &facts,
             &sources,
             scorecard::date::Date::today(),
+            &eval::Limits::default(),
             &mut d,
         );
     });

@@ -15,6 +15,141 @@ pub const FILE_NAME: &str = "portolan.toml";
 /// generated data or an attack, and reading it would cost memory for nothing.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// The numeric settings, each with its allowed range (inclusive) and default.
+pub const MAX_FILE_BYTES: Setting = Setting {
+    section: "catalog",
+    key: "max_file_bytes",
+    min: 1,
+    max: 256 * 1024 * 1024,
+    default: DEFAULT_MAX_FILE_BYTES,
+    unit: "bytes",
+};
+pub const TIME_BUDGET_SECS: Setting = Setting {
+    section: "scorecards",
+    key: "time_budget_secs",
+    min: 1,
+    max: 24 * 60 * 60,
+    default: 300,
+    unit: "seconds",
+};
+pub const MAX_RESULT_BYTES: Setting = Setting {
+    section: "scorecards",
+    key: "max_result_bytes",
+    min: 256,
+    max: 16 * 1024 * 1024,
+    default: 64 * 1024,
+    unit: "bytes",
+};
+
+/// A numeric setting of portolan.toml and the values it accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    pub section: &'static str,
+    pub key: &'static str,
+    pub min: u64,
+    pub max: u64,
+    pub default: u64,
+    pub unit: &'static str,
+}
+
+/// A number as written in portolan.toml, before its range is checked:
+/// TOML integers are signed 64-bit, but the parser also hands over larger
+/// unsigned ones, floats, and (by mistake) strings.
+#[derive(Clone, Debug)]
+pub enum Number {
+    Int(i128),
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::Int(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                Ok(Number::Int(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+                Ok(Number::Other(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Number, E> {
+                Ok(Number::Other(format!("{v:?}")))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Number, E> {
+                Ok(Number::Other(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Setting {
+    /// The value of this setting: the default when it is absent, and the
+    /// default plus an `E0008` (at the value) when it is not a whole number
+    /// within the range.
+    pub fn read(
+        &self,
+        text: &str,
+        value: Option<&toml::Spanned<Number>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> u64 {
+        let Some(value) = value else {
+            return self.default;
+        };
+        let (line, col) = line_col(text, value.span().start);
+        let problem = match value.get_ref() {
+            Number::Int(n) if (i128::from(self.min)..=i128::from(self.max)).contains(n) => {
+                return u64::try_from(*n).unwrap_or(self.default);
+            }
+            Number::Int(n) => format!("{n} is out of range"),
+            Number::Other(v) => format!("{v} is not a whole number"),
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::Config,
+                format!(
+                    "[{}] {}: {problem}; the default ({}) is used",
+                    self.section, self.key, self.default
+                ),
+            )
+            .at(Span::new(FILE_NAME, line, col))
+            .help(format!(
+                "`{}` takes a whole number of {} from {} to {} (default {})",
+                self.key, self.unit, self.min, self.max, self.default
+            )),
+        );
+        self.default
+    }
+}
+
+/// Limits on the scorecard stage as a whole (`[scorecards]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScorecardLimits {
+    /// Wall time for evaluating every check on every entity. Checks not
+    /// started when it runs out are `error` without being evaluated.
+    pub time_budget: std::time::Duration,
+    /// Largest result one check may return for one entity, written out as JSON.
+    pub max_result_bytes: u64,
+    /// Where `time_budget_secs` is set in portolan.toml (line, column), if it is.
+    pub time_budget_at: Option<(u32, u32)>,
+}
+
+impl Default for ScorecardLimits {
+    fn default() -> Self {
+        ScorecardLimits {
+            time_budget: std::time::Duration::from_secs(TIME_BUDGET_SECS.default),
+            max_result_bytes: MAX_RESULT_BYTES.default,
+            time_budget_at: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Globs (relative to ROOT) of files to read. Empty means every
@@ -26,6 +161,8 @@ pub struct Config {
     pub severity: SeverityOverrides,
     /// Whether the built-in scorecards run (`[scorecards] defaults`).
     pub builtin_scorecards: bool,
+    /// `[scorecards] time_budget_secs` and `max_result_bytes`.
+    pub scorecard_limits: ScorecardLimits,
     pub site: Site,
 }
 
@@ -56,6 +193,7 @@ impl Default for Config {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             severity: SeverityOverrides::default(),
             builtin_scorecards: true,
+            scorecard_limits: ScorecardLimits::default(),
             site: Site::default(),
         }
     }
@@ -78,6 +216,8 @@ struct Raw {
 #[serde(deny_unknown_fields)]
 struct RawScorecards {
     defaults: Option<bool>,
+    time_budget_secs: Option<toml::Spanned<Number>>,
+    max_result_bytes: Option<toml::Spanned<Number>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -87,7 +227,7 @@ struct RawCatalog {
     include: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
-    max_file_bytes: Option<u64>,
+    max_file_bytes: Option<toml::Spanned<Number>>,
 }
 
 /// Loads `ROOT/portolan.toml`. A broken file yields the default config plus
@@ -207,12 +347,28 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             *slot = None;
         }
     }
+    let max_file_bytes = MAX_FILE_BYTES.read(text, raw.catalog.max_file_bytes.as_ref(), &mut diags);
+    let budget = &raw.scorecards.time_budget_secs;
+    let scorecard_limits = ScorecardLimits {
+        time_budget: std::time::Duration::from_secs(TIME_BUDGET_SECS.read(
+            text,
+            budget.as_ref(),
+            &mut diags,
+        )),
+        max_result_bytes: MAX_RESULT_BYTES.read(
+            text,
+            raw.scorecards.max_result_bytes.as_ref(),
+            &mut diags,
+        ),
+        time_budget_at: budget.as_ref().map(|b| line_col(text, b.span().start)),
+    };
     let config = Config {
         include: raw.catalog.include,
         exclude: raw.catalog.exclude,
-        max_file_bytes: raw.catalog.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES),
+        max_file_bytes,
         severity: SeverityOverrides(severity),
         builtin_scorecards: raw.scorecards.defaults.unwrap_or(true),
+        scorecard_limits,
         site,
     };
     (config, diags)

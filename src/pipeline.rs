@@ -71,6 +71,7 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
             &facts,
             &sources,
             options.today,
+            &loaded.config.scorecard_limits,
             &mut found,
         )
     } else {

@@ -79,9 +79,9 @@ codes! {
     InvalidValue = "E0125", "invalid-value", Error, "A field's value breaks Backstage's schema (an empty string, or a value outside the allowed set).";
     // E02xx: scorecard policies.
     PolicyMetadata = "E0200", "policy-metadata", Error, "A policy's `# METADATA` block is malformed or incomplete.";
-    PolicyError = "E0201", "policy-error", Error, "A policy does not compile.";
+    PolicyError = "E0201", "policy-error", Error, "A policy does not compile or defines a recursive function.";
     PolicyRuntime = "E0202", "policy-runtime", Error, "A check raised an error while evaluating an entity.";
-    PolicyLimit = "E0203", "policy-limit", Error, "A check exceeded its time limit and was stopped.";
+    PolicyLimit = "E0203", "policy-limit", Error, "A check exceeded a limit (its time, a builtin's output size, its result size, or the scorecard stage's time budget) and was stopped.";
     WaiverInvalid = "E0204", "waiver-invalid", Error, "An entry in waivers.yaml is malformed or names an unknown check or entity.";
     // E03xx: scorecard results.
     CheckFailed = "E0300", "check-failed", Warning, "An entity fails a scorecard check (an error when the check is required).";

@@ -7,6 +7,7 @@
 
 pub mod date;
 pub mod eval;
+pub mod guards;
 pub mod input;
 pub mod metadata;
 pub mod model;
@@ -148,13 +149,32 @@ pub fn run(
     facts: &Facts,
     sources: &[PolicySource],
     today: Date,
+    limits: &eval::Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> Scorecards {
     let mut scorecards = Vec::new();
     for s in sources {
         let (annotations, d) = metadata::parse(&s.file, &s.text);
         diags.extend(d);
-        scorecards.extend(model::scorecard(&s.file, &annotations, diags));
+        let Some(sc) = model::scorecard(&s.file, &annotations, diags) else {
+            continue;
+        };
+        // Built-ins come first, so a catalog policy never takes a built-in's id.
+        if let Some(first) = scorecards.iter().find(|o: &&Scorecard| o.id == sc.id) {
+            diags.push(
+                Diagnostic::new(
+                    Code::PolicyMetadata,
+                    format!(
+                        "scorecard id `{}` is already used by {}, so this scorecard is left out",
+                        sc.id, first.file
+                    ),
+                )
+                .at(Span::at(&sc.file, sc.id_pos))
+                .help("give every scorecard its own `custom.id`; to change a built-in scorecard, use its `package` (the file then replaces it) or set `[scorecards] defaults = false`"),
+            );
+            continue;
+        }
+        scorecards.push(sc);
     }
     let mut clock = std::time::Instant::now();
     let mut timings = Vec::new();
@@ -176,7 +196,7 @@ pub fn run(
                 .any(|(s, ok)| *ok && s.file == sc.file)
         })
         .collect();
-    let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, diags);
+    let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, limits, diags);
     lap("evaluate");
     let waivers = waivers::load(source, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);

@@ -108,6 +108,9 @@ pub struct Scorecard {
     pub applies_to: Selector,
     pub enforcement: Enforcement,
     pub file: String,
+    /// Where the id is written (or the package block, for a derived id).
+    #[serde(skip)]
+    pub id_pos: crate::catalog::yaml::Pos,
     pub checks: Vec<Check>,
 }
 
@@ -247,19 +250,41 @@ pub fn scorecard(
     }
     let enforcement = r.enforcement(custom, Enforcement::Advisory);
     let enforce_from = r.enforce_from(custom, None);
-    let id = custom
-        .and_then(|c| c.get("id"))
-        .and_then(Node::as_str)
-        .map_or_else(
-            || {
-                package
-                    .rsplit('.')
-                    .next()
-                    .unwrap_or(package)
-                    .replace('_', "-")
-            },
-            str::to_owned,
+    let id_node = custom.and_then(|c| c.get("id"));
+    let id = match id_node {
+        Some(node) => match node.as_str() {
+            Some(id) => id.to_owned(),
+            None => {
+                r.problem(
+                    node,
+                    format!(
+                        "scorecard `custom.id` must be a string, found {}",
+                        node.type_name()
+                    ),
+                    "write for example `id: production-readiness`",
+                );
+                return None;
+            }
+        },
+        None => package
+            .rsplit('.')
+            .next()
+            .unwrap_or(package)
+            .replace('_', "-"),
+    };
+    let id_pos = id_node.unwrap_or(&pkg.yaml).pos;
+    if !is_slug(&id) {
+        r.problem(
+            id_node.unwrap_or(&pkg.yaml),
+            format!(
+                "scorecard id `{}` is not a slug{}",
+                id.escape_debug(),
+                if id_node.is_none() { " (it comes from the package name)" } else { "" }
+            ),
+            "an id is 1 to 63 lowercase letters, digits and single `-` between them, like `production-readiness`; it names the scorecard's page and its waivers",
         );
+        return None;
+    }
     let mut checks: Vec<Check> = Vec::new();
     for a in annotations {
         let Scope::Rule(rule) = &a.scope else {
@@ -274,6 +299,15 @@ pub fn scorecard(
             );
             continue;
         };
+        if !is_slug(&cid) {
+            let node = custom.and_then(|c| c.get("id")).unwrap_or(&a.yaml);
+            r.problem(
+                node,
+                format!("check id `{}` is not a slug", cid.escape_debug()),
+                "an id is 1 to 63 lowercase letters, digits and single `-` between them, like `runbook-link`; waivers name checks by it",
+            );
+            continue;
+        }
         let Some(level) = custom.and_then(|c| r.string(c, "level")) else {
             r.problem(
                 &a.yaml,
@@ -350,6 +384,20 @@ pub fn scorecard(
         applies_to,
         enforcement,
         file: file.to_owned(),
+        id_pos,
         checks,
     })
+}
+
+/// Ids name pages (`scorecards/<id>/`), waivers and CSS anchors: lowercase
+/// ASCII letters and digits, single `-` between them, at most 63 characters.
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 63
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
 }

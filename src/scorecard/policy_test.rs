@@ -4,7 +4,7 @@
 use super::eval::PolicySource;
 use crate::diagnostics::Diagnostic;
 use crate::source::Source;
-use regorus::{Engine, Value};
+use regorus::Value;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -80,44 +80,45 @@ fn test_rules(text: &str) -> Vec<(String, u32)> {
 /// Runs the tests against the policies.
 pub fn run(policies: &[PolicySource], tests: &[PolicySource]) -> TestRun {
     let mut run = TestRun::default();
-    let mut engine = Engine::new();
-    engine.set_strict_builtin_errors(true);
-    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: super::eval::RULE_TIME_LIMIT,
-        check_interval: std::num::NonZeroU32::MIN,
-    });
-    for s in policies.iter().chain(tests) {
-        if let Some(r) = super::recursion::find(&s.text).first() {
-            run.broken.push((
+    let all: Vec<PolicySource> = policies.iter().chain(tests).cloned().collect();
+    let (mut engine, status) = super::eval::load_policies(&all);
+    for (s, st) in all.iter().zip(status) {
+        match st {
+            Ok(()) => {}
+            Err(super::eval::PolicyProblem::Compile(e)) => run.broken.push((s.file.clone(), e)),
+            Err(super::eval::PolicyProblem::Recursive(r)) => run.broken.push((
                 s.file.clone(),
                 format!(
-                    "line {}: recursion {} (Rego forbids recursion)",
+                    "{}:{}:{}: recursion {} (Rego forbids recursion)",
+                    r.file,
                     r.line,
+                    r.col,
                     r.cycle.join(" → ")
                 ),
-            ));
-            continue;
-        }
-        if let Err(e) = engine.add_policy(s.file.clone(), s.text.clone()) {
-            run.broken.push((s.file.clone(), e.to_string()));
+            )),
         }
     }
     if !run.broken.is_empty() {
         return run;
     }
     engine.set_enable_coverage(true);
+    super::eval::quiet_policy_panics();
     for t in tests {
         let Some(package) = super::package_of(&t.text) else {
             continue;
         };
         for (name, line) in test_rules(&t.text) {
-            let outcome = match engine.eval_rule(format!("data.{package}.{name}")) {
-                Ok(Value::Bool(true)) => TestOutcome::Pass,
-                Ok(_) => TestOutcome::Fail,
-                Err(e) => TestOutcome::Error {
-                    message: e.to_string(),
-                },
-            };
+            let outcome =
+                match super::eval::guarded_eval(&mut engine, format!("data.{package}.{name}")) {
+                    Ok(Ok(Value::Bool(true))) => TestOutcome::Pass,
+                    Ok(Ok(_)) => TestOutcome::Fail,
+                    Ok(Err(e)) => TestOutcome::Error {
+                        message: e.to_string(),
+                    },
+                    Err(panic) => TestOutcome::Error {
+                        message: format!("the policy engine crashed ({panic})"),
+                    },
+                };
             run.results.push(TestResult {
                 file: t.file.clone(),
                 line,
