@@ -59,8 +59,9 @@ fn human_summary(sc: &Scorecards, top: usize) -> String {
         }
         let mut parts = Vec::new();
         let none = standings.iter().filter(|s| s.level.is_none()).count();
-        if none > 0 {
-            parts.push(format!("{none} below {}", terminal(&card.levels[0])));
+        // A scorecard without levels is refused when its METADATA is read.
+        if let Some(lowest) = card.levels.first().filter(|_| none > 0) {
+            parts.push(format!("{none} below {}", terminal(lowest)));
         }
         for l in &card.levels {
             let n = standings
