@@ -15,6 +15,19 @@ pub const FILE_NAME: &str = "portolan.toml";
 /// generated data or an attack, and reading it would cost memory for nothing.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// What `$text`/`$json`/`$yaml` substitutions may embed in one entity: room
+/// for a large API definition (each file is also under `max_file_bytes`).
+pub const DEFAULT_MAX_SUBSTITUTION_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What substitutions may embed in the whole run: a thousand API
+/// definitions of 128 KiB. Embedded text is held about three times over
+/// (the entity, its policy input, the cache while loading), so this keeps
+/// a run within about 512 MiB.
+pub const DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES: u64 = 128 * 1024 * 1024;
+
+/// The largest value either substitution budget accepts (1 TiB).
+const MAX_SUBSTITUTION_SETTING: u64 = 1 << 40;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Globs (relative to ROOT) of files to read. Empty means every
@@ -23,6 +36,10 @@ pub struct Config {
     /// Globs of files and folders to skip, on top of `.gitignore`.
     pub exclude: Vec<String>,
     pub max_file_bytes: u64,
+    /// Bytes that substitutions may embed in one entity.
+    pub max_substitution_bytes: u64,
+    /// Bytes that substitutions may embed in the whole run.
+    pub max_total_substitution_bytes: u64,
     pub severity: SeverityOverrides,
     /// Whether the built-in scorecards run (`[scorecards] defaults`).
     pub builtin_scorecards: bool,
@@ -54,6 +71,8 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_substitution_bytes: DEFAULT_MAX_SUBSTITUTION_BYTES,
+            max_total_substitution_bytes: DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES,
             severity: SeverityOverrides::default(),
             builtin_scorecards: true,
             site: Site::default(),
@@ -88,6 +107,8 @@ struct RawCatalog {
     #[serde(default)]
     exclude: Vec<String>,
     max_file_bytes: Option<u64>,
+    max_substitution_bytes: Option<toml::Spanned<u64>>,
+    max_total_substitution_bytes: Option<toml::Spanned<u64>>,
 }
 
 /// Loads `ROOT/portolan.toml`. A broken file yields the default config plus
@@ -206,10 +227,35 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
             *slot = None;
         }
     }
+    let mut budget = |key: &str, value: Option<toml::Spanned<u64>>, default: u64| -> u64 {
+        let Some(value) = value else { return default };
+        if *value.get_ref() <= MAX_SUBSTITUTION_SETTING {
+            return *value.get_ref();
+        }
+        let (line, col) = line_col(text, value.span().start);
+        diags.push(
+            Diagnostic::new(Code::Config, format!("[catalog] {key} = {} is out of range", value.get_ref()))
+                .at(Span::new(FILE_NAME, line, col))
+                .help(format!("use a number of bytes from 0 to {MAX_SUBSTITUTION_SETTING} (1 TiB); the default is {default}")),
+        );
+        default
+    };
+    let max_substitution_bytes = budget(
+        "max_substitution_bytes",
+        raw.catalog.max_substitution_bytes,
+        DEFAULT_MAX_SUBSTITUTION_BYTES,
+    );
+    let max_total_substitution_bytes = budget(
+        "max_total_substitution_bytes",
+        raw.catalog.max_total_substitution_bytes,
+        DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES,
+    );
     let config = Config {
         include: raw.catalog.include,
         exclude: raw.catalog.exclude,
         max_file_bytes: raw.catalog.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES),
+        max_substitution_bytes,
+        max_total_substitution_bytes,
         severity: SeverityOverrides(severity),
         builtin_scorecards: raw.scorecards.defaults.unwrap_or(true),
         site,

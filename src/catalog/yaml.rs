@@ -151,7 +151,8 @@ impl Node {
 /// the memory of a whole run stays proportional to the bytes it reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
-    /// Nodes built, counting every node an alias or merge key copies.
+    /// Nodes built, counting every node an alias or merge key copies and
+    /// every node an anchor keeps for its aliases.
     pub max_nodes: usize,
     /// Nesting depth of sequences and mappings.
     pub max_depth: usize,
@@ -324,8 +325,10 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
     let keep_anchors = text.contains('*');
     let mut anchors: HashMap<usize, (Node, Cost)> = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
-    // Everything built (own nodes and copies), and the copies alone.
+    // Everything built into the trees (own nodes and alias copies), what
+    // the anchor table keeps, and all copies (kept or aliased).
     let mut built = Cost::default();
+    let mut kept = Cost::default();
     let mut copied = Cost::default();
     let max_copies = Cost {
         nodes: budget.free_copies.saturating_add(text.len()),
@@ -375,7 +378,7 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                         nodes: 1,
                         bytes: value.len(),
                     };
-                    copy(cost, &mut Cost::default(), pos)?;
+                    copy(cost, &mut kept, pos)?;
                     anchors.insert(anchor, (node.clone(), cost));
                 }
                 Some(node)
@@ -390,7 +393,7 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                     });
                 };
                 copy(*cost, &mut built, pos)?;
-                if built.nodes > budget.max_nodes {
+                if built.nodes + kept.nodes > budget.max_nodes {
                     return Err(over(pos, "aliases expand to too many nodes"));
                 }
                 let mut node = node.clone();
@@ -466,14 +469,14 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                         nodes: built.nodes - first.nodes,
                         bytes: built.bytes - first.bytes,
                     };
-                    copy(cost, &mut Cost::default(), pos)?;
+                    copy(cost, &mut kept, pos)?;
                     anchors.insert(anchor, (node.clone(), cost));
                 }
                 Some(node)
             }
             _ => None,
         };
-        if built.nodes > budget.max_nodes {
+        if built.nodes + kept.nodes > budget.max_nodes {
             return Err(over(pos, "too many nodes"));
         }
         let Some(node) = done else { continue };

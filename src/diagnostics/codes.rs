@@ -73,6 +73,7 @@ codes! {
     RemoteLocation = "E0121", "remote-location", Warning, "A Location target is a remote URL; Portolan reads only files in the repository.";
     EmptyCatalogFile = "E0122", "empty-catalog-file", Warning, "A `catalog-info.yaml` is empty or holds only comments, so it defines no entity.";
     SelfDependency = "E0123", "self-dependency", Warning, "`dependsOn` or `dependencyOf` names the entity itself.";
+    SubstitutionBudget = "E0130", "substitution-budget", Error, "A substitution was not made: the entity's or the run's substitution budget is spent.";
     // E02xx: scorecard policies.
     PolicyMetadata = "E0200", "policy-metadata", Error, "A policy's `# METADATA` block is malformed or incomplete.";
     PolicyError = "E0201", "policy-error", Error, "A policy does not compile.";
