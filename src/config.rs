@@ -300,4 +300,29 @@ mod tests {
         let (_, diags) = parse("[catalog]\nincldue = []\n");
         assert_eq!(diags[0].span.as_ref().unwrap().line, 2);
     }
+
+    #[test]
+    fn substitution_budgets_are_read_and_range_checked() {
+        let (cfg, diags) =
+            parse("[catalog]\nmax_substitution_bytes = 1000\nmax_total_substitution_bytes = 0\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            (cfg.max_substitution_bytes, cfg.max_total_substitution_bytes),
+            (1000, 0)
+        );
+        let (cfg, diags) =
+            parse("[catalog]\n\nmax_total_substitution_bytes = 9223372036854775807\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::Config);
+        assert_eq!(diags[0].span.as_ref().unwrap().line, 3);
+        assert!(
+            diags[0].message.contains("out of range"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(
+            cfg.max_total_substitution_bytes,
+            DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES
+        );
+    }
 }

@@ -456,3 +456,87 @@ pub fn targets(entity: &Entity) -> Vec<(&str, Pos)> {
 pub fn is_glob(target: &str) -> bool {
     target.contains(['*', '?', '['])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Entry, SkipDir, Walk, WorkTree};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A working tree that counts its reads.
+    struct Counting(WorkTree, AtomicUsize);
+
+    impl Source for Counting {
+        fn walk(&self, skip_dir: SkipDir) -> Walk {
+            self.0.walk(skip_dir)
+        }
+        fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            self.0.read(rel, limit)
+        }
+        fn kind(&self, rel: &str) -> Result<Kind, ReadError> {
+            self.0.kind(rel)
+        }
+        fn list(&self, rel: &str) -> Result<Vec<Entry>, ReadError> {
+            self.0.list(rel)
+        }
+    }
+
+    fn doc(placeholders: &[(&str, &str)]) -> Node {
+        let items: String = placeholders
+            .iter()
+            .map(|(k, t)| format!("    - {k}: {t}\n"))
+            .collect();
+        let text = format!("spec:\n  list:\n{items}");
+        super::super::yaml::parse_documents(&text, Default::default())
+            .unwrap()
+            .swap_remove(0)
+    }
+
+    #[test]
+    fn each_file_is_read_once_and_every_copy_is_charged() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "x".repeat(100)).unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "k: [1, 2, 3]\n").unwrap();
+        let source = Counting(WorkTree::new(dir.path()).unwrap(), AtomicUsize::new(0));
+        let mut budget = Substitutions::new(1_000, 500);
+        let mut diags = Vec::new();
+        let mut d = doc(&[
+            ("$text", "./a.txt"),
+            ("$text", "./a.txt"),
+            ("$yaml", "./b.yaml"),
+        ]);
+        substitute(&mut d, "e.yaml", &source, 1 << 20, &mut budget, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            source.1.load(Ordering::Relaxed),
+            2,
+            "a.txt and b.yaml, once each"
+        );
+        let list = d.at(&["spec", "list"]).unwrap().as_seq().unwrap();
+        assert_eq!(list[1].as_str().map(str::len), Some(100));
+        assert!(list[2].get("k").is_some());
+        // Two copies of a.txt (200 bytes) and b.yaml's tree (5 nodes, 241
+        // bytes) leave 59 of the run's 500: a third copy does not fit.
+        let mut d = doc(&[("$text", "./a.txt")]);
+        substitute(&mut d, "f.yaml", &source, 1 << 20, &mut budget, &mut diags);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::SubstitutionBudget);
+        assert!(
+            diags[0]
+                .message
+                .contains("59 bytes are left of the run's 500 bytes"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(
+            source.1.load(Ordering::Relaxed),
+            2,
+            "the size was known: no read"
+        );
+        assert_eq!(
+            d.at(&["spec", "list"]).unwrap().as_seq().unwrap()[0].as_str(),
+            Some("")
+        );
+    }
+}
