@@ -41,6 +41,31 @@ pub const MAX_RESULT_BYTES: Setting = Setting {
     unit: "bytes",
 };
 
+/// What `$text`/`$json`/`$yaml` substitutions may embed in one entity: room
+/// for a large API definition (each file is also under `max_file_bytes`).
+pub const MAX_SUBSTITUTION_BYTES: Setting = Setting {
+    section: "catalog",
+    key: "max_substitution_bytes",
+    min: 0,
+    max: 1 << 40,
+    default: 16 * 1024 * 1024,
+    unit: "bytes",
+};
+/// What substitutions may embed in the whole run: a thousand API
+/// definitions of 128 KiB. Embedded text is held about three times over
+/// (the entity, its policy input, the cache while loading), so this keeps
+/// a run within about 512 MiB.
+pub const MAX_TOTAL_SUBSTITUTION_BYTES: Setting = Setting {
+    section: "catalog",
+    key: "max_total_substitution_bytes",
+    min: 0,
+    max: 1 << 40,
+    default: 128 * 1024 * 1024,
+    unit: "bytes",
+};
+pub const DEFAULT_MAX_SUBSTITUTION_BYTES: u64 = MAX_SUBSTITUTION_BYTES.default;
+pub const DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES: u64 = MAX_TOTAL_SUBSTITUTION_BYTES.default;
+
 /// A numeric setting of portolan.toml and the values it accepts.
 #[derive(Clone, Copy, Debug)]
 pub struct Setting {
@@ -158,6 +183,10 @@ pub struct Config {
     /// Globs of files and folders to skip, on top of `.gitignore`.
     pub exclude: Vec<String>,
     pub max_file_bytes: u64,
+    /// Bytes that substitutions may embed in one entity.
+    pub max_substitution_bytes: u64,
+    /// Bytes that substitutions may embed in the whole run.
+    pub max_total_substitution_bytes: u64,
     pub severity: SeverityOverrides,
     /// Whether the built-in scorecards run (`[scorecards] defaults`).
     pub builtin_scorecards: bool,
@@ -191,6 +220,8 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_substitution_bytes: DEFAULT_MAX_SUBSTITUTION_BYTES,
+            max_total_substitution_bytes: DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES,
             severity: SeverityOverrides::default(),
             builtin_scorecards: true,
             scorecard_limits: ScorecardLimits::default(),
@@ -228,6 +259,8 @@ struct RawCatalog {
     #[serde(default)]
     exclude: Vec<String>,
     max_file_bytes: Option<toml::Spanned<Number>>,
+    max_substitution_bytes: Option<toml::Spanned<Number>>,
+    max_total_substitution_bytes: Option<toml::Spanned<Number>>,
 }
 
 /// Loads `ROOT/portolan.toml`. A broken file yields the default config plus
@@ -362,10 +395,22 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         ),
         time_budget_at: budget.as_ref().map(|b| line_col(text, b.span().start)),
     };
+    let max_substitution_bytes = MAX_SUBSTITUTION_BYTES.read(
+        text,
+        raw.catalog.max_substitution_bytes.as_ref(),
+        &mut diags,
+    );
+    let max_total_substitution_bytes = MAX_TOTAL_SUBSTITUTION_BYTES.read(
+        text,
+        raw.catalog.max_total_substitution_bytes.as_ref(),
+        &mut diags,
+    );
     let config = Config {
         include: raw.catalog.include,
         exclude: raw.catalog.exclude,
         max_file_bytes,
+        max_substitution_bytes,
+        max_total_substitution_bytes,
         severity: SeverityOverrides(severity),
         builtin_scorecards: raw.scorecards.defaults.unwrap_or(true),
         scorecard_limits,
@@ -410,5 +455,30 @@ mod tests {
 
         let (_, diags) = parse("[catalog]\nincldue = []\n");
         assert_eq!(diags[0].span.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn substitution_budgets_are_read_and_range_checked() {
+        let (cfg, diags) =
+            parse("[catalog]\nmax_substitution_bytes = 1000\nmax_total_substitution_bytes = 0\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            (cfg.max_substitution_bytes, cfg.max_total_substitution_bytes),
+            (1000, 0)
+        );
+        let (cfg, diags) =
+            parse("[catalog]\n\nmax_total_substitution_bytes = 9223372036854775807\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::Config);
+        assert_eq!(diags[0].span.as_ref().unwrap().line, 3);
+        assert!(
+            diags[0].message.contains("out of range"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(
+            cfg.max_total_substitution_bytes,
+            DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES
+        );
     }
 }

@@ -121,21 +121,43 @@ pub fn load_from(
         source,
         config: &config,
     };
+    // Documents with `$text`-style placeholders are set aside by the
+    // parallel pass and substituted afterwards one at a time, in sorted
+    // file order, so that the run's substitution budget is spent the same
+    // way every time.
     let per_file: Vec<FileLoad> = found
         .files
         .par_iter()
-        .map(|f| loader.load_file(f))
+        .map(|f| loader.load_file(f, None))
         .collect();
     let mut files: BTreeSet<String> = found.files.iter().map(|f| f.rel.clone()).collect();
+    let mut subs = location::Substitutions::new(
+        config.max_substitution_bytes,
+        config.max_total_substitution_bytes,
+    );
     let mut entities = Vec::new();
     let mut skipped = Vec::new();
-    for load in per_file {
+    for (load, file) in per_file.into_iter().zip(&found.files) {
         entities.extend(load.entities);
         diags.extend(load.diagnostics);
         skipped.extend(load.skipped);
+        for doc in load.deferred {
+            match loader.finish_doc(doc, &file.rel, &mut subs, &mut diags) {
+                Ok(e) => entities.push(e),
+                Err(lost) => skipped.push(lost),
+            }
+        }
     }
     clock.lap("parse");
-    loader.follow_locations(&mut entities, &mut files, &mut diags, &mut skipped);
+    loader.follow_locations(
+        &mut entities,
+        &mut files,
+        &mut subs,
+        &mut diags,
+        &mut skipped,
+    );
+    // The files substitutions read are in the entities now.
+    drop(subs);
     clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
@@ -172,10 +194,14 @@ struct Loader<'a> {
 }
 
 /// What one file gave.
+#[derive(Default)]
 struct FileLoad {
     entities: Vec<Entity>,
     diagnostics: Vec<Diagnostic>,
     skipped: Vec<Skipped>,
+    /// Entity documents with placeholders, left for [`Loader::finish_doc`]
+    /// when no substitution budget was at hand.
+    deferred: Vec<yaml::Node>,
 }
 
 /// The first error among diagnostics, for saying why something was skipped.
@@ -186,24 +212,29 @@ fn first_error(diags: &[Diagnostic]) -> Option<&Diagnostic> {
 }
 
 impl Loader<'_> {
-    /// Parses one file into validated entities.
-    fn load_file(&self, file: &FileEntry) -> FileLoad {
+    /// Parses one file into validated entities. Without `subs`, documents
+    /// that need substitution are returned in `deferred`.
+    fn load_file(
+        &self,
+        file: &FileEntry,
+        mut subs: Option<&mut location::Substitutions>,
+    ) -> FileLoad {
         let mut diags = Vec::new();
         let mut skipped = Vec::new();
         let docs = match parse::parse_file(self.source, file, self.config.max_file_bytes) {
             Parsed::Docs(docs) => docs,
             Parsed::NotCatalog => {
                 return FileLoad {
-                    entities: Vec::new(),
                     diagnostics: diags,
                     skipped,
+                    ..FileLoad::default()
                 };
             }
             Parsed::Empty(d) => {
                 return FileLoad {
-                    entities: Vec::new(),
                     diagnostics: vec![d],
                     skipped,
+                    ..FileLoad::default()
                 };
             }
             Parsed::Broken(d) => {
@@ -218,17 +249,33 @@ impl Loader<'_> {
                     Some(&d),
                 ));
                 return FileLoad {
-                    entities: Vec::new(),
                     diagnostics: vec![d],
                     skipped,
+                    ..FileLoad::default()
                 };
             }
         };
         let mut entities = Vec::new();
+        let mut deferred = Vec::new();
         for doc in docs {
-            match self.load_doc(doc, &file.rel, &mut diags) {
-                Ok(Some(e)) => entities.push(e),
-                Ok(None) => {}
+            if !self.is_entity_doc(&doc, &file.rel, &mut diags) {
+                continue;
+            }
+            let finished = match subs.as_deref_mut() {
+                Some(subs) => self.finish_doc(doc, &file.rel, subs, &mut diags),
+                None if location::has_placeholders(&doc) => {
+                    deferred.push(doc);
+                    continue;
+                }
+                None => self.finish_doc(
+                    doc,
+                    &file.rel,
+                    &mut location::Substitutions::new(0, 0),
+                    &mut diags,
+                ),
+            };
+            match finished {
+                Ok(e) => entities.push(e),
                 Err(lost) => skipped.push(lost),
             }
         }
@@ -236,18 +283,15 @@ impl Loader<'_> {
             entities,
             diagnostics: diags,
             skipped,
+            deferred,
         }
     }
 
-    /// One YAML document of `file`: an entity, nothing (not an entity), or
-    /// what was lost when it is too broken to index.
-    fn load_doc(
-        &self,
-        mut doc: yaml::Node,
-        file: &str,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Result<Option<Entity>, Skipped> {
-        if !schema::is_entity_candidate(&doc) {
+    /// Whether one YAML document of `file` is meant as an entity; a list of
+    /// entities in one document is reported, and so is anything but an
+    /// entity in a `catalog-info.yaml`.
+    fn is_entity_doc(&self, doc: &yaml::Node, file: &str, diags: &mut Vec<Diagnostic>) -> bool {
+        if !schema::is_entity_candidate(doc) {
             let listed = doc.as_seq().map_or(0, |s| {
                 s.iter().filter(|d| schema::is_entity_candidate(d)).count()
             });
@@ -263,10 +307,10 @@ impl Loader<'_> {
                     .at(Span::at(file, doc.pos))
                     .help("remove the leading `- ` and separate the entities with `---` lines"),
                 );
-                return Ok(None);
+                return false;
             }
             if !promised {
-                return Ok(None);
+                return false;
             }
             if doc.as_map().is_none() {
                 diags.push(
@@ -274,15 +318,28 @@ impl Loader<'_> {
                         .at(Span::at(file, doc.pos))
                         .help("write the entity as `apiVersion:`, `kind:`, `metadata:` and `spec:` keys; separate several entities with `---` lines"),
                 );
-                return Ok(None);
+                return false;
             }
         }
+        true
+    }
+
+    /// An entity document, substituted and validated: the entity, or what
+    /// was lost when it is too broken to index.
+    fn finish_doc(
+        &self,
+        mut doc: yaml::Node,
+        file: &str,
+        subs: &mut location::Substitutions,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<Entity, Skipped> {
         let start = diags.len();
         let includes = location::substitute(
             &mut doc,
             file,
             self.source,
             self.config.max_file_bytes,
+            subs,
             diags,
         );
         let before = diags.len();
@@ -317,7 +374,7 @@ impl Loader<'_> {
             }
         }
         match entity {
-            Some(e) => Ok(Some(Entity { includes, ..e })),
+            Some(e) => Ok(Entity { includes, ..e }),
             None => Err(Skipped::new(file, pos, what, first_error(&diags[before..]))),
         }
     }
@@ -329,6 +386,7 @@ impl Loader<'_> {
         &self,
         entities: &mut Vec<Entity>,
         files: &mut BTreeSet<String>,
+        subs: &mut location::Substitutions,
         diags: &mut Vec<Diagnostic>,
         skipped: &mut Vec<Skipped>,
     ) {
@@ -395,7 +453,7 @@ impl Loader<'_> {
             }
             for entry in new_files {
                 files.insert(entry.rel.clone());
-                let load = self.load_file(&entry);
+                let load = self.load_file(&entry, Some(subs));
                 diags.extend(load.diagnostics);
                 skipped.extend(load.skipped);
                 for e in load.entities {

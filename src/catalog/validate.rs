@@ -78,65 +78,155 @@ fn cycles(catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
     report_cycles(&domains, "subdomainOf chain", "subdomainOf", diags);
 }
 
-/// Finds each elementary cycle reachable by following parent edges, and
-/// reports it once, at the edge leaving its smallest member.
+/// How many members of a loop a message names before it says "… N more".
+const SHOWN: usize = 10;
+
+/// Reports every loop once: each strongly connected component of the
+/// graph (Tarjan's algorithm, linear in nodes and edges) that has more than
+/// one member or an edge to itself gets one diagnostic, showing one cycle
+/// through its smallest member, at the edge that leaves that member. The
+/// cycle is the shortest one, and the message names at most [`SHOWN`]
+/// members, so a chain of 8,000 groups is one line, not 8,000 paths.
 fn report_cycles(graph: &Graph, what: &str, field: &str, diags: &mut Vec<Diagnostic>) {
-    let mut state: BTreeMap<&EntityRef, u8> = BTreeMap::new(); // 1 = on stack, 2 = done
-    let mut seen: BTreeSet<Vec<EntityRef>> = BTreeSet::new();
-    for start in graph.keys() {
-        if state.contains_key(start) {
+    let mut names: BTreeSet<&EntityRef> = graph.keys().collect();
+    names.extend(graph.values().flatten().map(|(t, _, _)| t));
+    let names: Vec<&EntityRef> = names.into_iter().collect();
+    let id = |r: &EntityRef| names.binary_search(&r).unwrap_or(0);
+    let edges: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| {
+            graph
+                .get(*n)
+                .into_iter()
+                .flatten()
+                .map(|(t, _, _)| id(t))
+                .collect()
+        })
+        .collect();
+    for members in components(&edges) {
+        let first = members[0];
+        let looped = members.len() > 1 || edges[first].contains(&first);
+        if !looped {
             continue;
         }
-        // Iterative DFS: (node, next edge index).
-        let mut stack: Vec<(&EntityRef, usize)> = vec![(start, 0)];
-        state.insert(start, 1);
-        while let Some((node, i)) = stack.pop() {
-            let edges = graph.get(node).map(Vec::as_slice).unwrap_or_default();
-            if i >= edges.len() {
-                state.insert(node, 2);
+        let cycle = shortest_cycle(&edges, &members, first);
+        let to = names[cycle.get(1).copied().unwrap_or(first)];
+        let from = &graph[names[first]];
+        let (_, file, pos) = from.iter().find(|(t, _, _)| t == to).unwrap_or(&from[0]);
+        let shown: Vec<String> = cycle
+            .iter()
+            .take(SHOWN)
+            .map(|&i| names[i].to_string())
+            .collect();
+        let mut path = shown.join(" → ");
+        if cycle.len() > SHOWN {
+            path.push_str(&format!(" → … {} more", cycle.len() - SHOWN));
+        }
+        path.push_str(&format!(" → {}", names[first]));
+        let mut message = if cycle.len() > SHOWN {
+            format!("the {what} loops through {} entities: {path}", cycle.len())
+        } else {
+            format!("the {what} loops: {path}")
+        };
+        if members.len() > cycle.len() {
+            message.push_str(&format!(
+                " ({} entities in all are caught in loops with it)",
+                members.len()
+            ));
+        }
+        diags.push(
+            Diagnostic::new(Code::Cycle, message)
+                .at(Span::at(file, *pos))
+                .help(format!("remove one `{field}` link so that the chain ends")),
+        );
+    }
+}
+
+/// The strongly connected components of a graph given as adjacency lists,
+/// each sorted, in the order of their smallest member. Tarjan's algorithm,
+/// iterative so that a long chain cannot overflow the stack.
+fn components(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let (mut index, mut low) = (vec![UNSEEN; n], vec![0; n]);
+    let mut on_stack = vec![false; n];
+    let (mut stack, mut out, mut next) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        let mut calls: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut i)) = calls.last_mut() {
+            if let Some(&w) = edges[v].get(*i) {
+                *i += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    calls.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
                 continue;
             }
-            stack.push((node, i + 1));
-            let next = &edges[i].0;
-            match state.get(next) {
-                Some(1) => {
-                    let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
-                    let mut cycle: Vec<EntityRef> =
-                        stack[from..].iter().map(|(n, _)| (*n).clone()).collect();
-                    let min = cycle
-                        .iter()
-                        .enumerate()
-                        .min_by(|a, b| a.1.cmp(b.1))
-                        .map_or(0, |(i, _)| i);
-                    cycle.rotate_left(min);
-                    if seen.insert(cycle.clone()) {
-                        let first = &cycle[0];
-                        let to = cycle.get(1).unwrap_or(first);
-                        let (_, file, pos) = graph[first]
-                            .iter()
-                            .find(|(t, _, _)| t == to)
-                            .cloned()
-                            .unwrap_or_else(|| graph[first][0].clone());
-                        let mut path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-                        path.push(first.to_string());
-                        diags.push(
-                            Diagnostic::new(
-                                Code::Cycle,
-                                format!("the {what} loops: {}", path.join(" → ")),
-                            )
-                            .at(Span::at(&file, pos))
-                            .help(format!("remove one `{field}` link so that the chain ends")),
-                        );
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    members.push(w);
+                    if w == v {
+                        break;
                     }
                 }
-                Some(_) => {}
-                None => {
-                    state.insert(next, 1);
-                    stack.push((next, 0));
-                }
+                members.sort_unstable();
+                out.push(members);
             }
         }
     }
+    out.sort_unstable_by_key(|m| m[0]);
+    out
+}
+
+/// The shortest cycle from `start` back to itself inside one component
+/// (breadth-first, so linear in the component's size), as its members in
+/// order, starting with `start`.
+fn shortest_cycle(edges: &[Vec<usize>], members: &[usize], start: usize) -> Vec<usize> {
+    let inside = |v: usize| members.binary_search(&v).is_ok();
+    let mut came_from: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &edges[v] {
+            if w == start {
+                let mut cycle = vec![v];
+                while let Some(&p) = came_from.get(cycle.last().unwrap_or(&start)) {
+                    cycle.push(p);
+                }
+                if v == start {
+                    cycle.clear();
+                }
+                cycle.push(start);
+                cycle.reverse();
+                cycle.dedup();
+                return cycle;
+            }
+            if inside(w) && w != start && !came_from.contains_key(&w) {
+                came_from.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start]
 }
 
 /// A list field written with at least one entry. `memberOf: []` or

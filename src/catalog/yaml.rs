@@ -6,6 +6,7 @@
 
 use granit_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 /// Where a node was written; defined with the diagnostics that point at it.
 pub use crate::diagnostics::Pos;
@@ -143,12 +144,25 @@ impl Node {
 
 /// Resource limits for one file. Entity files are small, so these cost
 /// nothing for real input and bound the work an alias bomb can trigger.
+///
+/// Copies (an anchored node kept for its aliases, and every node an alias
+/// expands to) are limited in proportion to the text, so that a file can
+/// cost only a small multiple of what the same text without anchors would:
+/// the memory of a whole run stays proportional to the bytes it reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
-    /// Nodes built, counting every node an alias or merge key copies.
+    /// Nodes built, counting every node an alias copies and
+    /// every node an anchor keeps for its aliases.
     pub max_nodes: usize,
     /// Nesting depth of sequences and mappings.
     pub max_depth: usize,
+    /// Nodes that anchors and aliases may copy: this many, plus one per
+    /// byte of the text.
+    pub free_copies: usize,
+    /// Scalar bytes that anchors and aliases may copy: this many, plus
+    /// `copy_bytes_factor` per byte of the text.
+    pub free_copy_bytes: usize,
+    pub copy_bytes_factor: usize,
 }
 
 impl Default for Budget {
@@ -156,6 +170,93 @@ impl Default for Budget {
         Budget {
             max_nodes: 1_000_000,
             max_depth: 128,
+            free_copies: 2_000,
+            free_copy_bytes: 16 * 1024,
+            copy_bytes_factor: 4,
+        }
+    }
+}
+
+/// What building a tree has cost so far, and what the anchors have copied.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cost {
+    nodes: usize,
+    bytes: usize,
+}
+
+/// The keys of one mapping, for finding a duplicate in constant time.
+/// Small mappings (nearly all of them) are scanned; past `SCAN` entries a
+/// hash index is built, so that a mapping of n keys costs O(n), not O(n²).
+#[derive(Default)]
+struct KeyIndex {
+    /// Key hash → index of the first entry with that hash.
+    by_hash: Option<(RandomState, HashMap<u64, usize>)>,
+}
+
+impl KeyIndex {
+    const SCAN: usize = 8;
+
+    /// The entry whose key equals `key`, if any. Call before pushing `key`.
+    fn find(&mut self, entries: &[(Node, Node)], key: &Node) -> Option<usize> {
+        if entries.len() < Self::SCAN {
+            return entries.iter().position(|(e, _)| e.value == key.value);
+        }
+        let (state, map) = self.by_hash.get_or_insert_with(|| {
+            let state = RandomState::new();
+            let mut map = HashMap::with_capacity(entries.len() * 2);
+            for (i, (k, _)) in entries.iter().enumerate() {
+                map.entry(hash_key(&state, k)).or_insert(i);
+            }
+            (state, map)
+        });
+        let h = hash_key(state, key);
+        match map.get(&h) {
+            None => {
+                map.insert(h, entries.len());
+                None
+            }
+            Some(&i) if entries[i].0.value == key.value => Some(i),
+            // A hash collision between different keys: rare (the hasher
+            // is randomly keyed), so a scan here costs nothing in practice.
+            Some(_) => entries.iter().position(|(e, _)| e.value == key.value),
+        }
+    }
+}
+
+/// A hash consistent with `Value`'s equality: equal keys hash equally.
+fn hash_key(state: &RandomState, key: &Node) -> u64 {
+    let mut h = state.build_hasher();
+    hash_value(&key.value, &mut h);
+    h.finish()
+}
+
+fn hash_value(v: &Value, h: &mut impl Hasher) {
+    std::mem::discriminant(v).hash(h);
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => b.hash(h),
+        Value::Int(i) => i.hash(h),
+        // `0.0 == -0.0`, so both hash as 0.0; NaN equals nothing, so any
+        // hash will do.
+        Value::Float(f) => (if *f == 0.0 { 0.0f64 } else { *f }).to_bits().hash(h),
+        Value::Str(s) => s.hash(h),
+        // Collection keys compare their nodes with positions (derived
+        // `PartialEq`), so the positions are hashed too.
+        Value::Seq(items) => {
+            items.len().hash(h);
+            for n in items.iter() {
+                hash_value(&n.value, h);
+                n.pos.hash(h);
+            }
+        }
+        Value::Map(entries) => {
+            entries.len().hash(h);
+            for (k, v) in entries.iter() {
+                hash_value(&k.value, h);
+                k.pos.hash(h);
+                hash_value(&v.value, h);
+                v.pos.hash(h);
+            }
         }
     }
 }
@@ -195,14 +296,15 @@ enum Frame {
         items: Vec<Node>,
         pos: Pos,
         anchor: usize,
-        first_node: usize,
+        first: Cost,
     },
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
         pos: Pos,
         anchor: usize,
-        first_node: usize,
+        first: Cost,
+        index: KeyIndex,
     },
 }
 
@@ -219,14 +321,42 @@ enum Frame {
 pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
-    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    // Anchor id → the anchored node and what copying it costs. Aliases are
+    // written `*name`, so text without a `*` has none, and its anchors need
+    // not be kept at all.
+    let keep_anchors = text.contains('*');
+    let mut anchors: HashMap<usize, (Node, Cost)> = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut nodes = 0usize;
+    // Everything built into the trees (own nodes and alias copies), what
+    // the anchor table keeps, and all copies (kept or aliased).
+    let mut built = Cost::default();
+    let mut kept = Cost::default();
+    let mut copied = Cost::default();
+    let max_copies = Cost {
+        nodes: budget.free_copies.saturating_add(text.len()),
+        bytes: budget
+            .free_copy_bytes
+            .saturating_add(text.len().saturating_mul(budget.copy_bytes_factor)),
+    };
     let over = |pos: Pos, what: &str| YamlError {
         kind: YamlErrorKind::Budget,
         message: what.to_owned(),
         line: pos.line,
         col: pos.col,
+    };
+    // Charges one copy of a node of cost `c`.
+    let mut copy = |c: Cost, built: &mut Cost, pos: Pos| {
+        copied.nodes = copied.nodes.saturating_add(c.nodes);
+        copied.bytes = copied.bytes.saturating_add(c.bytes);
+        built.nodes = built.nodes.saturating_add(c.nodes);
+        built.bytes = built.bytes.saturating_add(c.bytes);
+        if copied.nodes > max_copies.nodes || copied.bytes > max_copies.bytes {
+            return Err(over(
+                pos,
+                "anchors and aliases copy too much (more than the file's own size allows)",
+            ));
+        }
+        Ok(())
     };
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|e| YamlError {
@@ -242,15 +372,21 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                 None
             }
             Event::Scalar(value, style, anchor, tag) => {
-                nodes += 1;
+                built.nodes += 1;
+                built.bytes += value.len();
                 let node = Node::new(scalar(&value, style, tag.as_deref()), pos);
-                if anchor != 0 {
-                    anchors.insert(anchor, (node.clone(), 1));
+                if anchor != 0 && keep_anchors {
+                    let cost = Cost {
+                        nodes: 1,
+                        bytes: value.len(),
+                    };
+                    copy(cost, &mut kept, pos)?;
+                    anchors.insert(anchor, (node.clone(), cost));
                 }
                 Some(node)
             }
             Event::Alias(id) => {
-                let Some((node, size)) = anchors.get(&id) else {
+                let Some((node, cost)) = anchors.get(&id) else {
                     return Err(YamlError {
                         kind: YamlErrorKind::Syntax,
                         message: "unknown anchor".into(),
@@ -258,29 +394,32 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                         col: pos.col,
                     });
                 };
-                nodes = nodes.saturating_add(*size);
-                if nodes > budget.max_nodes {
+                copy(*cost, &mut built, pos)?;
+                if built.nodes + kept.nodes > budget.max_nodes {
                     return Err(over(pos, "aliases expand to too many nodes"));
                 }
-                let mut copy = node.clone();
-                copy.pos = Pos {
+                let mut node = node.clone();
+                node.pos = Pos {
                     len: pos.len,
                     ..pos
                 };
-                Some(copy)
+                Some(node)
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
                 if stack.len() >= budget.max_depth {
                     return Err(over(pos, "nesting is too deep"));
                 }
-                nodes += 1;
-                let first_node = nodes;
+                built.nodes += 1;
+                let first = Cost {
+                    nodes: built.nodes - 1,
+                    bytes: built.bytes,
+                };
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq {
                         items: Vec::new(),
                         pos,
                         anchor,
-                        first_node,
+                        first,
                     }
                 } else {
                     Frame::Map {
@@ -288,54 +427,66 @@ pub fn parse_documents(text: &str, budget: Budget) -> Result<Vec<Node>, YamlErro
                         key: None,
                         pos,
                         anchor,
-                        first_node,
+                        first,
+                        index: KeyIndex::default(),
                     }
                 });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = stack.pop() else { continue };
-                let (node, anchor, first_node) = match frame {
+                let (node, anchor, first) = match frame {
                     Frame::Seq {
                         items,
                         pos,
                         anchor,
-                        first_node,
+                        first,
                     } => (
                         Node::new(Value::Seq(items.into_boxed_slice()), pos),
                         anchor,
-                        first_node,
+                        first,
                     ),
                     Frame::Map {
                         entries,
                         pos,
                         anchor,
-                        first_node,
+                        first,
                         ..
                     } => (
                         Node::new(Value::Map(entries.into_boxed_slice()), pos),
                         anchor,
-                        first_node,
+                        first,
                     ),
                 };
-                if anchor != 0 {
-                    anchors.insert(anchor, (node.clone(), nodes - first_node + 1));
+                if anchor != 0 && keep_anchors {
+                    // The kept copy costs what the subtree cost to build.
+                    let cost = Cost {
+                        nodes: built.nodes - first.nodes,
+                        bytes: built.bytes - first.bytes,
+                    };
+                    copy(cost, &mut kept, pos)?;
+                    anchors.insert(anchor, (node.clone(), cost));
                 }
                 Some(node)
             }
             _ => None,
         };
-        if nodes > budget.max_nodes {
+        if built.nodes + kept.nodes > budget.max_nodes {
             return Err(over(pos, "too many nodes"));
         }
         let Some(node) = done else { continue };
         match stack.last_mut() {
             None => docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                key,
+                index,
+                ..
+            }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if entries.iter().any(|(e, _)| e.value == k.value) {
+                    if index.find(entries, &k).is_some() {
                         let name = k.scalar_text().unwrap_or_default();
                         return Err(YamlError {
                             kind: YamlErrorKind::Syntax,
@@ -489,5 +640,85 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let err = parse_documents(&deep, Budget::default()).unwrap_err();
         assert_eq!(err.kind, YamlErrorKind::Budget);
+    }
+
+    /// `depth` mappings nested in one another, each anchored, `width`
+    /// scalars at each level: kept anchors would copy about depth² nodes.
+    fn nested_anchors(depth: usize, width: usize, alias: bool) -> String {
+        let mut text = String::from("top: ");
+        for d in 0..depth {
+            let keys: Vec<String> = (0..width).map(|w| format!("k{w}: {w}")).collect();
+            text.push_str(&format!("&a{d} {{{}, n: ", keys.join(", ")));
+        }
+        text.push_str(&format!("1{}\n", "}".repeat(depth)));
+        if alias {
+            text.push_str("copy: *a0\n");
+        }
+        text
+    }
+
+    #[test]
+    fn anchors_without_aliases_copy_nothing() {
+        let text = nested_anchors(100, 50, false);
+        let docs = parse_documents(&text, Budget::default()).unwrap();
+        assert_eq!(docs.len(), 1);
+    }
+
+    #[test]
+    fn kept_anchors_count_against_the_copy_budget() {
+        // One alias makes every anchor worth keeping; keeping all of them
+        // would copy ~100 × 50 × 100 / 2 nodes from a text of ~60 KB.
+        let err = parse_documents(&nested_anchors(100, 50, true), Budget::default()).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::Budget, "{err:?}");
+        // A small anchor used a few times is fine.
+        let ok = "d: &d {owner: team-a, type: service}\na: *d\nb: *d\nc: *d\n";
+        assert!(parse_documents(ok, Budget::default()).is_ok());
+    }
+
+    #[test]
+    fn aliased_long_scalars_count_their_bytes() {
+        let mut text = format!("s: &s \"{}\"\nl:\n", "x".repeat(100_000));
+        for _ in 0..10 {
+            text.push_str("- *s\n");
+        }
+        let err = parse_documents(&text, Budget::default()).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::Budget);
+        assert_eq!(err.line, 2 + 4, "stops at the alias that breaks the budget");
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_big_mappings_in_linear_time() {
+        let mut text: String = (0..40_000).map(|i| format!("k{i}: {i}\n")).collect();
+        let started = std::time::Instant::now();
+        let docs = parse_documents(&text, Budget::default()).unwrap();
+        assert_eq!(docs[0].as_map().unwrap().len(), 40_000);
+        // Quadratic detection took about a minute here in a debug build;
+        // linear takes about one second.
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        text.push_str("k4711: again\n");
+        let err = parse_documents(&text, Budget::default()).unwrap_err();
+        assert_eq!((err.kind, err.line), (YamlErrorKind::Syntax, 40_001));
+        assert!(err.message.contains("duplicate key `k4711`"));
+    }
+
+    #[test]
+    fn key_equality_is_unchanged_by_the_index() {
+        let many: String = (0..20).map(|i| format!("x{i}: 1\n")).collect();
+        for (dup, expect) in [
+            ("0.0: a\n-0.0: b\n", true),
+            (".nan: a\n.nan: b\n", false),
+            ("1: a\n'1': b\n", false),
+            ("1: a\n1.0: b\n", false),
+            ("? &k [a, b]\n: 1\n? *k\n: 2\n", true),
+            ("? [a, b]\n: 1\n? [a, b]\n: 2\n", false),
+        ] {
+            for prefix in ["", many.as_str()] {
+                let text = format!("{prefix}{dup}");
+                let got = parse_documents(&text, Budget::default())
+                    .err()
+                    .is_some_and(|e| e.message.starts_with("duplicate key"));
+                assert_eq!(got, expect, "{dup:?} after {} keys", prefix.lines().count());
+            }
+        }
     }
 }

@@ -77,6 +77,7 @@ codes! {
     SelfDependency = "E0123", "self-dependency", Warning, "`dependsOn` or `dependencyOf` names the entity itself.";
     YamlMergeKey = "E0124", "yaml-merge-key", Warning, "A YAML merge key (`<<`) is used; Backstage's YAML 1.2 parser keeps it as a literal key, so the merge never happens there.";
     InvalidValue = "E0125", "invalid-value", Error, "A field's value breaks Backstage's schema (an empty string, or a value outside the allowed set).";
+    SubstitutionBudget = "E0130", "substitution-budget", Error, "A substitution was not made: the entity's or the run's substitution budget is spent.";
     // E02xx: scorecard policies.
     PolicyMetadata = "E0200", "policy-metadata", Error, "A policy's `# METADATA` block is malformed or incomplete.";
     PolicyError = "E0201", "policy-error", Error, "A policy does not compile or defines a recursive function.";
