@@ -58,6 +58,8 @@ pub enum Family<'a> {
         template: Arc<str>,
     },
     EntityJson(&'a Entity),
+    /// An API's raw definition, next to its page (see `apiref`).
+    ApiDefinition(&'a Entity),
     /// The page of a ref that several files define with no way to tell
     /// which is the entity: it shows the conflict and nothing else from
     /// either definition (see `catalog::resolve::keeper`).
@@ -101,9 +103,10 @@ impl Family<'_> {
     /// The timing phase a file is rendered in (`PORTOLAN_TIMINGS=1`).
     pub fn phase(&self) -> &'static str {
         match self {
-            Family::EntityPage { .. } | Family::EntityJson(_) | Family::Conflict(..) => {
-                "entity pages"
-            }
+            Family::EntityPage { .. }
+            | Family::EntityJson(_)
+            | Family::ApiDefinition(_)
+            | Family::Conflict(..) => "entity pages",
             Family::Home => "home",
             Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
                 "catalog index"
@@ -179,6 +182,13 @@ impl<'a> Plan<'a> {
         pages.extend(catalog.conflicts.iter().map(|(r, defs)| PageSpec {
             path: links::entity_page(r),
             family: Family::Conflict(r, defs),
+        }));
+        pages.extend(catalog.entities.values().filter_map(|e| {
+            let doc = checked.apis.get(&e.eref)?;
+            Some(PageSpec {
+                path: format!("{}{}", links::entity_dir(&e.eref), doc.download),
+                family: Family::ApiDefinition(e),
+            })
         }));
         pages.extend(site_specs(checked, theme));
         Plan {
@@ -269,6 +279,7 @@ impl<'a> Plan<'a> {
                 (refs, self.files_read(entity))
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
+            Family::ApiDefinition(e) => (vec![&e.eref], self.files_read(e)),
             Family::Conflict(r, defs) => (vec![r], defs.iter().map(|d| d.file.as_str()).collect()),
             Family::Marker | Family::Asset(_) => (Vec::new(), Vec::new()),
             Family::Home
