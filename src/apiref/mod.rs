@@ -494,7 +494,7 @@ pub(crate) fn anchor(prefix: &str, parts: &[&str], seen: &mut HashMap<String, us
     let mut id = String::from(prefix);
     for p in parts {
         id.push('-');
-        let mut dash = false;
+        let mut dash = true;
         for c in p.chars() {
             if c.is_ascii_alphanumeric() {
                 id.push(c.to_ascii_lowercase());
