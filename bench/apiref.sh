@@ -59,23 +59,6 @@ def path_item(i, n):
                  "parameters": params[:1], "requestBody": {"content": {"application/json": {"schema": ref}}}, "responses": resp},
     }
 
-# Grow until the document reaches the target size (sizes measured as JSON).
-n_schemas, n_paths = 100, 100
-while True:
-    doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "Generated", "version": "1.0.0", "description": "A large generated API."},
-        "tags": [{"name": f"tag{t}", "description": f"Tag {t}"} for t in range(40)],
-        "paths": {f"/resources{i}/{{id}}": path_item(i, n_schemas) for i in range(n_paths)},
-        "components": {"schemas": {**{f"S{i}": schema(i, n_schemas) for i in range(n_schemas)},
-                                   "Error": {"type": "object", "properties": {"code": {"type": "string"}}}}},
-    }
-    text = json.dumps(doc, indent=1)
-    if len(text) >= target:
-        break
-    grow = target / len(text)
-    n_schemas, n_paths = int(n_schemas * grow) + 1, int(n_paths * grow) + 1
-
 def to_yaml(v, indent=0):
     pad = "  " * indent
     out = []
@@ -96,8 +79,24 @@ def to_yaml(v, indent=0):
                 out.append(f"{pad}- {json.dumps(x)}")
     return "\n".join(out)
 
+# Grow until the document, as written, reaches the target size.
+n_schemas, n_paths = 100, 100
+while True:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "Generated", "version": "1.0.0", "description": "A large generated API."},
+        "tags": [{"name": f"tag{t}", "description": f"Tag {t}"} for t in range(40)],
+        "paths": {f"/resources{i}/{{id}}": path_item(i, n_schemas) for i in range(n_paths)},
+        "components": {"schemas": {**{f"S{i}": schema(i, n_schemas) for i in range(n_schemas)},
+                                   "Error": {"type": "object", "properties": {"code": {"type": "string"}}}}},
+    }
+    body = json.dumps(doc, indent=1) if fmt == "json" else to_yaml(doc) + "\n"
+    if len(body) >= target:
+        break
+    grow = target / len(body)
+    n_schemas, n_paths = int(n_schemas * grow) + 1, int(n_paths * grow) + 1
+
 name = "openapi.json" if fmt == "json" else "openapi.yaml"
-body = text if fmt == "json" else to_yaml(doc) + "\n"
 small = {"openapi": "3.0.3", "info": {"title": "Small", "version": "1"},
          "paths": {"/a": {"get": {"responses": {"200": {"description": "OK"}}}}}}
 for sub, content in (("big", body), ("floor", json.dumps(small))):

@@ -12,7 +12,14 @@ use std::collections::HashMap;
 
 pub fn read<'a>(root: &'a Node, cx: &mut Cx<'_, 'a>, doc: &mut ApiDoc) {
     let (schemas, anchors) = named(root, &["components", "schemas"], "#/components/schemas/");
-    let walker = Walker { anchors: &anchors };
+    let walker = Walker {
+        anchors: &anchors,
+        expand_named: 1,
+    };
+    let listed = Walker {
+        anchors: &anchors,
+        expand_named: 0,
+    };
     let v3 = text(root, "asyncapi").is_some_and(|v| !v.starts_with('2') && !v.starts_with('1'));
     let mut seen = HashMap::new();
     let mut total = 0usize;
@@ -129,7 +136,7 @@ pub fn read<'a>(root: &'a Node, cx: &mut Cx<'_, 'a>, doc: &mut ApiDoc) {
         .map(|(name, node, id)| NamedSchema {
             id,
             name,
-            schema: walker.tree(cx, None, node),
+            schema: listed.tree(cx, None, node),
         })
         .collect();
 }

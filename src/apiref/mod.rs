@@ -37,7 +37,7 @@ pub const MAX_SCHEMAS: usize = 1_000;
 /// Nodes of one schema tree (properties, items, …).
 pub const MAX_TREE_NODES: usize = 200;
 /// Schema nodes of one whole definition.
-pub const MAX_DOC_NODES: usize = 50_000;
+pub const MAX_DOC_NODES: usize = 20_000;
 /// How many `$ref`s deep a schema is expanded; deeper ones are named only.
 pub const MAX_REF_DEPTH: usize = 8;
 /// Other files (inside ROOT) read to resolve `$ref`s, per definition.
@@ -70,6 +70,9 @@ pub struct ApiDoc {
     pub source: Option<String>,
     /// Limits that cut what is shown, and parse errors, in words.
     pub notes: Vec<String>,
+    /// Files read for `$ref`s, sorted: the page changes when one does.
+    #[serde(skip)]
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -407,6 +410,8 @@ fn structured(
     doc.description = text_of("description");
     let mut notes = Vec::new();
     let files = refs::load_files(source, &root, origin, max_bytes, diags, &mut notes);
+    doc.files = files.keys().cloned().collect();
+    doc.files.sort();
     let mut refs = refs::Refs::new(&root, &files, origin);
     let mut cx = Cx {
         refs: &mut refs,

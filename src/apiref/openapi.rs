@@ -47,7 +47,14 @@ pub fn read<'a>(root: &'a Node, swagger: bool, cx: &mut Cx<'_, 'a>, doc: &mut Ap
     } else {
         named(root, &["components", "schemas"], "#/components/schemas/")
     };
-    let walker = Walker { anchors: &anchors };
+    let walker = Walker {
+        anchors: &anchors,
+        expand_named: 1,
+    };
+    let listed = Walker {
+        anchors: &anchors,
+        expand_named: 0,
+    };
     let consumes: Vec<String> = list(root, "consumes");
     let produces: Vec<String> = list(root, "produces");
     // Groups in the order of the top-level `tags`, then as first used.
@@ -150,7 +157,7 @@ pub fn read<'a>(root: &'a Node, swagger: bool, cx: &mut Cx<'_, 'a>, doc: &mut Ap
         .map(|(name, node, id)| NamedSchema {
             id,
             name,
-            schema: walker.tree(cx, None, node),
+            schema: listed.tree(cx, None, node),
         })
         .collect();
 }

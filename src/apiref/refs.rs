@@ -28,6 +28,8 @@ pub struct Refs<'a> {
     files: &'a HashMap<String, Node>,
     origin: &'a Origin<'a>,
     reported: HashSet<(DocKey<'a>, String)>,
+    /// Resolved local pointers, by document and `$ref` text.
+    memo: std::cell::RefCell<HashMap<(DocKey<'a>, &'a str), &'a Node>>,
 }
 
 fn dir_of(file: &str) -> &str {
@@ -41,6 +43,7 @@ impl<'a> Refs<'a> {
             files,
             origin,
             reported: HashSet::new(),
+            memo: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -48,8 +51,29 @@ impl<'a> Refs<'a> {
         self.origin
     }
 
-    /// The node `r` points at, from a node in document `from`.
-    pub fn resolve(&self, from: DocKey<'a>, r: &str) -> Result<(DocKey<'a>, &'a Node), RefError> {
+    /// The node `r` (a `$ref` in document `from`) points at; local
+    /// pointers are remembered, since a schema is referred to many times.
+    pub fn resolve(
+        &self,
+        from: DocKey<'a>,
+        r: &'a str,
+    ) -> Result<(DocKey<'a>, &'a Node), RefError> {
+        if r.starts_with('#') {
+            if let Some(n) = self.memo.borrow().get(&(from, r)) {
+                return Ok((from, n));
+            }
+            let found = self.resolve_uncached(from, r)?;
+            self.memo.borrow_mut().insert((from, r), found.1);
+            return Ok(found);
+        }
+        self.resolve_uncached(from, r)
+    }
+
+    fn resolve_uncached(
+        &self,
+        from: DocKey<'a>,
+        r: &str,
+    ) -> Result<(DocKey<'a>, &'a Node), RefError> {
         if is_remote(r) {
             return Err(RefError::Remote);
         }
@@ -110,7 +134,10 @@ pub fn pointer<'n>(doc: &'n Node, frag: &str) -> Option<&'n Node> {
         match &node.value {
             Value::Map(m) => m
                 .iter()
-                .find(|(k, _)| k.scalar_text().as_deref() == Some(part.as_str()))
+                .find(|(k, _)| match k.as_str() {
+                    Some(key) => key == part,
+                    None => k.scalar_text().as_deref() == Some(part.as_str()),
+                })
                 .map(|(_, v)| v),
             Value::Seq(s) => s.get(part.parse::<usize>().ok()?),
             _ => None,

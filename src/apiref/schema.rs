@@ -25,6 +25,8 @@ pub struct SchemaNode {
     pub details: Vec<String>,
     /// Why the node stops here: a cycle, the depth or size limit.
     pub note: Option<String>,
+    /// Shown as a link to the named schema rather than expanded here.
+    pub linked: bool,
     pub children: Vec<SchemaNode>,
 }
 
@@ -32,6 +34,9 @@ pub struct SchemaNode {
 pub struct Walker<'w> {
     /// Anchors of named schemas by `$ref` text (`#/components/schemas/Pet`).
     pub anchors: &'w HashMap<String, String>,
+    /// How many `$ref`s to named schemas (listed on the page, so linked)
+    /// are expanded below the top of a tree; deeper ones are links.
+    pub expand_named: usize,
 }
 
 /// One tree's walk state.
@@ -40,6 +45,8 @@ struct Tree<'a> {
     /// The schemas being expanded, innermost last (by address).
     stack: Vec<usize>,
     doc: DocKey<'a>,
+    /// Named schemas expanded on the current path below the top.
+    named: usize,
 }
 
 impl Walker<'_> {
@@ -49,6 +56,7 @@ impl Walker<'_> {
             budget: MAX_TREE_NODES,
             stack: Vec::new(),
             doc,
+            named: 0,
         };
         let mut out = self.walk(cx, &mut t, node, None, false, 0);
         if t.budget == 0 {
@@ -80,14 +88,18 @@ impl Walker<'_> {
         cx.budget -= 1;
         let mut node = node;
         let saved_doc = t.doc;
+        let saved_named = t.named;
         let mut pushed = 0;
         // Follow `$ref` chains (a `$ref` to a `$ref`), each counted as depth.
         while let Some(r) = node.get("$ref").and_then(Node::as_str) {
             let label = r.rsplit('/').next().unwrap_or(r).to_owned();
             out.ref_name = Some(label.clone());
-            if t.doc.is_none() {
-                out.ref_anchor = self.anchors.get(r).cloned();
-            }
+            let named = if t.doc.is_none() {
+                self.anchors.get(r)
+            } else {
+                None
+            };
+            out.ref_anchor = named.cloned();
             match cx.refs.resolve(t.doc, r) {
                 Err(RefError::Remote) => {
                     out.note = Some("remote, not fetched".into());
@@ -113,6 +125,14 @@ impl Walker<'_> {
                         out.note = Some("not expanded: reference depth limit".into());
                         break;
                     }
+                    if named.is_some() && depth > 0 {
+                        if t.named >= self.expand_named {
+                            // Linked: the page lists it under Schemas.
+                            out.linked = true;
+                            break;
+                        }
+                        t.named += 1;
+                    }
                     t.stack.push(addr);
                     pushed += 1;
                     t.doc = doc;
@@ -120,13 +140,14 @@ impl Walker<'_> {
                 }
             }
         }
-        if out.note.is_none() {
+        if out.note.is_none() && !out.linked {
             self.fill(cx, t, node, &mut out, depth);
         }
         for _ in 0..pushed {
             t.stack.pop();
         }
         t.doc = saved_doc;
+        t.named = saved_named;
         out
     }
 

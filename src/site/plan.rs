@@ -298,8 +298,9 @@ impl<'a> Plan<'a> {
 
 impl<'a> Plan<'a> {
     /// The source files behind an entity's pages: its own file, the files
-    /// its placeholders substitute, and the files its facts came from (the
-    /// MkDocs config, the repository files the panel and policies see).
+    /// its placeholders substitute, the files its facts came from (the
+    /// MkDocs config, the repository files the panel and policies see), and
+    /// the files an API definition's `$ref`s read.
     fn files_read(&self, e: &'a Entity) -> Vec<&'a str> {
         let facts = &self.checked.facts;
         let mut files = vec![e.file.as_str()];
@@ -313,6 +314,9 @@ impl<'a> Plan<'a> {
         }
         if let Some(repo) = facts.repo_of(e) {
             files.extend(repo.found.iter().filter_map(|(_, f)| f.as_deref()));
+        }
+        if let Some(api) = self.checked.apis.get(&e.eref) {
+            files.extend(api.files.iter().map(String::as_str));
         }
         files
     }
