@@ -131,6 +131,7 @@ pub fn read<'a>(root: &'a Node, cx: &mut Cx<'_, 'a>, doc: &mut ApiDoc) {
     if declared > MAX_SCHEMAS {
         cx.note_cut("schemas", MAX_SCHEMAS, declared);
     }
+    cx.next_budget();
     doc.schemas = schemas
         .into_iter()
         .map(|(name, node, id)| NamedSchema {

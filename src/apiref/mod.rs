@@ -36,7 +36,9 @@ pub const MAX_OPERATIONS: usize = 2_000;
 pub const MAX_SCHEMAS: usize = 1_000;
 /// Nodes of one schema tree (properties, items, …).
 pub const MAX_TREE_NODES: usize = 200;
-/// Schema nodes of one whole definition.
+/// Schema nodes of one whole definition: half for the operations, half
+/// for the list of named schemas (so that the schemas the operations link
+/// to are shown however many operations there are).
 pub const MAX_DOC_NODES: usize = 20_000;
 /// How many `$ref`s deep a schema is expanded; deeper ones are named only.
 pub const MAX_REF_DEPTH: usize = 8;
@@ -415,7 +417,8 @@ fn structured(
     let mut refs = refs::Refs::new(&root, &files, origin);
     let mut cx = Cx {
         refs: &mut refs,
-        budget: MAX_DOC_NODES,
+        budget: MAX_DOC_NODES / 2,
+        cut: false,
         diags,
         notes,
     };
@@ -440,9 +443,11 @@ fn structured(
             .push("The definition names no OpenAPI, Swagger or AsyncAPI version.".into());
     }
     let mut notes = std::mem::take(&mut cx.notes);
-    if cx.budget == 0 {
+    if cx.cut || cx.budget == 0 {
         notes.push(format!(
-            "Schemas are cut after {MAX_DOC_NODES} nodes in this definition."
+            "Schemas are cut after {} nodes for the operations and {} for the schema list.",
+            MAX_DOC_NODES / 2,
+            MAX_DOC_NODES / 2
         ));
     }
     if !notes.is_empty() {
@@ -463,8 +468,10 @@ fn structured(
 /// diagnostics.
 pub(crate) struct Cx<'r, 'a> {
     pub refs: &'r mut refs::Refs<'a>,
-    /// Schema nodes left for this definition.
+    /// Schema nodes left for this part of the definition.
     pub budget: usize,
+    /// Whether an earlier part spent its budget.
+    pub cut: bool,
     pub diags: &'r mut Vec<Diagnostic>,
     /// Limits that cut the view, in words.
     pub notes: Vec<String>,
@@ -478,6 +485,12 @@ impl Cx<'_, '_> {
                 .at(origin.span(pos))
                 .help(help.to_owned()),
         );
+    }
+
+    /// Starts the second half of the node budget (the schema list).
+    pub fn next_budget(&mut self) {
+        self.cut |= self.budget == 0;
+        self.budget = MAX_DOC_NODES / 2;
     }
 
     pub fn note_cut(&mut self, what: &str, shown: usize, total: usize) {

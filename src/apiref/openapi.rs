@@ -152,6 +152,7 @@ pub fn read<'a>(root: &'a Node, swagger: bool, cx: &mut Cx<'_, 'a>, doc: &mut Ap
     if declared > MAX_SCHEMAS {
         cx.note_cut("schemas", MAX_SCHEMAS, declared);
     }
+    cx.next_budget();
     doc.schemas = schemas
         .into_iter()
         .map(|(name, node, id)| NamedSchema {
