@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod apiref;
 pub mod baseline;
 pub mod catalog;
 pub mod config;

@@ -17,6 +17,8 @@ pub struct Checked {
     pub scorecards: Scorecards,
     /// Catalog and scorecard diagnostics, overrides applied, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// The API reference of each API entity with a readable definition.
+    pub apis: std::collections::HashMap<crate::catalog::model::EntityRef, crate::apiref::ApiDoc>,
 }
 
 impl Checked {
@@ -61,7 +63,10 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         Facts::default()
     };
     loaded.timings.push(("facts", started.elapsed()));
-    let mut found = Vec::new();
+    let started = std::time::Instant::now();
+    let (apis, mut found) =
+        crate::apiref::gather(source, &loaded.catalog, loaded.config.max_file_bytes);
+    loaded.timings.push(("api reference", started.elapsed()));
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);
@@ -87,6 +92,7 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         loaded,
         facts,
         scorecards,
+        apis,
     };
     checked.add(found);
     checked.loaded.timings.push(("merge", started.elapsed()));

@@ -328,6 +328,8 @@ fn editing_a_substituted_definition_re_renders_its_api() {
         .collect();
     assert!(affected.contains(&"catalog/default/api/billing-api/index.html"));
     assert!(affected.contains(&"api/entities/default/api/billing-api.json"));
+    // The raw definition published next to the page.
+    assert!(affected.contains(&"catalog/default/api/billing-api/definition.yaml"));
     let (changed, _) =
         rerender_after_edit(DEFINITION, |text| text.replace("title:", "title: Edited"));
     assert!(
@@ -335,6 +337,37 @@ fn editing_a_substituted_definition_re_renders_its_api() {
             .iter()
             .any(|p| p == "api/entities/default/api/billing-api.json"),
         "the definition is in the API's export: {changed:?}"
+    );
+}
+
+#[test]
+fn editing_a_file_that_a_definitions_ref_reads_re_renders_its_api_page() {
+    let dir = catalog(&[
+        (
+            "api.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: split\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n",
+        ),
+        (
+            "openapi.yaml",
+            "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Pet: {$ref: 'schemas/pet.yaml#/Pet'}\n",
+        ),
+        ("schemas/pet.yaml", "Pet: {type: object}\n"),
+    ]);
+    let checked = check(dir.path());
+    let theme = theme(&checked);
+    let plan = site::plan(&checked, &theme);
+    let changes = Changes {
+        files: BTreeSet::from(["schemas/pet.yaml".to_owned()]),
+        ..Changes::default()
+    };
+    let affected: Vec<&str> = plan
+        .affected(&changes)
+        .iter()
+        .map(|p| p.path.as_str())
+        .collect();
+    assert!(
+        affected.contains(&"catalog/default/api/split/index.html"),
+        "{affected:?}"
     );
 }
 

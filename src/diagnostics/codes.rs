@@ -90,6 +90,10 @@ codes! {
     // E04xx: the portal's theme.
     TemplateError = "E0400", "template-error", Error, "A theme template does not compile or fails to render.";
     ThemeMissing = "E0401", "theme-missing", Error, "The theme named in portolan.toml does not exist inside the catalog root.";
+    // E05xx: docs and API reference.
+    ApiMalformed = "E0510", "api-definition-malformed", Warning, "An API's definition does not parse (YAML/JSON syntax, no version field, unbalanced braces); its page shows the raw definition.";
+    ApiRefUnresolved = "E0511", "api-ref-unresolved", Warning, "A `$ref` in an API definition points at nothing (a missing JSON pointer or file).";
+    ApiLimit = "E0512", "api-reference-limit", Warning, "An API definition is larger than the API reference shows (operations, schemas or files read for `$ref`s); the page shows part of it.";
 }
 
 impl Code {

@@ -129,7 +129,7 @@ pub struct Group {
 }
 
 #[derive(Serialize)]
-pub struct EntityContext {
+pub struct EntityContext<'m> {
     pub entity: Header,
     pub answers: Vec<Answer>,
     pub relations: Vec<RelationList>,
@@ -148,6 +148,8 @@ pub struct EntityContext {
     pub definition: Option<super::spec::Definition>,
     /// The spec fields nothing else on the page shows, as a bounded tree.
     pub spec_fields: Option<super::spec::SpecFields>,
+    /// An API's reference, built from its definition (see `apiref`).
+    pub api: Option<&'m crate::apiref::ApiDoc>,
 }
 
 #[derive(Serialize)]
@@ -546,7 +548,7 @@ fn domain_edges<'a>(model: &SiteModel<'a>, systems: &[&'a EntityRef], g: &mut No
     }
 }
 
-pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
+pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
     let cards = scorecards(model, e);
     let answers = answers(model, e, &cards);
     let kind = e.eref.kind.as_str();
@@ -586,5 +588,6 @@ pub fn context(model: &SiteModel, e: &Entity) -> EntityContext {
         scaffolder: spec.scaffolder,
         definition: spec.definition,
         spec_fields: spec.fields,
+        api: model.checked.apis.get(&e.eref),
     }
 }

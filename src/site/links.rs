@@ -117,6 +117,20 @@ pub fn css_class(of: &str, value: &str) -> &'static str {
         "level" => &["bronze", "silver", "gold", "platinum", "none"],
         "status" => &["pass", "fail", "waived", "error"],
         "severity" => &["error", "warning"],
+        "method" => &[
+            "get",
+            "put",
+            "post",
+            "delete",
+            "options",
+            "head",
+            "patch",
+            "trace",
+            "send",
+            "receive",
+            "publish",
+            "subscribe",
+        ],
         "kind" => {
             return crate::catalog::kinds::KINDS
                 .iter()

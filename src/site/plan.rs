@@ -58,6 +58,8 @@ pub enum Family<'a> {
         template: Arc<str>,
     },
     EntityJson(&'a Entity),
+    /// An API's raw definition, next to its page (see `apiref`).
+    ApiDefinition(&'a Entity),
     /// The page of a ref that several files define with no way to tell
     /// which is the entity: it shows the conflict and nothing else from
     /// either definition (see `catalog::resolve::keeper`).
@@ -101,9 +103,10 @@ impl Family<'_> {
     /// The timing phase a file is rendered in (`PORTOLAN_TIMINGS=1`).
     pub fn phase(&self) -> &'static str {
         match self {
-            Family::EntityPage { .. } | Family::EntityJson(_) | Family::Conflict(..) => {
-                "entity pages"
-            }
+            Family::EntityPage { .. }
+            | Family::EntityJson(_)
+            | Family::ApiDefinition(_)
+            | Family::Conflict(..) => "entity pages",
             Family::Home => "home",
             Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
                 "catalog index"
@@ -179,6 +182,13 @@ impl<'a> Plan<'a> {
         pages.extend(catalog.conflicts.iter().map(|(r, defs)| PageSpec {
             path: links::entity_page(r),
             family: Family::Conflict(r, defs),
+        }));
+        pages.extend(catalog.entities.values().filter_map(|e| {
+            let doc = checked.apis.get(&e.eref)?;
+            Some(PageSpec {
+                path: format!("{}{}", links::entity_dir(&e.eref), doc.download),
+                family: Family::ApiDefinition(e),
+            })
         }));
         pages.extend(site_specs(checked, theme));
         Plan {
@@ -269,6 +279,7 @@ impl<'a> Plan<'a> {
                 (refs, self.files_read(entity))
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
+            Family::ApiDefinition(e) => (vec![&e.eref], self.files_read(e)),
             Family::Conflict(r, defs) => (vec![r], defs.iter().map(|d| d.file.as_str()).collect()),
             Family::Marker | Family::Asset(_) => (Vec::new(), Vec::new()),
             Family::Home
@@ -287,8 +298,9 @@ impl<'a> Plan<'a> {
 
 impl<'a> Plan<'a> {
     /// The source files behind an entity's pages: its own file, the files
-    /// its placeholders substitute, and the files its facts came from (the
-    /// MkDocs config, the repository files the panel and policies see).
+    /// its placeholders substitute, the files its facts came from (the
+    /// MkDocs config, the repository files the panel and policies see), and
+    /// the files an API definition's `$ref`s read.
     fn files_read(&self, e: &'a Entity) -> Vec<&'a str> {
         let facts = &self.checked.facts;
         let mut files = vec![e.file.as_str()];
@@ -302,6 +314,9 @@ impl<'a> Plan<'a> {
         }
         if let Some(repo) = facts.repo_of(e) {
             files.extend(repo.found.iter().filter_map(|(_, f)| f.as_deref()));
+        }
+        if let Some(api) = self.checked.apis.get(&e.eref) {
+            files.extend(api.files.iter().map(String::as_str));
         }
         files
     }

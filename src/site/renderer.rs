@@ -135,6 +135,10 @@ impl<'a> Renderer<'a> {
                     export::entity_json(m.catalog, e, m.standings_of(&e.eref)),
                 );
             }
+            Family::ApiDefinition(e) => {
+                let text = crate::apiref::definition_text(e).unwrap_or_default();
+                self.write(path, text.as_bytes().to_vec());
+            }
             Family::Conflict(r, defs) => {
                 let ctx = conflict::context(m, r, defs);
                 self.page(template, path, &r.name, "catalog", &ctx);

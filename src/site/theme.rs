@@ -27,6 +27,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "home.html",
     "catalog.html",
     "entity.html",
+    "api_reference.html",
     "conflict.html",
     "kinds/group.html",
     "kinds/user.html",
