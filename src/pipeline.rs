@@ -55,13 +55,13 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     // Facts serve the policies and the portal; a catalog-only check
     // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();
-    let facts = if options.scorecards {
+    let mut facts = if options.scorecards {
         facts::gather(source, &loaded.catalog)
     } else {
         Facts::default()
     };
     loaded.timings.push(("facts", started.elapsed()));
-    let mut found = Vec::new();
+    let mut found = std::mem::take(&mut facts.sites.diagnostics);
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);
