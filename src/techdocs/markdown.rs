@@ -70,6 +70,8 @@ pub fn render(text: &str, raw: RawHtml, rewrite: &dyn Fn(&str, bool) -> String) 
     // A heading or code block being collected.
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
+    // Code blocks to highlight: (index in `events`, language, code).
+    let mut blocks: Vec<(usize, String, String)> = Vec::new();
 
     for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
         let src_line = pre.lines.get(line_of(range.start)).copied().unwrap_or(1);
@@ -132,13 +134,15 @@ pub fn render(text: &str, raw: RawHtml, rewrite: &dyn Fn(&str, bool) -> String) 
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let (lang, text) = code.take().unwrap_or_default();
-                    let html = if lang == "mermaid" {
+                    if lang == "mermaid" {
                         out.mermaid = true;
-                        format!("<pre class=\"mermaid\">{}</pre>\n", escape(&text))
+                        let html = format!("<pre class=\"mermaid\">{}</pre>\n", escape(&text));
+                        events.push(Event::Html(html.into()));
                     } else {
-                        highlight(&lang, &text)
-                    };
-                    events.push(Event::Html(html.into()));
+                        // Highlighted below, all blocks of the page in parallel.
+                        blocks.push((events.len(), lang, text));
+                        events.push(Event::Html(CowStr::Borrowed("")));
+                    }
                 }
                 _ => {}
             }
@@ -186,6 +190,16 @@ pub fn render(text: &str, raw: RawHtml, rewrite: &dyn Fn(&str, bool) -> String) 
                 code = Some((lang, String::new()));
             }
             e => events.push(e),
+        }
+    }
+    {
+        use rayon::prelude::*;
+        let highlighted: Vec<(usize, String)> = blocks
+            .par_iter()
+            .map(|(at, lang, code)| (*at, highlight(lang, code)))
+            .collect();
+        for (at, html) in highlighted {
+            events[at] = Event::Html(html.into());
         }
     }
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -590,4 +604,172 @@ fn sanitize(html: &str) -> String {
         })
         .clean(html)
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md, RawHtml::Sanitize, &|u, _| u.to_owned()).html
+    }
+
+    #[test]
+    fn gfm_features_render() {
+        let h = html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~ new[^n]\n\n[^n]: note\n",
+        );
+        assert!(h.contains("<table>") && h.contains("<td>1</td>"), "{h}");
+        assert!(h.contains("type=\"checkbox\" checked=\"\""), "{h}");
+        assert!(h.contains("<del>old</del>"), "{h}");
+        assert!(h.contains("footnote-definition"), "{h}");
+    }
+
+    #[test]
+    fn headings_get_stable_deduplicated_ids_and_a_toc() {
+        let r = render(
+            "# Title\n\n## Set up\n\n## Set up\n\n### Custom {#mine}\n",
+            RawHtml::Sanitize,
+            &|u, _| u.to_owned(),
+        );
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["title", "set-up", "set-up_1", "mine"]);
+        assert!(
+            r.html
+                .contains("<h2 id=\"set-up_1\">Set up<a class=\"anchor\" href=\"#set-up_1\"")
+        );
+    }
+
+    #[test]
+    fn admonitions_collapsible_ones_and_tabs() {
+        let h = html(
+            "!!! note \"Read <me>\"\n    Body *em*\n\n??? tip\n    Hidden\n\n???+ danger \"Open\"\n    Shown\n\n=== \"One\"\n\n    first\n\n=== \"Two\"\n\n    second\n\nafter\n",
+        );
+        assert!(
+            h.contains(
+                "<div class=\"admonition note\"><p class=\"admonition-title\">Read &lt;me&gt;</p>"
+            ),
+            "{h}"
+        );
+        assert!(h.contains("<p>Body <em>em</em></p>"), "{h}");
+        assert!(
+            h.contains("<details class=\"admonition tip\"><summary>Tip</summary>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<details class=\"admonition danger\" open><summary>Open</summary>"),
+            "{h}"
+        );
+        assert_eq!(h.matches("class=\"tabbed-set\"").count(), 1, "{h}");
+        assert!(
+            h.contains("<p class=\"tabbed-label\">One</p>") && h.contains("<p>second</p>"),
+            "{h}"
+        );
+        assert!(h.contains("<p>after</p>"), "{h}");
+    }
+
+    #[test]
+    fn toc_markers_and_attribute_lists_degrade_to_nothing() {
+        let h = html("[TOC]\n\nText {: .big }\n\n{: #id }\n\nMore\n");
+        assert!(!h.contains("TOC") && !h.contains("{:"), "{h}");
+        assert!(
+            h.contains("<p>Text</p>") && h.contains("<p>More</p>"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn admonition_syntax_inside_code_stays_code() {
+        let h = html("```text\n!!! note\n    not an admonition\n```\n");
+        assert!(!h.contains("class=\"admonition"), "{h}");
+        assert!(h.contains("!!! note"), "{h}");
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes_and_mermaid_is_marked() {
+        let r = render(
+            "```rust\nfn main() {}\n```\n\n```mermaid\ngraph TD; A-->B\n```\n\n```nosuchlang\n<x>\n```\n",
+            RawHtml::Sanitize,
+            &|u, _| u.to_owned(),
+        );
+        assert!(r.html.contains("<span class=\"hl-"), "{}", r.html);
+        assert!(!r.html.contains("style="), "{}", r.html);
+        assert!(r.mermaid);
+        assert!(
+            r.html.contains("<pre class=\"mermaid\">graph TD; A--&gt;B"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<code class=\"language-nosuchlang\">&lt;x&gt;"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn hostile_html_is_inert() {
+        let md = "<script>alert(1)</script>\n\n<img src=x onerror=\"alert(2)\">\n\n<a href=\"javascript:alert(3)\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n[md](javascript:alert(4))\n\n<div onclick=\"alert(5)\" class=\"ok\">kept</div>\n\n<style>body{display:none}</style>\n\n<svg><script>alert(6)</script></svg>\n\n<form action=\"https://evil.example\"><input name=p></form>\n";
+        let h = html(md);
+        let lower = h.to_ascii_lowercase();
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<iframe",
+            "<style",
+            "<form",
+        ] {
+            assert!(!lower.contains(bad), "`{bad}` survived: {h}");
+        }
+        assert!(h.contains("kept"), "{h}");
+    }
+
+    #[test]
+    fn raw_html_can_be_escaped_entirely() {
+        let r = render("<b>x</b>\n", RawHtml::Escape, &|u, _| u.to_owned());
+        assert!(r.html.contains("&lt;b&gt;"), "{}", r.html);
+    }
+
+    #[test]
+    fn targets_carry_the_authors_line_through_rewritten_blocks() {
+        let r = render(
+            "# T\n\n!!! note\n    see [a](a.md)\n\n=== \"x\"\n\n    ![i](i.png)\n",
+            RawHtml::Sanitize,
+            &|u, _| format!("R-{u}"),
+        );
+        let got: Vec<(&str, u32, bool)> = r
+            .targets
+            .iter()
+            .map(|t| (t.url.as_str(), t.line, t.image))
+            .collect();
+        assert_eq!(got, [("a.md", 4, false), ("i.png", 8, true)]);
+        assert!(r.html.contains("href=\"R-a.md\"") && r.html.contains("src=\"R-i.png\""));
+    }
+
+    #[test]
+    fn a_long_page_renders_in_bounded_time() {
+        let section = "## Section\n\nSome *text* with a [link](other.md#x) and `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n!!! note\n    An admonition.\n\n```python\ndef f(x):\n    return x + 1\n```\n\n";
+        // 1 MB must render in 100 ms in release builds (bench/docs_bench.rs
+        // measures it); an unoptimized build is ~40× slower, so it renders
+        // 128 KB with a generous bound that still catches a quadratic step.
+        let (bytes, limit_ms) = if cfg!(debug_assertions) {
+            (128 * 1024, 8_000)
+        } else {
+            (1024 * 1024, 1_000)
+        };
+        let md = section.repeat(bytes / section.len() + 1);
+        let _warm = render(section, RawHtml::Sanitize, &|u, _| u.to_owned());
+        let started = std::time::Instant::now();
+        let r = render(&md, RawHtml::Sanitize, &|u, _| u.to_owned());
+        let took = started.elapsed();
+        assert_eq!(r.headings.len(), bytes / section.len() + 1);
+        assert_eq!(
+            r.headings.last().map(|h| h.id.as_str()),
+            Some(format!("section_{}", r.headings.len() - 1).as_str())
+        );
+        assert!(took.as_millis() < limit_ms, "took {took:?}");
+    }
 }
