@@ -61,6 +61,8 @@ pub struct Site {
     pub config: Option<String>,
     /// `edit_uri` joined onto `repo_url`, when the config has both.
     pub edit_base: Option<String>,
+    /// Broken links, anchors and images in its pages (E0501, E0502).
+    pub broken_links: usize,
 }
 
 impl Site {
@@ -177,10 +179,10 @@ pub fn build(
         })
         .collect();
     // Checks need every page's headings.
-    let mut diagnostics: Vec<Diagnostic> = found
+    let per_site: Vec<Vec<Diagnostic>> = found
         .par_iter()
         .zip(&rendered)
-        .flat_map_iter(|(f, pages_html)| {
+        .map(|(f, pages_html)| {
             let mut out = Vec::new();
             for ((src, ..), r) in f.pages.iter().zip(pages_html) {
                 for t in &r.targets {
@@ -197,6 +199,8 @@ pub fn build(
             out
         })
         .collect();
+    let broken: Vec<usize> = per_site.iter().map(Vec::len).collect();
+    let mut diagnostics: Vec<Diagnostic> = per_site.into_iter().flatten().collect();
     for r in refs {
         let d = &docs[r];
         if d.location == Location::Unresolved
@@ -225,7 +229,7 @@ pub fn build(
         }
     }
     let mut sites = BTreeMap::new();
-    for (f, rendered) in found.into_iter().zip(rendered) {
+    for ((f, rendered), broken_links) in found.into_iter().zip(rendered).zip(broken) {
         diagnostics.extend(f.diagnostics);
         let pages = f
             .pages
@@ -264,6 +268,7 @@ pub fn build(
                 assets: f.assets,
                 config: f.config,
                 edit_base: f.edit_base,
+                broken_links,
             },
         );
     }
