@@ -56,7 +56,7 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();
     let mut facts = if options.scorecards {
-        facts::gather(source, &loaded.catalog)
+        facts::gather(source, &loaded.catalog, loaded.config.docs)
     } else {
         Facts::default()
     };

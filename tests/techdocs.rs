@@ -265,3 +265,27 @@ fn the_example_catalog_docs_render_every_feature_without_docs_warnings() {
         );
     }
 }
+
+#[test]
+fn docs_settings_escape_raw_html_and_turn_highlighting_off() {
+    let (files, _) = site(&[
+        (
+            "portolan.toml",
+            "[docs]\nraw_html = \"escape\"\nhighlight = false\n",
+        ),
+        ("team.yaml", GROUP),
+        ("svc.yaml", SVC),
+        ("mkdocs.yml", "site_name: Svc\n"),
+        (
+            "docs/index.md",
+            "# Svc\n\n<b>bold</b>\n\n```rust\nfn main() {}\n```\n",
+        ),
+    ]);
+    let page = text(&files, &format!("{BASE}index.html"));
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "{page}");
+    assert!(
+        page.contains("<code class=\"language-rust\">fn main() {}"),
+        "{page}"
+    );
+    assert!(!page.contains("hl-"), "{page}");
+}

@@ -52,7 +52,7 @@ impl Facts {
 }
 
 /// Gathers every fact of `catalog` from `source`, in parallel.
-pub fn gather(source: &dyn Source, catalog: &Catalog) -> Facts {
+pub fn gather(source: &dyn Source, catalog: &Catalog, docs_config: crate::config::Docs) -> Facts {
     let mut dirs: Vec<&str> = catalog.entities.values().map(Entity::dir).collect();
     dirs.sort_unstable();
     dirs.dedup();
@@ -65,7 +65,7 @@ pub fn gather(source: &dyn Source, catalog: &Catalog) -> Facts {
         .par_iter()
         .filter_map(|(r, e)| Some((r.clone(), docs::resolve(source, e)?)))
         .collect();
-    let sites = crate::techdocs::build(source, &catalog.entities, &docs);
+    let sites = crate::techdocs::build(source, &catalog.entities, &docs, docs_config);
     let answers = catalog
         .entities
         .par_iter()

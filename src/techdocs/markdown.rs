@@ -23,6 +23,23 @@ pub enum RawHtml {
     Escape,
 }
 
+/// How pages are rendered (`[docs]` in portolan.toml).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub raw: RawHtml,
+    /// Highlight fenced code with syntect.
+    pub highlight: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            raw: RawHtml::Sanitize,
+            highlight: true,
+        }
+    }
+}
+
 /// A heading, for the table of contents and anchor checks.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
@@ -52,7 +69,8 @@ pub struct Rendered {
 
 /// Renders `text`. `rewrite` maps each link or image target to the URL the
 /// page should use (return it unchanged to keep it).
-pub fn render(text: &str, raw: RawHtml, rewrite: &dyn Fn(&str, bool) -> String) -> Rendered {
+pub fn render(text: &str, settings: Settings, rewrite: &dyn Fn(&str, bool) -> String) -> Rendered {
+    let raw = settings.raw;
     let pre = preprocess(text);
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
@@ -196,7 +214,7 @@ pub fn render(text: &str, raw: RawHtml, rewrite: &dyn Fn(&str, bool) -> String) 
         use rayon::prelude::*;
         let highlighted: Vec<(usize, String)> = blocks
             .par_iter()
-            .map(|(at, lang, code)| (*at, highlight(lang, code)))
+            .map(|(at, lang, code)| (*at, highlight(lang, code, settings.highlight)))
             .collect();
         for (at, html) in highlighted {
             events[at] = Event::Html(html.into());
@@ -535,7 +553,7 @@ fn fence_of(line: &str) -> Option<&'static str> {
 /// A fenced block highlighted with classes (the theme's CSS colours
 /// them: the CSP allows no inline style), or escaped when the language is
 /// unknown.
-fn highlight(lang: &str, code: &str) -> String {
+fn highlight(lang: &str, code: &str, enabled: bool) -> String {
     use syntect::html::{ClassStyle, ClassedHTMLGenerator};
     use syntect::parsing::SyntaxSet;
     use syntect::util::LinesWithEndings;
@@ -546,7 +564,7 @@ fn highlight(lang: &str, code: &str) -> String {
         format!(" class=\"language-{}\"", escape(lang))
     };
     let plain = || format!("<pre><code{class}>{}</code></pre>\n", escape(code));
-    if lang.is_empty() || code.len() > MAX_HIGHLIGHT_BYTES {
+    if !enabled || lang.is_empty() || code.len() > MAX_HIGHLIGHT_BYTES {
         return plain();
     }
     let set = SET.get_or_init(SyntaxSet::load_defaults_newlines);
@@ -611,7 +629,7 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        render(md, RawHtml::Sanitize, &|u, _| u.to_owned()).html
+        render(md, Settings::default(), &|u, _| u.to_owned()).html
     }
 
     #[test]
@@ -629,7 +647,7 @@ mod tests {
     fn headings_get_stable_deduplicated_ids_and_a_toc() {
         let r = render(
             "# Title\n\n## Set up\n\n## Set up\n\n### Custom {#mine}\n",
-            RawHtml::Sanitize,
+            Settings::default(),
             &|u, _| u.to_owned(),
         );
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
@@ -689,7 +707,7 @@ mod tests {
     fn code_is_highlighted_with_classes_and_mermaid_is_marked() {
         let r = render(
             "```rust\nfn main() {}\n```\n\n```mermaid\ngraph TD; A-->B\n```\n\n```nosuchlang\n<x>\n```\n",
-            RawHtml::Sanitize,
+            Settings::default(),
             &|u, _| u.to_owned(),
         );
         assert!(r.html.contains("<span class=\"hl-"), "{}", r.html);
@@ -729,7 +747,14 @@ mod tests {
 
     #[test]
     fn raw_html_can_be_escaped_entirely() {
-        let r = render("<b>x</b>\n", RawHtml::Escape, &|u, _| u.to_owned());
+        let r = render(
+            "<b>x</b>\n",
+            Settings {
+                raw: RawHtml::Escape,
+                highlight: true,
+            },
+            &|u, _| u.to_owned(),
+        );
         assert!(r.html.contains("&lt;b&gt;"), "{}", r.html);
     }
 
@@ -737,7 +762,7 @@ mod tests {
     fn targets_carry_the_authors_line_through_rewritten_blocks() {
         let r = render(
             "# T\n\n!!! note\n    see [a](a.md)\n\n=== \"x\"\n\n    ![i](i.png)\n",
-            RawHtml::Sanitize,
+            Settings::default(),
             &|u, _| format!("R-{u}"),
         );
         let got: Vec<(&str, u32, bool)> = r
@@ -761,9 +786,9 @@ mod tests {
             (1024 * 1024, 1_000)
         };
         let md = section.repeat(bytes / section.len() + 1);
-        let _warm = render(section, RawHtml::Sanitize, &|u, _| u.to_owned());
+        let _warm = render(section, Settings::default(), &|u, _| u.to_owned());
         let started = std::time::Instant::now();
-        let r = render(&md, RawHtml::Sanitize, &|u, _| u.to_owned());
+        let r = render(&md, Settings::default(), &|u, _| u.to_owned());
         let took = started.elapsed();
         assert_eq!(r.headings.len(), bytes / section.len() + 1);
         assert_eq!(

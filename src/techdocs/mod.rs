@@ -15,7 +15,7 @@ use crate::catalog::yaml::{self, Budget, Node};
 use crate::diagnostics::{Code, Diagnostic, Pos, Span};
 use crate::facts::docs::{Docs, Location};
 use crate::source::{self, Source};
-use markdown::{Heading, RawHtml};
+use markdown::{Heading, RawHtml, Settings};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -134,7 +134,15 @@ pub fn build(
     source: &dyn Source,
     entities: &BTreeMap<EntityRef, Entity>,
     docs: &HashMap<EntityRef, Docs>,
+    config: crate::config::Docs,
 ) -> Sites {
+    let settings = Settings {
+        raw: match config.raw_html {
+            crate::config::RawHtml::Sanitize => RawHtml::Sanitize,
+            crate::config::RawHtml::Escape => RawHtml::Escape,
+        },
+        highlight: config.highlight,
+    };
     let mut refs: Vec<&EntityRef> = docs.keys().collect();
     refs.sort_unstable();
     let found: Vec<Found> = refs
@@ -165,7 +173,7 @@ pub fn build(
             f.pages
                 .par_iter()
                 .map(|(src, _, out, _, text)| {
-                    markdown::render(text, RawHtml::Sanitize, &|url, _| match resolve(src, url) {
+                    markdown::render(text, settings, &|url, _| match resolve(src, url) {
                         Resolved::Page {
                             out: to, fragment, ..
                         } => {
