@@ -21,7 +21,7 @@ pub struct DocsView<'a> {
     pub home: &'a str,
     pub title: &'a str,
     /// Sanitized HTML of the page body.
-    pub content: &'a str,
+    pub content: String,
     pub nav: &'a [NavItem],
     /// Headings of levels 2 and 3.
     pub toc: Vec<&'a Heading>,
@@ -57,7 +57,7 @@ pub fn context<'a>(model: &SiteModel, e: &Entity, site: &'a Site, index: usize) 
             site_name: &site.name,
             home: site.home(),
             title: &page.title,
-            content: &page.html,
+            content: crate::techdocs::markdown::finish(&page.html, &page.blocks, site.highlight),
             nav: &site.nav,
             toc: page
                 .headings

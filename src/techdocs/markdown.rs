@@ -65,12 +65,56 @@ pub struct Rendered {
     pub targets: Vec<Target>,
     /// The page has a ```mermaid block.
     pub mermaid: bool,
+    /// Fenced code blocks (language, code), each marked in `html` until
+    /// [`finish`] highlights it.
+    pub blocks: Vec<(String, String)>,
+}
+
+/// Private-use characters around a code block's number in rendered HTML.
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
+
+/// The page's final HTML: every code block marker replaced by the block,
+/// highlighted when `highlight` is on.
+pub fn finish(html: &str, blocks: &[(String, String)], highlight: bool) -> String {
+    if blocks.is_empty() {
+        return html.to_owned();
+    }
+    let mut out =
+        String::with_capacity(html.len() + blocks.iter().map(|b| b.1.len() * 4).sum::<usize>());
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK_OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + MARK_OPEN.len_utf8()..];
+        let Some(end) = after.find(MARK_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        if let Some((lang, code)) = after[..end]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| blocks.get(i))
+        {
+            out.push_str(&self::highlight(lang, code, highlight));
+        }
+        rest = &after[end + MARK_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Renders `text`. `rewrite` maps each link or image target to the URL the
 /// page should use (return it unchanged to keep it).
 pub fn render(text: &str, settings: Settings, rewrite: &dyn Fn(&str, bool) -> String) -> Rendered {
     let raw = settings.raw;
+    // The code-block markers cannot be forged: the author's text has none.
+    let cleaned;
+    let text = if text.contains([MARK_OPEN, MARK_CLOSE]) {
+        cleaned = text.replace([MARK_OPEN, MARK_CLOSE], "\u{FFFD}");
+        cleaned.as_str()
+    } else {
+        text
+    };
     let pre = preprocess(text);
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
@@ -88,8 +132,6 @@ pub fn render(text: &str, settings: Settings, rewrite: &dyn Fn(&str, bool) -> St
     // A heading or code block being collected.
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
-    // Code blocks to highlight: (index in `events`, language, code).
-    let mut blocks: Vec<(usize, String, String)> = Vec::new();
 
     for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
         let src_line = pre.lines.get(line_of(range.start)).copied().unwrap_or(1);
@@ -157,9 +199,11 @@ pub fn render(text: &str, settings: Settings, rewrite: &dyn Fn(&str, bool) -> St
                         let html = format!("<pre class=\"mermaid\">{}</pre>\n", escape(&text));
                         events.push(Event::Html(html.into()));
                     } else {
-                        // Highlighted below, all blocks of the page in parallel.
-                        blocks.push((events.len(), lang, text));
-                        events.push(Event::Html(CowStr::Borrowed("")));
+                        // Highlighted when the page is written ([`finish`]):
+                        // `check` needs the headings and links, not colours.
+                        let marker = format!("{MARK_OPEN}{}{MARK_CLOSE}", out.blocks.len());
+                        out.blocks.push((lang, text));
+                        events.push(Event::Html(marker.into()));
                     }
                 }
                 _ => {}
@@ -208,16 +252,6 @@ pub fn render(text: &str, settings: Settings, rewrite: &dyn Fn(&str, bool) -> St
                 code = Some((lang, String::new()));
             }
             e => events.push(e),
-        }
-    }
-    {
-        use rayon::prelude::*;
-        let highlighted: Vec<(usize, String)> = blocks
-            .par_iter()
-            .map(|(at, lang, code)| (*at, highlight(lang, code, settings.highlight)))
-            .collect();
-        for (at, html) in highlighted {
-            events[at] = Event::Html(html.into());
         }
     }
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -629,7 +663,8 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        render(md, Settings::default(), &|u, _| u.to_owned()).html
+        let r = render(md, Settings::default(), &|u, _| u.to_owned());
+        finish(&r.html, &r.blocks, true)
     }
 
     #[test]
@@ -710,20 +745,30 @@ mod tests {
             Settings::default(),
             &|u, _| u.to_owned(),
         );
-        assert!(r.html.contains("<span class=\"hl-"), "{}", r.html);
-        assert!(!r.html.contains("style="), "{}", r.html);
+        let html = finish(&r.html, &r.blocks, true);
+        assert!(html.contains("<span class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
         assert!(r.mermaid);
         assert!(
-            r.html.contains("<pre class=\"mermaid\">graph TD; A--&gt;B"),
-            "{}",
-            r.html
+            html.contains("<pre class=\"mermaid\">graph TD; A--&gt;B"),
+            "{html}"
         );
         assert!(
-            r.html
-                .contains("<code class=\"language-nosuchlang\">&lt;x&gt;"),
-            "{}",
-            r.html
+            html.contains("<code class=\"language-nosuchlang\">&lt;x&gt;"),
+            "{html}"
         );
+        let plain = finish(&r.html, &r.blocks, false);
+        assert!(
+            plain.contains("<code class=\"language-rust\">fn main() {}"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn code_markers_cannot_be_forged() {
+        let h = html("![\u{E000}0\u{E001}](x.png)\n\n```rust\nfn f() {}\n```\n");
+        assert_eq!(h.matches("<pre").count(), 1, "{h}");
+        assert!(h.contains("alt=\"\u{FFFD}0\u{FFFD}\""), "{h}");
     }
 
     #[test]
@@ -789,7 +834,9 @@ mod tests {
         let _warm = render(section, Settings::default(), &|u, _| u.to_owned());
         let started = std::time::Instant::now();
         let r = render(&md, Settings::default(), &|u, _| u.to_owned());
+        let html = finish(&r.html, &r.blocks, true);
         let took = started.elapsed();
+        assert!(html.contains("hl-"));
         assert_eq!(r.headings.len(), bytes / section.len() + 1);
         assert_eq!(
             r.headings.last().map(|h| h.id.as_str()),

@@ -63,6 +63,8 @@ pub struct Site {
     pub edit_base: Option<String>,
     /// Broken links, anchors and images in its pages (E0501, E0502).
     pub broken_links: usize,
+    /// `[docs] highlight`.
+    pub highlight: bool,
 }
 
 impl Site {
@@ -90,6 +92,8 @@ pub struct Page {
     pub headings: Vec<Heading>,
     pub mermaid: bool,
     pub words: usize,
+    /// Code blocks, highlighted when the page is written.
+    pub blocks: Vec<(String, String)>,
 }
 
 /// A file of the docs folder that is not markdown, copied next to the pages.
@@ -261,6 +265,7 @@ pub fn build(
                     html: r.html,
                     headings: r.headings,
                     mermaid: r.mermaid,
+                    blocks: r.blocks,
                 }
             })
             .collect::<Vec<_>>();
@@ -277,6 +282,7 @@ pub fn build(
                 config: f.config,
                 edit_base: f.edit_base,
                 broken_links,
+                highlight: settings.highlight,
             },
         );
     }
