@@ -193,6 +193,42 @@ pub struct Config {
     /// `[scorecards] time_budget_secs` and `max_result_bytes`.
     pub scorecard_limits: ScorecardLimits,
     pub site: Site,
+    pub docs: Docs,
+}
+
+/// `[docs]`: how TechDocs pages are rendered.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Docs {
+    /// Raw HTML in markdown: `"sanitize"` (safe markup kept) or `"escape"`
+    /// (shown as text).
+    #[serde(default)]
+    pub raw_html: RawHtml,
+    /// Highlight code blocks at build time (the costliest part of a docs page).
+    #[serde(default = "yes")]
+    pub highlight: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Docs {
+    fn default() -> Self {
+        Docs {
+            raw_html: RawHtml::default(),
+            highlight: true,
+        }
+    }
+}
+
+/// `[docs] raw_html`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    #[default]
+    Sanitize,
+    Escape,
 }
 
 /// `[site]`: how `portolan build` renders the portal.
@@ -226,6 +262,7 @@ impl Default for Config {
             builtin_scorecards: true,
             scorecard_limits: ScorecardLimits::default(),
             site: Site::default(),
+            docs: Docs::default(),
         }
     }
 }
@@ -241,6 +278,8 @@ struct Raw {
     scorecards: RawScorecards,
     #[serde(default)]
     site: Site,
+    #[serde(default)]
+    docs: Docs,
 }
 
 #[derive(Deserialize, Default)]
@@ -415,6 +454,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         builtin_scorecards: raw.scorecards.defaults.unwrap_or(true),
         scorecard_limits,
         site,
+        docs: raw.docs,
     };
     (config, diags)
 }

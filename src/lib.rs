@@ -19,4 +19,5 @@ pub mod pipeline;
 pub mod scorecard;
 pub mod site;
 pub mod source;
+pub mod techdocs;
 pub mod timing;

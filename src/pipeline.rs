@@ -57,8 +57,8 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     // Facts serve the policies and the portal; a catalog-only check
     // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();
-    let facts = if options.scorecards {
-        facts::gather(source, &loaded.catalog)
+    let mut facts = if options.scorecards {
+        facts::gather(source, &loaded.catalog, loaded.config.docs)
     } else {
         Facts::default()
     };
@@ -67,6 +67,7 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     let (apis, mut found) =
         crate::apiref::gather(source, &loaded.catalog, loaded.config.max_file_bytes);
     loaded.timings.push(("api reference", started.elapsed()));
+    found.append(&mut facts.sites.diagnostics);
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);

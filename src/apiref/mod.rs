@@ -50,6 +50,11 @@ pub const MAX_TYPES: usize = 5_000;
 pub const YAML_BUDGET: yaml::Budget = yaml::Budget {
     max_nodes: 2_000_000,
     max_depth: 128,
+    // The catalog's defaults for what anchors may copy: a definition gets
+    // no more room for alias expansion than an entity file.
+    free_copies: 2_000,
+    free_copy_bytes: 16 * 1024,
+    copy_bytes_factor: 4,
 };
 
 /// What an API page shows of its definition.

@@ -33,6 +33,8 @@ pub struct Facts {
     /// History facts; `None` until they are gathered (outside git, or
     /// before the git stage exists), which policies see as `input.git: null`.
     pub git: Option<git::History>,
+    /// The rendered docs sites, from the same discovery as `docs`.
+    pub sites: crate::techdocs::Sites,
 }
 
 impl Facts {
@@ -50,7 +52,7 @@ impl Facts {
 }
 
 /// Gathers every fact of `catalog` from `source`, in parallel.
-pub fn gather(source: &dyn Source, catalog: &Catalog) -> Facts {
+pub fn gather(source: &dyn Source, catalog: &Catalog, docs_config: crate::config::Docs) -> Facts {
     let mut dirs: Vec<&str> = catalog.entities.values().map(Entity::dir).collect();
     dirs.sort_unstable();
     dirs.dedup();
@@ -63,6 +65,7 @@ pub fn gather(source: &dyn Source, catalog: &Catalog) -> Facts {
         .par_iter()
         .filter_map(|(r, e)| Some((r.clone(), docs::resolve(source, e)?)))
         .collect();
+    let sites = crate::techdocs::build(source, &catalog.entities, &docs, docs_config);
     let answers = catalog
         .entities
         .par_iter()
@@ -76,5 +79,6 @@ pub fn gather(source: &dyn Source, catalog: &Catalog) -> Facts {
         repo,
         answers,
         git: None,
+        sites,
     }
 }

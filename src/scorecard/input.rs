@@ -98,7 +98,7 @@ impl<'a> Prepared<'a> {
             .map(|(r, e)| {
                 let full = node_value(&e.doc);
                 let summary = summary(r, e, &full);
-                (r, full, summary, docs(facts.docs_of(r)))
+                (r, full, summary, docs(facts.docs_of(r), facts.sites.of(r)))
             })
             .collect();
         let repo = facts
@@ -215,7 +215,10 @@ impl<'a> Prepared<'a> {
                 ("relations", relations),
                 (
                     "docs",
-                    self.docs.get(r).cloned().unwrap_or_else(|| docs(None)),
+                    self.docs
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| docs(None, None)),
                 ),
                 ("answers", answers(k, self.facts.answers_of(r))),
                 (
@@ -263,13 +266,15 @@ fn summary(r: &EntityRef, e: &Entity, full: &Value) -> Value {
 }
 
 /// `input.docs`: the entity's TechDocs as the facts stage found them.
-fn docs(d: Option<&Docs>) -> Value {
+fn docs(d: Option<&Docs>, site: Option<&crate::techdocs::Site>) -> Value {
     let Some(d) = d else {
         return object([
             ("present", Value::from(false)),
             ("pages", Value::from(0u32)),
             ("ref", Value::Null),
             ("remote", Value::from(false)),
+            ("words", Value::from(0u32)),
+            ("broken_links", Value::from(0u32)),
         ]);
     };
     object([
@@ -277,6 +282,14 @@ fn docs(d: Option<&Docs>) -> Value {
         ("pages", Value::from(d.pages)),
         ("ref", Value::from(d.reference.as_str())),
         ("remote", Value::from(d.remote_url().is_some())),
+        (
+            "words",
+            Value::from(site.map_or(0, crate::techdocs::Site::words)),
+        ),
+        (
+            "broken_links",
+            Value::from(site.map_or(0, |s| s.broken_links)),
+        ),
     ])
 }
 

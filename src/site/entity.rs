@@ -295,16 +295,35 @@ fn answers(model: &SiteModel, e: &Entity, cards: &[ScorecardView]) -> Vec<Answer
             let owner = (*key == "owner")
                 .then(|| facts.owner.as_ref().map(|r| model.link(r)))
                 .flatten();
+            let docs_site = model.checked.facts.sites.of(&e.eref);
             let items: Vec<LinkView> = facts
                 .items_for(key)
-                .map(|i| LinkView {
-                    label: match i.answer {
-                        "email" => "email".to_owned(),
-                        "chat" => "chat".to_owned(),
-                        "oncall" => "on-call".to_owned(),
-                        _ => i.label.clone(),
+                .map(|i| match docs_site {
+                    // Local TechDocs: the rendered docs home, one click away.
+                    Some(site)
+                        if i.answer == "docs"
+                            && i.url.is_none()
+                            && i.label == crate::facts::docs::REF_ANNOTATION =>
+                    {
+                        LinkView {
+                            title: format!("{} (TechDocs, {} pages)", site.name, site.pages.len()),
+                            url: Some(format!(
+                                "{}{}",
+                                super::links::root_of(&super::links::entity_page(&e.eref)),
+                                site.home()
+                            )),
+                            ..i.clone()
+                        }
+                    }
+                    _ => LinkView {
+                        label: match i.answer {
+                            "email" => "email".to_owned(),
+                            "chat" => "chat".to_owned(),
+                            "oncall" => "on-call".to_owned(),
+                            _ => i.label.clone(),
+                        },
+                        ..i.clone()
                     },
-                    ..i.clone()
                 })
                 .collect();
             let missing = !facts.present(key);

@@ -9,6 +9,7 @@
 
 pub mod answers;
 pub mod budget;
+pub mod docs;
 pub mod entity;
 pub mod export;
 pub mod graph;

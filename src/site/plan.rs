@@ -83,6 +83,14 @@ pub enum Family<'a> {
     Asset(&'a str),
     /// `api/catalog.json`.
     Export,
+    /// Page `page` of an entity's TechDocs site.
+    DocsPage {
+        entity: &'a Entity,
+        site: &'a crate::techdocs::Site,
+        page: usize,
+    },
+    /// A file of a docs folder, copied next to its pages.
+    DocsAsset(&'a crate::techdocs::Asset),
 }
 
 impl Family<'_> {
@@ -96,6 +104,7 @@ impl Family<'_> {
             Family::ScorecardsIndex => "scorecards.html",
             Family::Scorecard(_) => "scorecard.html",
             Family::Health { .. } => "health.html",
+            Family::DocsPage { .. } => "docs.html",
             _ => return None,
         })
     }
@@ -117,6 +126,7 @@ impl Family<'_> {
             Family::Health { .. } | Family::Marker | Family::Asset(_) | Family::Export => {
                 "health, assets, export"
             }
+            Family::DocsPage { .. } | Family::DocsAsset(_) => "docs",
         }
     }
 }
@@ -190,6 +200,7 @@ impl<'a> Plan<'a> {
                 family: Family::ApiDefinition(e),
             })
         }));
+        pages.extend(docs_specs(checked));
         pages.extend(site_specs(checked, theme));
         Plan {
             checked,
@@ -282,6 +293,12 @@ impl<'a> Plan<'a> {
             Family::ApiDefinition(e) => (vec![&e.eref], self.files_read(e)),
             Family::Conflict(r, defs) => (vec![r], defs.iter().map(|d| d.file.as_str()).collect()),
             Family::Marker | Family::Asset(_) => (Vec::new(), Vec::new()),
+            Family::DocsPage { entity, site, page } => {
+                let mut files = vec![site.pages[page].src.as_str()];
+                files.extend(site.config.as_deref());
+                (vec![&entity.eref], files)
+            }
+            Family::DocsAsset(a) => (Vec::new(), vec![a.src.as_str()]),
             Family::Home
             | Family::CatalogIndex
             | Family::CatalogFacets
@@ -423,6 +440,28 @@ fn page_reads<'a>(catalog: &'a Catalog, e: &'a Entity, refs: &mut Vec<&'a Entity
         }
         _ => {}
     }
+}
+
+/// Every entity's TechDocs pages and assets, by entity.
+fn docs_specs(checked: &Checked) -> Vec<PageSpec<'_>> {
+    let catalog = &checked.loaded.catalog;
+    let mut specs = Vec::new();
+    for (r, site) in &checked.facts.sites.sites {
+        let Some(entity) = catalog.entities.get(r) else {
+            continue;
+        };
+        for (page, p) in site.pages.iter().enumerate() {
+            specs.push(PageSpec {
+                path: p.out.clone(),
+                family: Family::DocsPage { entity, site, page },
+            });
+        }
+        specs.extend(site.assets.iter().map(|a| PageSpec {
+            path: a.out.clone(),
+            family: Family::DocsAsset(a),
+        }));
+    }
+    specs
 }
 
 /// The site-wide pages, data and assets, after the entities'.

@@ -182,6 +182,13 @@ impl<'a> Renderer<'a> {
             Family::Export => {
                 self.write(path, export::index_json(m.catalog));
             }
+            Family::DocsPage { entity, site, page } => {
+                let ctx = super::docs::context(m, entity, site, *page);
+                self.page(template, path, &site.pages[*page].title, "catalog", &ctx);
+            }
+            Family::DocsAsset(a) => {
+                self.write(path, a.bytes.to_vec());
+            }
         }
     }
 

@@ -36,6 +36,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "scorecards.html",
     "scorecard.html",
     "health.html",
+    "docs.html",
 );
 
 /// The default static assets, by path under `static/`.
@@ -51,6 +52,10 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     (
         "catalog.js",
         include_bytes!("../../themes/default/static/catalog.js"),
+    ),
+    (
+        "docs.css",
+        include_bytes!("../../themes/default/static/docs.css"),
     ),
     (
         "favicon.svg",
