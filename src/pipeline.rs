@@ -55,13 +55,21 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     // Facts serve the policies and the portal; a catalog-only check
     // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();
-    let facts = if options.scorecards {
+    let mut facts = if options.scorecards {
         facts::gather(source, &loaded.catalog)
     } else {
         Facts::default()
     };
     loaded.timings.push(("facts", started.elapsed()));
     let mut found = Vec::new();
+    if options.scorecards {
+        let started = std::time::Instant::now();
+        let files = facts::history_files(source, &loaded.catalog, &facts);
+        let (git, warning) = facts::git::collect(root, source.commit(), &files);
+        facts.git = git;
+        found.extend(warning);
+        loaded.timings.push(("git history", started.elapsed()));
+    }
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);

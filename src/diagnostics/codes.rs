@@ -89,6 +89,8 @@ codes! {
     // E04xx: the portal's theme.
     TemplateError = "E0400", "template-error", Error, "A theme template does not compile or fails to render.";
     ThemeMissing = "E0401", "theme-missing", Error, "The theme named in portolan.toml does not exist inside the catalog root.";
+    // E06xx: git.
+    GitShallow = "E0600", "git-shallow", Warning, "The repository is a shallow clone, so git history facts (last change, contributors) are unavailable.";
 }
 
 impl Code {

@@ -1,24 +1,403 @@
-//! The slot for git history facts (last change, first commit, authors per
-//! entity file). The git stage fills it; until then it stays empty and the
-//! policy input's `git` is `null`.
+//! History facts: for each entity file and docs page, the last commit that
+//! changed it, the first one that added it and how many people touched it.
+//!
+//! They come from one walk of the history (from HEAD, or from the commit
+//! `--rev` names), read with git2: each commit's tree is compared with its
+//! first parent's, descending only into subtrees whose ids differ and that
+//! hold a file of interest, so the cost grows with the commits and what
+//! they change, not with commits × files. Every time is a commit's; nothing
+//! here reads the clock.
+//!
+//! A shallow clone has cut history: the oldest commit it holds would look
+//! like the one that added every file. Its facts are therefore marked
+//! unavailable (with one warning) instead of being silently wrong.
 
-use crate::catalog::model::EntityRef;
-use std::collections::HashMap;
+use crate::diagnostics::{Code, Diagnostic};
+use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// One commit, as the facts show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The full commit id.
+    pub commit: String,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    pub author: String,
+    /// The first line of the message.
+    pub summary: String,
+}
+
+impl Change {
+    /// The commit's day (UTC).
+    pub fn date(&self) -> crate::scorecard::date::Date {
+        crate::scorecard::date::Date(self.time.div_euclid(86_400))
+    }
+}
 
 /// What git says about one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileHistory {
-    /// Seconds since the epoch of the last commit that touched the file.
-    pub last_change: i64,
-    pub last_author: String,
-    pub last_summary: String,
-    /// Seconds since the epoch of the first commit that added it.
-    pub first_commit: i64,
+    /// The newest commit that changed the file.
+    pub last_change: Change,
+    /// The oldest commit that changed (added) it.
+    pub first_commit: Change,
+    /// Distinct authors (by e-mail, else name) of the commits that changed it.
     pub contributors: usize,
 }
 
-/// History facts per entity (of its file).
+/// History facts by file, relative to ROOT (entity files and docs pages).
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    pub entities: HashMap<EntityRef, FileHistory>,
+    pub files: HashMap<String, FileHistory>,
+}
+
+impl History {
+    pub fn file(&self, rel: &str) -> Option<&FileHistory> {
+        self.files.get(rel)
+    }
+}
+
+/// The history facts of a run.
+#[derive(Clone, Debug, Default)]
+pub enum Git {
+    /// Not gathered: the catalog is not in a git repository (or the run
+    /// needs no facts). Policies see `input.git: null`.
+    #[default]
+    Absent,
+    /// In a repository whose history cannot be trusted (a shallow clone).
+    Unavailable {
+        reason: String,
+    },
+    Available(History),
+}
+
+impl Git {
+    pub fn history(&self) -> Option<&History> {
+        match self {
+            Git::Available(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+/// Why history facts are unavailable on a shallow clone.
+pub const SHALLOW_REASON: &str =
+    "the repository is a shallow clone, so the commits that changed each file are not all there";
+
+/// Gathers the history of `files` (relative to ROOT) for the catalog at
+/// `root`, walking from `at` (the commit `--rev` read) or from HEAD.
+/// Returns the facts and, on a shallow clone, the one warning saying so.
+pub fn collect(root: &Path, at: Option<Oid>, files: &[String]) -> (Git, Option<Diagnostic>) {
+    let Ok(repo) = Repository::discover(root) else {
+        return (Git::Absent, None);
+    };
+    let Some(prefix) = prefix(&repo, root) else {
+        return (Git::Absent, None);
+    };
+    if repo.is_shallow() {
+        let d = Diagnostic::new(
+            Code::GitShallow,
+            format!("git history facts are unavailable: {SHALLOW_REASON}"),
+        )
+        .help("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout) so last-change facts and the `recently-changed` check can be judged");
+        return (
+            Git::Unavailable {
+                reason: SHALLOW_REASON.to_owned(),
+            },
+            Some(d),
+        );
+    }
+    let start = match at {
+        Some(oid) => Some(oid),
+        // An unborn HEAD (no commit yet) has no history: every file is new.
+        None => repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id()),
+    };
+    let history = match start {
+        Some(start) => walk(&repo, start, &prefix, files).unwrap_or_default(),
+        None => History::default(),
+    };
+    (Git::Available(history), None)
+}
+
+/// The catalog root relative to the repository's working tree
+/// (`/`-separated, no trailing `/`); `None` when it lies outside it.
+fn prefix(repo: &Repository, root: &Path) -> Option<String> {
+    let Some(workdir) = repo.workdir() else {
+        return Some(String::new());
+    };
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (root, workdir) = (canon(root), canon(workdir));
+    let rel = root.strip_prefix(&workdir).ok()?;
+    Some(crate::source::worktree::rel_name(Path::new(""), rel))
+}
+
+/// The paths a walk looks for: files by repository path, and every folder
+/// holding one (`""` is the top).
+struct Interest {
+    files: HashMap<String, usize>,
+    dirs: HashSet<String>,
+}
+
+impl Interest {
+    fn new(prefix: &str, files: &[String]) -> Interest {
+        let mut map = HashMap::with_capacity(files.len());
+        let mut dirs = HashSet::new();
+        dirs.insert(String::new());
+        for (i, f) in files.iter().enumerate() {
+            let full = if prefix.is_empty() {
+                f.clone()
+            } else {
+                format!("{prefix}/{f}")
+            };
+            let mut d = full.as_str();
+            while let Some((parent, _)) = d.rsplit_once('/') {
+                if !dirs.insert(parent.to_owned()) {
+                    break;
+                }
+                d = parent;
+            }
+            map.insert(full, i);
+        }
+        Interest { files: map, dirs }
+    }
+}
+
+/// What the walk has seen of one file so far.
+struct Seen {
+    last: Change,
+    first: Change,
+    authors: HashSet<String>,
+}
+
+fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option<History> {
+    let want = Interest::new(prefix, files);
+    let mut seen: Vec<Option<Seen>> = (0..files.len()).map(|_| None).collect();
+    let mut revwalk = repo.revwalk().ok()?;
+    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).ok()?;
+    revwalk.push(start).ok()?;
+    let mut cache = TreeCache::default();
+    let mut changed = Vec::new();
+    for oid in revwalk {
+        let Ok(commit) = oid.and_then(|o| repo.find_commit(o)) else {
+            continue;
+        };
+        let Ok(tree) = cache.get(repo, commit.tree_id()) else {
+            continue;
+        };
+        let parent = match commit.parent_id(0) {
+            Ok(p) => repo
+                .find_commit(p)
+                .ok()
+                .and_then(|p| cache.get(repo, p.tree_id()).ok()),
+            Err(_) => None,
+        };
+        changed.clear();
+        diff(
+            repo,
+            &mut cache,
+            parent.as_ref(),
+            Some(&tree),
+            "",
+            &want,
+            &mut changed,
+        );
+        if changed.is_empty() {
+            continue;
+        }
+        // A merge changes a file only if the file differs from every
+        // parent: one it took unchanged from a side branch was changed
+        // by that branch's commits, which the walk meets too.
+        if commit.parent_count() > 1 {
+            let others: Vec<Tree> = (1..commit.parent_count())
+                .filter_map(|i| commit.parent(i).ok()?.tree().ok())
+                .collect();
+            changed.retain(|(path, _)| {
+                let id = tree.get_path(Path::new(path)).ok().map(|e| e.id());
+                !others
+                    .iter()
+                    .any(|t| t.get_path(Path::new(path)).ok().map(|e| e.id()) == id)
+            });
+            if changed.is_empty() {
+                continue;
+            }
+        }
+        let author = commit.author();
+        let change = Change {
+            commit: commit.id().to_string(),
+            time: commit.time().seconds(),
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            summary: commit
+                .summary_bytes()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default(),
+        };
+        let who = if author.email_bytes().is_empty() {
+            change.author.clone()
+        } else {
+            String::from_utf8_lossy(author.email_bytes()).to_lowercase()
+        };
+        for (_, i) in &changed {
+            match &mut seen[*i] {
+                Some(s) => {
+                    // Walked newest first: each older commit moves `first`.
+                    s.first = change.clone();
+                    s.authors.insert(who.clone());
+                }
+                slot @ None => {
+                    *slot = Some(Seen {
+                        last: change.clone(),
+                        first: change.clone(),
+                        authors: HashSet::from([who.clone()]),
+                    });
+                }
+            }
+        }
+    }
+    let files = files
+        .iter()
+        .zip(seen)
+        .filter_map(|(f, s)| {
+            let s = s?;
+            Some((
+                f.clone(),
+                FileHistory {
+                    last_change: s.last,
+                    first_commit: s.first,
+                    contributors: s.authors.len(),
+                },
+            ))
+        })
+        .collect();
+    Some(History { files })
+}
+
+/// Recently read trees. libgit2 does not cache trees larger than 4 KiB,
+/// and a linear history reads each tree twice (as a commit's and as its
+/// child's parent), so the last few are kept here.
+#[derive(Default)]
+struct TreeCache<'r> {
+    trees: HashMap<Oid, Tree<'r>>,
+}
+
+impl<'r> TreeCache<'r> {
+    const MAX: usize = 256;
+
+    fn get(&mut self, repo: &'r Repository, oid: Oid) -> Result<Tree<'r>, git2::Error> {
+        if let Some(t) = self.trees.get(&oid) {
+            return Ok(t.clone());
+        }
+        let t = repo.find_tree(oid)?;
+        if self.trees.len() >= Self::MAX {
+            self.trees.clear();
+        }
+        self.trees.insert(oid, t.clone());
+        Ok(t)
+    }
+}
+
+/// One side of a compared entry.
+#[derive(Clone, Copy)]
+struct Side {
+    id: Oid,
+    tree: bool,
+}
+
+/// Collects the files of interest that differ between `old` and `new`
+/// (both trees at folder `dir`, `""` or ending in `/`), with their index.
+fn diff<'r>(
+    repo: &'r Repository,
+    cache: &mut TreeCache<'r>,
+    old: Option<&Tree<'r>>,
+    new: Option<&Tree<'r>>,
+    dir: &str,
+    want: &Interest,
+    out: &mut Vec<(String, usize)>,
+) {
+    let side = |e: &git2::TreeEntry| Side {
+        id: e.id(),
+        tree: e.kind() == Some(ObjectType::Tree),
+    };
+    // Both listings are in git's order (a folder sorts as if its name ended
+    // in `/`), so one merge pass pairs the entries.
+    let key = |e: &git2::TreeEntry| {
+        let mut k = e.name_bytes().to_vec();
+        if e.kind() == Some(ObjectType::Tree) {
+            k.push(b'/');
+        }
+        k
+    };
+    let mut a = old.map(|t| t.iter()).into_iter().flatten().peekable();
+    let mut b = new.map(|t| t.iter()).into_iter().flatten().peekable();
+    let mut pairs: Vec<(Vec<u8>, Option<Side>, Option<Side>)> = Vec::new();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                if x.id() == y.id() && x.name_bytes() == y.name_bytes() {
+                    a.next();
+                    b.next();
+                    continue;
+                }
+                key(x).cmp(&key(y))
+            }
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                let Some(x) = a.next() else { break };
+                pairs.push((x.name_bytes().to_vec(), Some(side(&x)), None));
+            }
+            std::cmp::Ordering::Greater => {
+                let Some(y) = b.next() else { break };
+                pairs.push((y.name_bytes().to_vec(), None, Some(side(&y))));
+            }
+            std::cmp::Ordering::Equal => {
+                let (Some(x), Some(y)) = (a.next(), b.next()) else {
+                    break;
+                };
+                pairs.push((x.name_bytes().to_vec(), Some(side(&x)), Some(side(&y))));
+            }
+        }
+    }
+    // A file and a folder of the same name sort apart and come as two
+    // pairs; each side is looked at on its own below.
+    for (name, x, y) in pairs {
+        let Ok(name) = std::str::from_utf8(&name) else {
+            continue;
+        };
+        let path = format!("{dir}{name}");
+        let sub = |s: Option<Side>, cache: &mut TreeCache<'r>| {
+            s.filter(|s| s.tree)
+                .and_then(|s| cache.get(repo, s.id).ok())
+        };
+        let blob_a = x.filter(|s| !s.tree).map(|s| s.id);
+        let blob_b = y.filter(|s| !s.tree).map(|s| s.id);
+        if blob_a != blob_b
+            && let Some(&i) = want.files.get(&path)
+        {
+            out.push((path.clone(), i));
+        }
+        if x.is_some_and(|s| s.tree) || y.is_some_and(|s| s.tree) {
+            if !want.dirs.contains(&path) {
+                continue;
+            }
+            let (ta, tb) = (sub(x, cache), sub(y, cache));
+            diff(
+                repo,
+                cache,
+                ta.as_ref(),
+                tb.as_ref(),
+                &format!("{path}/"),
+                want,
+                out,
+            );
+        }
+    }
 }
