@@ -443,3 +443,170 @@ fn the_example_catalog_in_a_fresh_repository_reaches_gold() {
     let after = run(tmp.path(), "2026-11-28");
     assert!(gold(&after) > 0, "no entity reaches gold with history");
 }
+
+/// Runs the binary with `args` and returns (exit code, stdout, stderr).
+fn cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = portolan(args, &common::repo());
+    (out.status.code(), common::stdout(&out), stderr(&out))
+}
+
+/// The example catalog in a folder of a repository with two commits, plus
+/// uncommitted changes; returns the repository and the first commit.
+fn two_commits() -> (tempfile::TempDir, git2::Oid) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("catalog");
+    copy_dir(&common::repo().join("example-catalog"), &root);
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    let first = commit(&repo, "Alice Example", "2026-10-01", "Import", &[], true);
+    std::fs::remove_dir_all(root.join("services/orders-service")).unwrap();
+    write(
+        &root,
+        &[("late/catalog-info.yaml", &component("late", "orders-team"))],
+    );
+    commit(&repo, "Bob Example", "2026-11-01", "Rework", &[first], true);
+    write(&root, &[("dirty.yaml", &component("dirty", "nobody"))]);
+    (tmp, first)
+}
+
+#[test]
+fn build_at_a_revision_is_byte_identical_to_building_a_checkout_of_it() {
+    let (tmp, first) = two_commits();
+    let root = tmp.path().join("catalog");
+    let sites = tempfile::tempdir().unwrap();
+    let at_rev = sites.path().join("at-rev");
+    let first_s = first.to_string();
+    let (code, _, err) = cli(&[
+        "build",
+        root.to_str().unwrap(),
+        "--rev",
+        &first_s,
+        "--out",
+        at_rev.to_str().unwrap(),
+        "--today",
+        "2026-11-28",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    // A checkout of the same commit in another folder.
+    let other = tempfile::tempdir().unwrap();
+    let clone = git2::Repository::clone(tmp.path().to_str().unwrap(), other.path()).unwrap();
+    let commit = clone.find_commit(first).unwrap();
+    clone
+        .checkout_tree(
+            commit.as_object(),
+            Some(git2::build::CheckoutBuilder::new().force()),
+        )
+        .unwrap();
+    clone.set_head_detached(first).unwrap();
+    let checkout = sites.path().join("checkout");
+    let (code, _, err) = cli(&[
+        "build",
+        other.path().join("catalog").to_str().unwrap(),
+        "--out",
+        checkout.to_str().unwrap(),
+        "--today",
+        "2026-11-28",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    let (a, b) = (common::tree(&at_rev), common::tree(&checkout));
+    assert!(a.len() > 50, "{} files", a.len());
+    let differing: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|p| a.get(*p) != b.get(*p))
+        .take(10)
+        .collect();
+    assert!(differing.is_empty(), "differing files: {differing:?}");
+    // It is the first commit: the removed service is there, the later and
+    // the uncommitted entities are not, and history stops at the commit.
+    let names: Vec<&String> = a.keys().collect();
+    assert!(names.iter().any(|p| p.contains("orders-service")));
+    assert!(
+        !names
+            .iter()
+            .any(|p| p.contains("late") || p.contains("dirty"))
+    );
+    let all: String = a
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(all.contains("Last changed 2026-10-01 by Alice Example"));
+    assert!(!all.contains("Bob Example"));
+}
+
+#[test]
+fn check_at_a_revision_reports_like_a_checkout_of_it() {
+    let (tmp, first) = two_commits();
+    let root = tmp.path().join("catalog");
+    let first_s = first.to_string();
+    let other = tempfile::tempdir().unwrap();
+    let clone = git2::Repository::clone(tmp.path().to_str().unwrap(), other.path()).unwrap();
+    clone
+        .checkout_tree(
+            clone.find_commit(first).unwrap().as_object(),
+            Some(git2::build::CheckoutBuilder::new().force()),
+        )
+        .unwrap();
+    clone.set_head_detached(first).unwrap();
+    let other_root = other.path().join("catalog");
+    let (code_a, a, _) = cli(&[
+        "check",
+        root.to_str().unwrap(),
+        "--rev",
+        &first_s,
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+    ]);
+    let (code_b, b, _) = cli(&[
+        "check",
+        other_root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+    ]);
+    assert_eq!(code_a, code_b);
+    let a = a.replace(root.to_str().unwrap(), "ROOT");
+    let b = b.replace(other_root.to_str().unwrap(), "ROOT");
+    assert_eq!(a, b);
+    assert!(!a.contains("dirty") && !a.contains("component:default/late"));
+    // The working tree does differ.
+    let (_, now, _) = cli(&[
+        "check",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+    ]);
+    assert!(now.contains("dirty"));
+}
+
+#[test]
+fn a_bad_revision_or_no_repository_is_a_usage_error() {
+    let (tmp, _) = two_commits();
+    let root = tmp.path().join("catalog");
+    let (code, _, err) = cli(&["check", root.to_str().unwrap(), "--rev", "no-such-branch"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("cannot resolve revision `no-such-branch`"),
+        "{err}"
+    );
+    let plain = common::catalog(&[("group.yaml", GROUP)]);
+    let out = plain.path().join("site");
+    let (code, _, err) = cli(&[
+        "build",
+        plain.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("is not inside a git repository"), "{err}");
+    assert!(!out.exists());
+}

@@ -39,15 +39,18 @@ pub struct Args {
     pub write_baseline: bool,
 }
 
-pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
-    let source = match super::open(&root) {
+/// `--rev REV`: the commit whose tree is checked instead of the working tree.
+pub type Rev = Option<String>;
+
+pub fn run(root: PathBuf, rev: Rev, args: Args, options: Options) -> ExitCode {
+    let source = match super::open(&root, rev.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let spinner = spinner_after_delay(format!("checking {}", root.display()));
-    let mut checked = pipeline::run(&source, &root, options);
+    let mut checked = pipeline::run(&*source, &root, options);
     let mut theme_diags = Vec::new();
-    portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme_diags);
+    portolan::site::theme::load(&*source, &checked.loaded.config.site, &mut theme_diags);
     checked.add(theme_diags);
     spinner.finish_and_clear();
     print_timings(10, &checked.loaded.timings);
@@ -59,7 +62,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
             Err(code) => return code,
         }
     } else {
-        match portolan::baseline::load(&source) {
+        match portolan::baseline::load(&*source) {
             Ok(b) => b,
             Err(d) => {
                 checked.add(vec![d]);
@@ -68,7 +71,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
         }
     };
     let matched = baseline.map(|b| b.apply(&checked.diagnostics, &subject));
-    let read = |file: &str| quote(&source, file);
+    let read = |file: &str| quote(&*source, file);
     let report = Report {
         root: &root,
         diagnostics: &checked.diagnostics,
