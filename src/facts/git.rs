@@ -16,6 +16,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 /// One commit, as the facts show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,27 +182,26 @@ fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option
     let mut revwalk = repo.revwalk().ok()?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).ok()?;
     revwalk.push(start).ok()?;
-    let mut cache = TreeCache::default();
+    let mut cache = TreeCache::new(repo)?;
     let mut changed = Vec::new();
     for oid in revwalk {
         let Ok(commit) = oid.and_then(|o| repo.find_commit(o)) else {
             continue;
         };
-        let Ok(tree) = cache.get(repo, commit.tree_id()) else {
+        let Some(tree) = cache.get(commit.tree_id()) else {
             continue;
         };
         let parent = match commit.parent_id(0) {
             Ok(p) => repo
                 .find_commit(p)
                 .ok()
-                .and_then(|p| cache.get(repo, p.tree_id()).ok()),
+                .and_then(|p| cache.get(p.tree_id())),
             Err(_) => None,
         };
         changed.clear();
         diff(
-            repo,
             &mut cache,
-            parent.as_ref(),
+            parent.as_deref(),
             Some(&tree),
             "",
             &want,
@@ -217,6 +217,9 @@ fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option
             let others: Vec<Tree> = (1..commit.parent_count())
                 .filter_map(|i| commit.parent(i).ok()?.tree().ok())
                 .collect();
+            let Ok(tree) = commit.tree() else {
+                continue;
+            };
             changed.retain(|(path, _)| {
                 let id = tree.get_path(Path::new(path)).ok().map(|e| e.id());
                 !others
@@ -277,123 +280,155 @@ fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option
     Some(History { files })
 }
 
-/// Recently read trees. libgit2 does not cache trees larger than 4 KiB,
-/// and a linear history reads each tree twice (as a commit's and as its
-/// child's parent), so the last few are kept here.
-#[derive(Default)]
+/// Recently read trees, as raw object bytes. Parsing a tree into git2
+/// entries allocates each entry, and a folder of thousands of entity
+/// folders is read for almost every commit; the raw bytes are compared in
+/// place instead. A linear history reads each tree twice (as a commit's
+/// and as its child's parent), so the last few are kept.
 struct TreeCache<'r> {
-    trees: HashMap<Oid, Tree<'r>>,
+    odb: git2::Odb<'r>,
+    trees: HashMap<Oid, Rc<[u8]>>,
 }
 
 impl<'r> TreeCache<'r> {
     const MAX: usize = 256;
 
-    fn get(&mut self, repo: &'r Repository, oid: Oid) -> Result<Tree<'r>, git2::Error> {
+    fn new(repo: &'r Repository) -> Option<TreeCache<'r>> {
+        Some(TreeCache {
+            odb: repo.odb().ok()?,
+            trees: HashMap::new(),
+        })
+    }
+
+    fn get(&mut self, oid: Oid) -> Option<Rc<[u8]>> {
         if let Some(t) = self.trees.get(&oid) {
-            return Ok(t.clone());
+            return Some(t.clone());
         }
-        let t = repo.find_tree(oid)?;
+        let object = self.odb.read(oid).ok()?;
+        if object.kind() != ObjectType::Tree {
+            return None;
+        }
+        let t: Rc<[u8]> = Rc::from(object.data());
         if self.trees.len() >= Self::MAX {
             self.trees.clear();
         }
         self.trees.insert(oid, t.clone());
-        Ok(t)
+        Some(t)
     }
 }
 
-/// One side of a compared entry.
+/// One entry of a raw tree object: `<mode> <name>\0<20-byte id>`.
 #[derive(Clone, Copy)]
-struct Side {
-    id: Oid,
+struct Entry<'a> {
+    name: &'a [u8],
+    id: &'a [u8],
     tree: bool,
 }
 
-/// Collects the files of interest that differ between `old` and `new`
-/// (both trees at folder `dir`, `""` or ending in `/`), with their index.
-fn diff<'r>(
-    repo: &'r Repository,
-    cache: &mut TreeCache<'r>,
-    old: Option<&Tree<'r>>,
-    new: Option<&Tree<'r>>,
+/// The entries of a raw tree, in order; stops at malformed data.
+struct Entries<'a>(&'a [u8]);
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        let data = self.0;
+        let space = data.iter().position(|&b| b == b' ')?;
+        let nul = space + 1 + data[space + 1..].iter().position(|&b| b == 0)?;
+        let end = nul + 1 + 20;
+        if end > data.len() {
+            self.0 = &[];
+            return None;
+        }
+        let entry = Entry {
+            // Folders are mode `40000`; files `100644`, `100755`, links
+            // `120000`, submodules `160000`.
+            tree: &data[..space] == b"40000",
+            name: &data[space + 1..nul],
+            id: &data[nul + 1..end],
+        };
+        self.0 = &data[end..];
+        Some(entry)
+    }
+}
+
+/// The id of a non-folder entry.
+fn blob<'a>(e: Option<Entry<'a>>) -> Option<&'a [u8]> {
+    e.filter(|e| !e.tree).map(|e| e.id)
+}
+
+/// git's tree order: a folder sorts as if its name ended in `/`.
+fn git_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    match a.name[..n].cmp(&b.name[..n]) {
+        std::cmp::Ordering::Equal => {
+            let next = |e: &Entry| match e.name.get(n) {
+                Some(&c) => c,
+                None if e.tree => b'/',
+                None => 0,
+            };
+            next(a).cmp(&next(b))
+        }
+        other => other,
+    }
+}
+
+/// Collects the files of interest that differ between the trees `old` and
+/// `new` (raw objects) at folder `dir` (`""` or ending in `/`), with their
+/// index, descending only into folders whose ids differ and that hold a
+/// file of interest.
+fn diff(
+    cache: &mut TreeCache,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
     dir: &str,
     want: &Interest,
     out: &mut Vec<(String, usize)>,
 ) {
-    let side = |e: &git2::TreeEntry| Side {
-        id: e.id(),
-        tree: e.kind() == Some(ObjectType::Tree),
-    };
-    // Both listings are in git's order (a folder sorts as if its name ended
-    // in `/`), so one merge pass pairs the entries.
-    let key = |e: &git2::TreeEntry| {
-        let mut k = e.name_bytes().to_vec();
-        if e.kind() == Some(ObjectType::Tree) {
-            k.push(b'/');
-        }
-        k
-    };
-    let mut a = old.map(|t| t.iter()).into_iter().flatten().peekable();
-    let mut b = new.map(|t| t.iter()).into_iter().flatten().peekable();
-    let mut pairs: Vec<(Vec<u8>, Option<Side>, Option<Side>)> = Vec::new();
+    let mut a = Entries(old.unwrap_or_default()).peekable();
+    let mut b = Entries(new.unwrap_or_default()).peekable();
     loop {
-        let order = match (a.peek(), b.peek()) {
+        let (x, y) = match (a.peek().copied(), b.peek().copied()) {
             (None, None) => break,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) => {
-                if x.id() == y.id() && x.name_bytes() == y.name_bytes() {
-                    a.next();
-                    b.next();
-                    continue;
-                }
-                key(x).cmp(&key(y))
-            }
+            (Some(x), None) => (Some(x), None),
+            (None, Some(y)) => (None, Some(y)),
+            (Some(x), Some(y)) => match git_order(&x, &y) {
+                std::cmp::Ordering::Less => (Some(x), None),
+                std::cmp::Ordering::Greater => (None, Some(y)),
+                std::cmp::Ordering::Equal => (Some(x), Some(y)),
+            },
         };
-        match order {
-            std::cmp::Ordering::Less => {
-                let Some(x) = a.next() else { break };
-                pairs.push((x.name_bytes().to_vec(), Some(side(&x)), None));
-            }
-            std::cmp::Ordering::Greater => {
-                let Some(y) = b.next() else { break };
-                pairs.push((y.name_bytes().to_vec(), None, Some(side(&y))));
-            }
-            std::cmp::Ordering::Equal => {
-                let (Some(x), Some(y)) = (a.next(), b.next()) else {
-                    break;
-                };
-                pairs.push((x.name_bytes().to_vec(), Some(side(&x)), Some(side(&y))));
-            }
+        if x.is_some() {
+            a.next();
         }
-    }
-    // A file and a folder of the same name sort apart and come as two
-    // pairs; each side is looked at on its own below.
-    for (name, x, y) in pairs {
-        let Ok(name) = std::str::from_utf8(&name) else {
+        if y.is_some() {
+            b.next();
+        }
+        if let (Some(x), Some(y)) = (x, y)
+            && x.id == y.id
+        {
+            continue;
+        }
+        let Some(name) = x.or(y).and_then(|e| std::str::from_utf8(e.name).ok()) else {
             continue;
         };
         let path = format!("{dir}{name}");
-        let sub = |s: Option<Side>, cache: &mut TreeCache<'r>| {
-            s.filter(|s| s.tree)
-                .and_then(|s| cache.get(repo, s.id).ok())
-        };
-        let blob_a = x.filter(|s| !s.tree).map(|s| s.id);
-        let blob_b = y.filter(|s| !s.tree).map(|s| s.id);
-        if blob_a != blob_b
+        if blob(x) != blob(y)
             && let Some(&i) = want.files.get(&path)
         {
             out.push((path.clone(), i));
         }
-        if x.is_some_and(|s| s.tree) || y.is_some_and(|s| s.tree) {
-            if !want.dirs.contains(&path) {
-                continue;
-            }
+        let sub = |e: Option<Entry>, cache: &mut TreeCache| {
+            e.filter(|e| e.tree)
+                .and_then(|e| Oid::from_bytes(e.id).ok())
+                .and_then(|id| cache.get(id))
+        };
+        if (x.is_some_and(|e| e.tree) || y.is_some_and(|e| e.tree)) && want.dirs.contains(&path) {
             let (ta, tb) = (sub(x, cache), sub(y, cache));
             diff(
-                repo,
                 cache,
-                ta.as_ref(),
-                tb.as_ref(),
+                ta.as_deref(),
+                tb.as_deref(),
                 &format!("{path}/"),
                 want,
                 out,
