@@ -46,6 +46,9 @@ enum Command {
         /// Check the catalog as it is in this commit (a branch, tag or commit id), read from git without checking it out.
         #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
         rev: Option<String>,
+        /// PR mode: compare the working tree with the catalog at REV (e.g. origin/main); report what the change introduces, level changes and entity changes, and exit 1 only on introduced errors.
+        #[arg(long, value_name = "REV", conflicts_with_all = ["write_baseline", "rev"])]
+        base: Option<String>,
     },
     /// Build the static portal into DIR (HTML pages, catalog index, JSON export), atomically.
     Build {
@@ -101,9 +104,11 @@ fn main() -> ExitCode {
             no_scorecards,
             today,
             rev,
+            base,
         } => cmd::check::run(
             root,
             rev,
+            base,
             cmd::check::Args {
                 format,
                 scorecard_details,
