@@ -132,8 +132,17 @@ fn pr_mode(
         checked.add(theme_diags);
         checked
     };
-    let before = run(&*base_source);
-    let mut checked = run(source);
+    // The two runs are independent (each mostly waits on its own history
+    // walk and parsing), so they overlap.
+    let (before, mut checked) = std::thread::scope(|s| {
+        let base_run = s.spawn(|| run(&*base_source));
+        let head = run(source);
+        (base_run.join(), head)
+    });
+    let Ok(before) = before else {
+        eprintln!("error: the run at `{base}` failed");
+        return ExitCode::from(2);
+    };
     let comparison = portolan::pr::compare(&before, &*base_source, &mut checked, source);
     spinner.finish_and_clear();
     print_timings(10, &checked.loaded.timings);
