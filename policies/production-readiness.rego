@@ -156,8 +156,13 @@ dependencies contains "no spec.dependsOn" if {
 #   id: recently-changed
 #   level: gold
 #   remediation: Review the entity file; an untouched file is often a stale one.
-recently_changed contains "no git history for the entity file" if {
+recently_changed contains "git history unavailable: the catalog is not in a git repository" if {
 	input.git == null
+}
+
+recently_changed contains msg if {
+	input.git.available == false
+	msg := sprintf("git history unavailable: %v", [input.git.reason])
 }
 
 recently_changed contains msg if {

@@ -38,7 +38,7 @@ ready := {
 	"relations": {"owner": team, "providesApis": [api]},
 	"docs": {"present": true, "pages": 3},
 	"answers": answered,
-	"git": {"age_days": 12},
+	"git": {"available": true, "age_days": 12},
 }
 
 test_a_ready_service_passes_everything if {
@@ -90,6 +90,7 @@ test_an_api_without_definition_fails_gold if {
 }
 
 test_no_git_history_or_a_stale_file_fails_gold if {
-	pr.recently_changed == {"no git history for the entity file"} with input as object.union(ready, {"git": null})
-	pr.recently_changed == {"entity file last changed 200 days ago"} with input as object.union(ready, {"git": {"age_days": 200}})
+	pr.recently_changed == {"git history unavailable: the catalog is not in a git repository"} with input as object.union(ready, {"git": null})
+	pr.recently_changed == {"git history unavailable: shallow"} with input as object.union(ready, {"git": {"available": false, "reason": "shallow"}})
+	pr.recently_changed == {"entity file last changed 200 days ago"} with input as object.union(ready, {"git": {"available": true, "age_days": 200}})
 }

@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod escape;
 pub mod facts;
 pub mod pipeline;
+pub mod pr;
 pub mod scorecard;
 pub mod site;
 pub mod source;

@@ -43,6 +43,12 @@ enum Command {
         /// The date (YYYY-MM-DD) staged enforcement and waiver expiry are judged on; defaults to today (UTC).
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::scorecard::date::Date>,
+        /// Check the catalog as it is in this commit (a branch, tag or commit id), read from git without checking it out.
+        #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
+        rev: Option<String>,
+        /// PR mode: compare the working tree with the catalog at REV (e.g. origin/main); report what the change introduces, level changes and entity changes, and exit 1 only on introduced errors.
+        #[arg(long, value_name = "REV", conflicts_with_all = ["write_baseline", "rev"])]
+        base: Option<String>,
     },
     /// Build the static portal into DIR (HTML pages, catalog index, JSON export), atomically.
     Build {
@@ -58,6 +64,9 @@ enum Command {
         /// Where the site will be published (for canonical links and the JSON export); links stay relative.
         #[arg(long)]
         base_url: Option<String>,
+        /// Build the catalog as it is in this commit (a branch, tag or commit id), read from git without checking it out.
+        #[arg(long, value_name = "REV")]
+        rev: Option<String>,
     },
     /// Work with scorecard policies.
     Policy {
@@ -94,8 +103,12 @@ fn main() -> ExitCode {
             write_baseline,
             no_scorecards,
             today,
+            rev,
+            base,
         } => cmd::check::run(
             root,
+            rev,
+            base,
             cmd::check::Args {
                 format,
                 scorecard_details,
@@ -111,8 +124,10 @@ fn main() -> ExitCode {
             out,
             today,
             base_url,
+            rev,
         } => cmd::build::run(
             root,
+            rev,
             out,
             Options {
                 scorecards: true,

@@ -68,6 +68,14 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         crate::apiref::gather(source, &loaded.catalog, loaded.config.max_file_bytes);
     loaded.timings.push(("api reference", started.elapsed()));
     found.append(&mut facts.sites.diagnostics);
+    if options.scorecards {
+        let started = std::time::Instant::now();
+        let files = facts::history_files(source, &loaded.catalog, &facts);
+        let (git, warning) = facts::git::collect(root, source.commit(), &files);
+        facts.git = git;
+        found.extend(warning);
+        loaded.timings.push(("git history", started.elapsed()));
+    }
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);

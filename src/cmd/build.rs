@@ -34,21 +34,28 @@ fn hang_hook(root: PathBuf, out: PathBuf, entities: usize, files: Vec<String>) -
     }))
 }
 
-pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<String>) -> ExitCode {
+pub fn run(
+    root: PathBuf,
+    rev: Option<String>,
+    out: PathBuf,
+    options: Options,
+    base_url: Option<String>,
+) -> ExitCode {
     if let Some(url) = &base_url
         && portolan::site::links::safe_url(url).is_none_or(|u| u.starts_with("mailto:"))
     {
         eprintln!("error: --base-url `{url}` is not an http(s) URL");
         return ExitCode::from(2);
     }
-    let source = match super::open(&root) {
+    let source = match super::open(&root, rev.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let spinner = spinner_after_delay(format!("building {}", root.display()));
-    let mut checked = pipeline::run(&source, &root, options);
+    let mut checked = pipeline::run(&*source, &root, options);
     let mut theme_diags = Vec::new();
-    let theme = portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme_diags);
+    let theme =
+        portolan::site::theme::load(&*source, &checked.loaded.config.site, &mut theme_diags);
     let theme_errors: Vec<_> = theme_diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -89,7 +96,7 @@ pub fn run(root: PathBuf, out: PathBuf, options: Options, base_url: Option<Strin
             ExitCode::SUCCESS
         }
         Err(portolan::site::BuildError::Theme(diags)) => {
-            let read = |file: &str| quote(&source, file);
+            let read = |file: &str| quote(&*source, file);
             let report = Report {
                 root: &root,
                 diagnostics: &diags,

@@ -39,15 +39,21 @@ pub struct Args {
     pub write_baseline: bool,
 }
 
-pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
-    let source = match super::open(&root) {
+/// `--rev REV`: the commit whose tree is checked instead of the working tree.
+pub type Rev = Option<String>;
+
+pub fn run(root: PathBuf, rev: Rev, base: Rev, args: Args, options: Options) -> ExitCode {
+    let source = match super::open(&root, rev.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Some(base) = base {
+        return pr_mode(&root, &*source, &base, args, options);
+    }
     let spinner = spinner_after_delay(format!("checking {}", root.display()));
-    let mut checked = pipeline::run(&source, &root, options);
+    let mut checked = pipeline::run(&*source, &root, options);
     let mut theme_diags = Vec::new();
-    portolan::site::theme::load(&source, &checked.loaded.config.site, &mut theme_diags);
+    portolan::site::theme::load(&*source, &checked.loaded.config.site, &mut theme_diags);
     checked.add(theme_diags);
     spinner.finish_and_clear();
     print_timings(10, &checked.loaded.timings);
@@ -59,7 +65,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
             Err(code) => return code,
         }
     } else {
-        match portolan::baseline::load(&source) {
+        match portolan::baseline::load(&*source) {
             Ok(b) => b,
             Err(d) => {
                 checked.add(vec![d]);
@@ -68,7 +74,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
         }
     };
     let matched = baseline.map(|b| b.apply(&checked.diagnostics, &subject));
-    let read = |file: &str| quote(&source, file);
+    let read = |file: &str| quote(&*source, file);
     let report = Report {
         root: &root,
         diagnostics: &checked.diagnostics,
@@ -98,6 +104,87 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
     }
     let (errors, _) = report.counts();
     if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `check --base REV`: the catalog at REV against the working tree. Only
+/// the problems the change introduces and the errors in the files it
+/// touches are reported as such; exit 1 only for introduced errors.
+fn pr_mode(
+    root: &Path,
+    source: &dyn portolan::source::Source,
+    base: &str,
+    args: Args,
+    options: Options,
+) -> ExitCode {
+    let base_source = match super::open(root, Some(base)) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let spinner = spinner_after_delay(format!("checking {} against {base}", root.display()));
+    let run = |source: &dyn portolan::source::Source| {
+        let mut checked = pipeline::run(source, root, options);
+        let mut theme_diags = Vec::new();
+        portolan::site::theme::load(source, &checked.loaded.config.site, &mut theme_diags);
+        checked.add(theme_diags);
+        checked
+    };
+    // The two runs are independent (each mostly waits on its own history
+    // walk and parsing), so they overlap.
+    let (before, mut checked) = std::thread::scope(|s| {
+        let base_run = s.spawn(|| run(&*base_source));
+        let head = run(source);
+        (base_run.join(), head)
+    });
+    let Ok(before) = before else {
+        eprintln!("error: the run at `{base}` failed");
+        return ExitCode::from(2);
+    };
+    let comparison = portolan::pr::compare(&before, &*base_source, &mut checked, source);
+    spinner.finish_and_clear();
+    print_timings(10, &checked.loaded.timings);
+    let text = match args.format {
+        Format::Markdown => portolan::pr::markdown(base, &checked.diagnostics, &comparison),
+        format => {
+            let shown: Vec<Diagnostic> = checked
+                .diagnostics
+                .iter()
+                .enumerate()
+                .filter(|(i, d)| comparison.relevant(*i, d))
+                .map(|(_, d)| d.clone())
+                .collect();
+            let read = |file: &str| quote(source, file);
+            let report = Report {
+                root,
+                diagnostics: &shown,
+                entities: checked.loaded.catalog.entities.len(),
+                files: &checked.loaded.catalog.files,
+                scorecards: None,
+                quote: &read,
+                scorecard_details: args.scorecard_details,
+                baseline: None,
+            };
+            match format {
+                Format::Human => {
+                    let color = anstream::AutoStream::choice(&std::io::stdout())
+                        != anstream::ColorChoice::Never;
+                    render::human(&report, color)
+                }
+                Format::Json => render::json(&report),
+                Format::Github => render::github(&report),
+                Format::Sarif => render::sarif(&report),
+                Format::Junit => render::junit(&report),
+                Format::Markdown => render::markdown(&report),
+            }
+        }
+    };
+    if !print(&text) {
+        return ExitCode::from(2);
+    }
+    if comparison.introduced_errors(&checked.diagnostics) > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -55,9 +55,22 @@ pub fn print_timings<'a>(
     }
 }
 
-/// Opens the catalog root, or says why not (exit code 2, a usage error).
-pub fn open(root: &std::path::Path) -> Result<portolan::source::WorkTree, std::process::ExitCode> {
-    portolan::source::WorkTree::new(root).map_err(|e| {
+/// Opens the catalog root, or says why not (exit code 2, a usage error):
+/// the working tree, or with `rev` (`--rev`) the tree of that commit,
+/// read from git without checking it out.
+pub fn open(
+    root: &std::path::Path,
+    rev: Option<&str>,
+) -> Result<Box<dyn Source>, std::process::ExitCode> {
+    let opened: Result<Box<dyn Source>, String> = match rev {
+        None => portolan::source::WorkTree::new(root)
+            .map(|s| Box::new(s) as Box<dyn Source>)
+            .map_err(|e| e.to_string()),
+        Some(rev) => portolan::source::GitTree::open(root, rev)
+            .map(|s| Box::new(s) as Box<dyn Source>)
+            .map_err(|e| e.to_string()),
+    };
+    opened.map_err(|e| {
         eprintln!("error: {e}");
         std::process::ExitCode::from(2)
     })

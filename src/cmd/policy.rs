@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn test(root: PathBuf, json: bool) -> ExitCode {
-    let source = match super::open(&root) {
+    let source = match super::open(&root, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (config, _) = portolan::config::load(&source);
+    let (config, _) = portolan::config::load(&*source);
     let mut unreadable = Vec::new();
-    let policies = scorecard::sources(&source, config.builtin_scorecards, &mut unreadable);
-    let tests = policy_test::test_sources(&source, &mut unreadable);
+    let policies = scorecard::sources(&*source, config.builtin_scorecards, &mut unreadable);
+    let tests = policy_test::test_sources(&*source, &mut unreadable);
     let mut run = policy_test::run(&policies, &tests);
     run.broken.extend(
         unreadable

@@ -102,6 +102,8 @@ codes! {
     ApiMalformed = "E0510", "api-definition-malformed", Warning, "An API's definition does not parse (YAML/JSON syntax, no version field, unbalanced braces); its page shows the raw definition.";
     ApiRefUnresolved = "E0511", "api-ref-unresolved", Warning, "A `$ref` in an API definition points at nothing (a missing JSON pointer or file).";
     ApiLimit = "E0512", "api-reference-limit", Warning, "An API definition is larger than the API reference shows (operations, schemas or files read for `$ref`s); the page shows part of it.";
+    // E06xx: git.
+    GitShallow = "E0600", "git-shallow", Warning, "The repository is a shallow clone, so git history facts (last change, contributors) are unavailable.";
 }
 
 impl Code {

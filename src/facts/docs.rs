@@ -14,7 +14,7 @@ pub const REF_ANNOTATION: &str = "backstage.io/techdocs-ref";
 /// MkDocs reads either name; real catalogs use both.
 const CONFIG_NAMES: &[&str] = &["mkdocs.yml", "mkdocs.yaml"];
 /// How deep a docs folder is searched for pages.
-const MAX_DEPTH: usize = 8;
+pub const MAX_DEPTH: usize = 8;
 /// A mkdocs config larger than this is not read for `docs_dir`.
 const MAX_CONFIG_BYTES: u64 = 256 * 1024;
 

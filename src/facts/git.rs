@@ -1,24 +1,494 @@
-//! The slot for git history facts (last change, first commit, authors per
-//! entity file). The git stage fills it; until then it stays empty and the
-//! policy input's `git` is `null`.
+//! History facts: for each entity file and docs page, the last commit that
+//! changed it, the first one that added it and how many people touched it.
+//!
+//! They come from one walk of the history (from HEAD, or from the commit
+//! `--rev` names), read with git2: each commit's tree is compared with its
+//! first parent's, descending only into subtrees whose ids differ and that
+//! hold a file of interest, so the cost grows with the commits and what
+//! they change, not with commits × files. Every time is a commit's; nothing
+//! here reads the clock.
+//!
+//! A shallow clone has cut history: the oldest commit it holds would look
+//! like the one that added every file. Its facts are therefore marked
+//! unavailable (with one warning) instead of being silently wrong.
 
-use crate::catalog::model::EntityRef;
-use std::collections::HashMap;
+use crate::diagnostics::{Code, Diagnostic};
+use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::rc::Rc;
+
+/// One commit, as the facts show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The full commit id.
+    pub commit: String,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    pub author: String,
+    /// The first line of the message.
+    pub summary: String,
+}
+
+impl Change {
+    /// The commit's day (UTC).
+    pub fn date(&self) -> crate::scorecard::date::Date {
+        crate::scorecard::date::Date(self.time.div_euclid(86_400))
+    }
+}
 
 /// What git says about one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileHistory {
-    /// Seconds since the epoch of the last commit that touched the file.
-    pub last_change: i64,
-    pub last_author: String,
-    pub last_summary: String,
-    /// Seconds since the epoch of the first commit that added it.
-    pub first_commit: i64,
+    /// The newest commit that changed the file.
+    pub last_change: Change,
+    /// The oldest commit that changed (added) it.
+    pub first_commit: Change,
+    /// Distinct authors (by e-mail, else name) of the commits that changed it.
     pub contributors: usize,
 }
 
-/// History facts per entity (of its file).
+/// History facts by file, relative to ROOT (entity files and docs pages).
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    pub entities: HashMap<EntityRef, FileHistory>,
+    pub files: HashMap<String, FileHistory>,
+}
+
+impl History {
+    pub fn file(&self, rel: &str) -> Option<&FileHistory> {
+        self.files.get(rel)
+    }
+}
+
+/// The history facts of a run.
+#[derive(Clone, Debug, Default)]
+pub enum Git {
+    /// Not gathered: the catalog is not in a git repository (or the run
+    /// needs no facts). Policies see `input.git: null`.
+    #[default]
+    Absent,
+    /// In a repository whose history cannot be trusted (a shallow clone).
+    Unavailable {
+        reason: String,
+    },
+    Available(History),
+}
+
+impl Git {
+    pub fn history(&self) -> Option<&History> {
+        match self {
+            Git::Available(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+/// Why history facts are unavailable on a shallow clone.
+pub const SHALLOW_REASON: &str =
+    "the repository is a shallow clone, so the commits that changed each file are not all there";
+
+/// Gathers the history of `files` (relative to ROOT) for the catalog at
+/// `root`, walking from `at` (the commit `--rev` read) or from HEAD.
+/// Returns the facts and, on a shallow clone, the one warning saying so.
+pub fn collect(root: &Path, at: Option<Oid>, files: &[String]) -> (Git, Option<Diagnostic>) {
+    let Ok(repo) = Repository::discover(root) else {
+        return (Git::Absent, None);
+    };
+    let Some(prefix) = prefix(&repo, root) else {
+        return (Git::Absent, None);
+    };
+    if repo.is_shallow() {
+        let d = Diagnostic::new(
+            Code::GitShallow,
+            format!("git history facts are unavailable: {SHALLOW_REASON}"),
+        )
+        .help("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout) so last-change facts and the `recently-changed` check can be judged");
+        return (
+            Git::Unavailable {
+                reason: SHALLOW_REASON.to_owned(),
+            },
+            Some(d),
+        );
+    }
+    let start = match at {
+        Some(oid) => Some(oid),
+        // An unborn HEAD (no commit yet) has no history: every file is new.
+        None => repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id()),
+    };
+    let history = match start {
+        Some(start) => walk(&repo, start, &prefix, files).unwrap_or_default(),
+        None => History::default(),
+    };
+    (Git::Available(history), None)
+}
+
+/// The catalog root relative to the repository's working tree
+/// (`/`-separated, no trailing `/`); `None` when it lies outside it.
+fn prefix(repo: &Repository, root: &Path) -> Option<String> {
+    let Some(workdir) = repo.workdir() else {
+        return Some(String::new());
+    };
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (root, workdir) = (canon(root), canon(workdir));
+    let rel = root.strip_prefix(&workdir).ok()?;
+    Some(crate::source::worktree::rel_name(Path::new(""), rel))
+}
+
+/// The paths a walk looks for: files by repository path, and every folder
+/// holding one (`""` is the top).
+struct Interest {
+    files: HashMap<String, usize>,
+    dirs: HashSet<String>,
+}
+
+impl Interest {
+    fn new(prefix: &str, files: &[String]) -> Interest {
+        let mut map = HashMap::with_capacity(files.len());
+        let mut dirs = HashSet::new();
+        dirs.insert(String::new());
+        for (i, f) in files.iter().enumerate() {
+            let full = if prefix.is_empty() {
+                f.clone()
+            } else {
+                format!("{prefix}/{f}")
+            };
+            let mut d = full.as_str();
+            while let Some((parent, _)) = d.rsplit_once('/') {
+                if !dirs.insert(parent.to_owned()) {
+                    break;
+                }
+                d = parent;
+            }
+            map.insert(full, i);
+        }
+        Interest { files: map, dirs }
+    }
+}
+
+/// What the walk has seen of one file so far.
+struct Seen {
+    last: Change,
+    first: Change,
+    authors: HashSet<String>,
+}
+
+fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option<History> {
+    // libgit2 re-hashes every object it reads to verify its id; on a walk
+    // that reads thousands of large trees that was half of the time. The
+    // objects come from the local repository the catalog itself is read
+    // from, so nothing is gained by checking them again.
+    git2::opts::strict_hash_verification(false);
+    let want = Interest::new(prefix, files);
+    let mut seen: Vec<Option<Seen>> = (0..files.len()).map(|_| None).collect();
+    let mut revwalk = repo.revwalk().ok()?;
+    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).ok()?;
+    revwalk.push(start).ok()?;
+    let mut cache = TreeCache::new(repo)?;
+    let mut changed = Vec::new();
+    for oid in revwalk {
+        let Ok(commit) = oid.and_then(|o| repo.find_commit(o)) else {
+            continue;
+        };
+        let Some(tree) = cache.get(commit.tree_id()) else {
+            continue;
+        };
+        let parent = match commit.parent_id(0) {
+            Ok(p) => repo
+                .find_commit(p)
+                .ok()
+                .and_then(|p| cache.get(p.tree_id())),
+            Err(_) => None,
+        };
+        changed.clear();
+        diff(
+            &mut cache,
+            parent.as_deref(),
+            Some(&tree),
+            "",
+            &want,
+            &mut changed,
+        );
+        if changed.is_empty() {
+            continue;
+        }
+        // A merge changes a file only if the file differs from every
+        // parent: one it took unchanged from a side branch was changed
+        // by that branch's commits, which the walk meets too.
+        if commit.parent_count() > 1 {
+            let others: Vec<Tree> = (1..commit.parent_count())
+                .filter_map(|i| commit.parent(i).ok()?.tree().ok())
+                .collect();
+            let Ok(tree) = commit.tree() else {
+                continue;
+            };
+            changed.retain(|(path, _)| {
+                let id = tree.get_path(Path::new(path)).ok().map(|e| e.id());
+                !others
+                    .iter()
+                    .any(|t| t.get_path(Path::new(path)).ok().map(|e| e.id()) == id)
+            });
+            if changed.is_empty() {
+                continue;
+            }
+        }
+        let author = commit.author();
+        let change = Change {
+            commit: commit.id().to_string(),
+            time: commit.time().seconds(),
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            summary: commit
+                .summary_bytes()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default(),
+        };
+        let who = if author.email_bytes().is_empty() {
+            change.author.clone()
+        } else {
+            String::from_utf8_lossy(author.email_bytes()).to_lowercase()
+        };
+        for (_, i) in &changed {
+            match &mut seen[*i] {
+                Some(s) => {
+                    // Walked newest first: each older commit moves `first`.
+                    s.first = change.clone();
+                    s.authors.insert(who.clone());
+                }
+                slot @ None => {
+                    *slot = Some(Seen {
+                        last: change.clone(),
+                        first: change.clone(),
+                        authors: HashSet::from([who.clone()]),
+                    });
+                }
+            }
+        }
+    }
+    let files = files
+        .iter()
+        .zip(seen)
+        .filter_map(|(f, s)| {
+            let s = s?;
+            Some((
+                f.clone(),
+                FileHistory {
+                    last_change: s.last,
+                    first_commit: s.first,
+                    contributors: s.authors.len(),
+                },
+            ))
+        })
+        .collect();
+    Some(History { files })
+}
+
+/// Recently read trees, as raw object bytes. Parsing a tree into git2
+/// entries allocates each entry, and a folder of thousands of entity
+/// folders is read for almost every commit; the raw bytes are compared in
+/// place instead. A linear history reads each tree twice (as a commit's
+/// and as its child's parent), so the last few are kept.
+struct TreeCache<'r> {
+    odb: git2::Odb<'r>,
+    trees: HashMap<Oid, Rc<[u8]>>,
+}
+
+impl<'r> TreeCache<'r> {
+    const MAX: usize = 256;
+
+    fn new(repo: &'r Repository) -> Option<TreeCache<'r>> {
+        Some(TreeCache {
+            odb: repo.odb().ok()?,
+            trees: HashMap::new(),
+        })
+    }
+
+    fn get(&mut self, oid: Oid) -> Option<Rc<[u8]>> {
+        if let Some(t) = self.trees.get(&oid) {
+            return Some(t.clone());
+        }
+        let object = self.odb.read(oid).ok()?;
+        if object.kind() != ObjectType::Tree {
+            return None;
+        }
+        let t: Rc<[u8]> = Rc::from(object.data());
+        if self.trees.len() >= Self::MAX {
+            self.trees.clear();
+        }
+        self.trees.insert(oid, t.clone());
+        Some(t)
+    }
+}
+
+/// One entry of a raw tree object: `<mode> <name>\0<20-byte id>`.
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    name: &'a [u8],
+    id: &'a [u8],
+    tree: bool,
+    /// The entry's size in the tree object.
+    len: usize,
+}
+
+/// The entries of a raw tree, in order; stops at malformed data.
+struct Entries<'a>(&'a [u8]);
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        let data = self.0;
+        let space = data.iter().position(|&b| b == b' ')?;
+        let nul = space + 1 + data[space + 1..].iter().position(|&b| b == 0)?;
+        let end = nul + 1 + 20;
+        if end > data.len() {
+            self.0 = &[];
+            return None;
+        }
+        let entry = Entry {
+            // Folders are mode `40000`; files `100644`, `100755`, links
+            // `120000`, submodules `160000`.
+            tree: &data[..space] == b"40000",
+            name: &data[space + 1..nul],
+            id: &data[nul + 1..end],
+            len: end,
+        };
+        self.0 = &data[end..];
+        Some(entry)
+    }
+}
+
+/// The id of a non-folder entry.
+fn blob<'a>(e: Option<Entry<'a>>) -> Option<&'a [u8]> {
+    e.filter(|e| !e.tree).map(|e| e.id)
+}
+
+/// How many leading bytes `a` and `b` share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many trailing bytes `a` and `b` share.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + 64 <= n && a[n - i - 64..n - i] == b[n - i - 64..n - i] {
+        i += 64;
+    }
+    while i < n && a[n - i - 1] == b[n - i - 1] {
+        i += 1;
+    }
+    i
+}
+
+/// git's tree order: a folder sorts as if its name ended in `/`.
+fn git_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    match a.name[..n].cmp(&b.name[..n]) {
+        std::cmp::Ordering::Equal => {
+            let next = |e: &Entry| match e.name.get(n) {
+                Some(&c) => c,
+                None if e.tree => b'/',
+                None => 0,
+            };
+            next(a).cmp(&next(b))
+        }
+        other => other,
+    }
+}
+
+/// Collects the files of interest that differ between the trees `old` and
+/// `new` (raw objects) at folder `dir` (`""` or ending in `/`), with their
+/// index, descending only into folders whose ids differ and that hold a
+/// file of interest.
+fn diff(
+    cache: &mut TreeCache,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
+    dir: &str,
+    want: &Interest,
+    out: &mut Vec<(String, usize)>,
+) {
+    let (old, new) = (old.unwrap_or_default(), new.unwrap_or_default());
+    // Trees that differ in one entry share long runs of bytes: whole
+    // entries before the first differing byte are skipped, and the pass
+    // stops once both sides are inside the common tail at the same length.
+    let prefix = common_prefix(old, new);
+    let suffix = common_suffix(old, new);
+    let mut start = 0;
+    let mut skip = Entries(old);
+    while skip.next().is_some() {
+        let end = old.len() - skip.0.len();
+        if end > prefix {
+            break;
+        }
+        start = end;
+    }
+    let mut a = Entries(&old[start..]);
+    let mut b = Entries(&new[start..]);
+    let (mut pa, mut pb) = (a.next(), b.next());
+    loop {
+        let left = |it: &Entries, e: Option<Entry>| it.0.len() + e.map_or(0, |e| e.len);
+        let (ra, rb) = (left(&a, pa), left(&b, pb));
+        if ra == rb && ra <= suffix {
+            break;
+        }
+        let (x, y) = match (pa, pb) {
+            (None, None) => break,
+            (Some(x), None) => (Some(x), None),
+            (None, Some(y)) => (None, Some(y)),
+            (Some(x), Some(y)) => match git_order(&x, &y) {
+                std::cmp::Ordering::Less => (Some(x), None),
+                std::cmp::Ordering::Greater => (None, Some(y)),
+                std::cmp::Ordering::Equal => (Some(x), Some(y)),
+            },
+        };
+        if x.is_some() {
+            pa = a.next();
+        }
+        if y.is_some() {
+            pb = b.next();
+        }
+        if let (Some(x), Some(y)) = (x, y)
+            && x.id == y.id
+        {
+            continue;
+        }
+        let Some(name) = x.or(y).and_then(|e| std::str::from_utf8(e.name).ok()) else {
+            continue;
+        };
+        let path = format!("{dir}{name}");
+        if blob(x) != blob(y)
+            && let Some(&i) = want.files.get(&path)
+        {
+            out.push((path.clone(), i));
+        }
+        let sub = |e: Option<Entry>, cache: &mut TreeCache| {
+            e.filter(|e| e.tree)
+                .and_then(|e| Oid::from_bytes(e.id).ok())
+                .and_then(|id| cache.get(id))
+        };
+        if (x.is_some_and(|e| e.tree) || y.is_some_and(|e| e.tree)) && want.dirs.contains(&path) {
+            let (ta, tb) = (sub(x, cache), sub(y, cache));
+            diff(
+                cache,
+                ta.as_deref(),
+                tb.as_deref(),
+                &format!("{path}/"),
+                want,
+                out,
+            );
+        }
+    }
 }

@@ -14,7 +14,7 @@ pub mod repo;
 
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef};
-use crate::source::Source;
+use crate::source::{self, Source};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -30,9 +30,9 @@ pub struct Facts {
     /// Repository files, by folder (relative to ROOT).
     pub repo: HashMap<String, Repo>,
     pub answers: HashMap<EntityRef, Answers>,
-    /// History facts; `None` until they are gathered (outside git, or
-    /// before the git stage exists), which policies see as `input.git: null`.
-    pub git: Option<git::History>,
+    /// History facts; [`git::Git::Absent`] outside git (and until
+    /// [`history`] runs), which policies see as `input.git: null`.
+    pub git: git::Git,
     /// The rendered docs sites, from the same discovery as `docs`.
     pub sites: crate::techdocs::Sites,
 }
@@ -78,7 +78,27 @@ pub fn gather(source: &dyn Source, catalog: &Catalog, docs_config: crate::config
         docs,
         repo,
         answers,
-        git: None,
+        git: git::Git::Absent,
         sites,
     }
+}
+
+/// The files history facts are gathered for, relative to ROOT and sorted:
+/// every entity file and every page of the catalog's local TechDocs.
+pub fn history_files(source: &dyn Source, catalog: &Catalog, facts: &Facts) -> Vec<String> {
+    let mut files: Vec<String> = catalog.entities.values().map(|e| e.file.clone()).collect();
+    let mut dirs: Vec<String> = facts.docs.values().filter_map(Docs::pages_dir).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    for dir in dirs {
+        files.extend(
+            source::files_under(source, &dir, docs::MAX_DEPTH)
+                .into_iter()
+                .filter(|f| f.ends_with(".md"))
+                .filter_map(|f| source::join_rel(&dir, &f)),
+        );
+    }
+    files.sort_unstable();
+    files.dedup();
+    files
 }

@@ -11,7 +11,9 @@ use crate::catalog::model::{Entity, EntityRef, RelationType};
 use crate::catalog::relations::RELATIONS;
 use crate::catalog::yaml::{Node, Value as Yaml};
 use crate::facts::answers::KEYS as ANSWER_KEYS;
+use crate::facts::git::{Change, Git};
 use crate::facts::{Answers, Docs, Facts, Repo};
+use crate::scorecard::date::Date;
 use rayon::prelude::*;
 use regorus::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -65,6 +67,8 @@ pub struct Prepared<'a> {
     repo: HashMap<&'a str, Value>,
     /// Each canonical ref as a policy string, made once.
     refs: HashMap<&'a EntityRef, Value>,
+    /// The day `input.git.age_days` counts to (`--today`).
+    today: Date,
 }
 
 thread_local! {
@@ -91,7 +95,7 @@ impl Keys {
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(catalog: &'a Catalog, facts: &'a Facts) -> Self {
+    pub fn new(catalog: &'a Catalog, facts: &'a Facts, today: Date) -> Self {
         let pairs: Vec<(&EntityRef, Value, Value, Value)> = catalog
             .entities
             .par_iter()
@@ -115,6 +119,7 @@ impl<'a> Prepared<'a> {
             facts,
             repo,
             refs: HashMap::with_capacity(n),
+            today,
         };
         for (r, full, summary, docs) in pairs {
             prepared.refs.insert(r, Value::from(r.to_string()));
@@ -228,7 +233,7 @@ impl<'a> Prepared<'a> {
                         .cloned()
                         .unwrap_or_else(|| repo(None)),
                 ),
-                ("git", Value::Null),
+                ("git", git(k, &self.facts.git, &e.file, self.today)),
             ])
         })
     }
@@ -289,6 +294,45 @@ fn docs(d: Option<&Docs>, site: Option<&crate::techdocs::Site>) -> Value {
         (
             "broken_links",
             Value::from(site.map_or(0, |s| s.broken_links)),
+        ),
+    ])
+}
+
+/// `input.git`: the history of the entity file. `null` outside a git
+/// repository; `available: false` with a `reason` when the history cannot
+/// be trusted (a shallow clone) or the file has no commit yet.
+fn git(k: &Keys, g: &Git, file: &str, today: Date) -> Value {
+    let unavailable = |reason: &str| {
+        k.object(&[
+            ("available", Value::from(false)),
+            ("reason", Value::from(reason)),
+        ])
+    };
+    let h = match g {
+        Git::Absent => return Value::Null,
+        Git::Unavailable { reason } => return unavailable(reason),
+        Git::Available(h) => match h.file(file) {
+            Some(f) => f,
+            None => return unavailable("the entity file has not been committed"),
+        },
+    };
+    let change = |c: &Change| {
+        k.object(&[
+            ("commit", Value::from(c.commit.as_str())),
+            ("time", Value::from(c.time)),
+            ("date", Value::from(c.date().to_string())),
+            ("author", Value::from(c.author.as_str())),
+            ("summary", Value::from(c.summary.as_str())),
+        ])
+    };
+    k.object(&[
+        ("available", Value::from(true)),
+        ("last_change", change(&h.last_change)),
+        ("first_commit", change(&h.first_commit)),
+        ("contributors", Value::from(h.contributors)),
+        (
+            "age_days",
+            Value::from((today.0 - h.last_change.date().0).max(0)),
         ),
     ])
 }

@@ -182,7 +182,7 @@ pub fn run(
         timings.push((name, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let prepared = input::Prepared::new(catalog, facts);
+    let prepared = input::Prepared::new(catalog, facts, today);
     lap("inputs");
     let (engine, compiled) = eval::engine(sources, prepared.data(), diags);
     lap("engine");

@@ -46,7 +46,8 @@ pub struct Header {
     pub edit_url: Option<String>,
     /// The entity's JSON export, relative to the site root.
     pub json: String,
-    /// The last commit that touched the file; filled in once git facts exist.
+    /// The last commit that changed the file, as `YYYY-MM-DD by <author>`
+    /// (its commit date); `None` without git history facts.
     pub last_change: Option<String>,
 }
 
@@ -595,7 +596,16 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
             line: e.pos.line,
             edit_url: model.edit_url(&e.file),
             json: super::export::entity_path(&e.eref),
-            last_change: None,
+            last_change: model
+                .checked
+                .facts
+                .git
+                .history()
+                .and_then(|h| h.file(&e.file))
+                .map(|f| {
+                    let c = &f.last_change;
+                    format!("{} by {}", c.date(), c.author)
+                }),
         },
         answers,
         relations: relations(model, e),

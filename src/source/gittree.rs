@@ -188,6 +188,10 @@ fn index(
 }
 
 impl Source for GitTree {
+    fn commit(&self) -> Option<git2::Oid> {
+        Some(self.commit)
+    }
+
     fn walk(&self, skip_dir: SkipDir) -> Walk {
         let mut skipped: HashMap<&str, bool> = HashMap::new();
         let mut files = Vec::new();

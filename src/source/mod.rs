@@ -125,6 +125,12 @@ pub trait Source: Sync {
     /// that loops or dangles is left out.
     fn list(&self, rel: &str) -> Result<Vec<Entry>, ReadError>;
 
+    /// The commit this source reads, when it is a git tree (`--rev`);
+    /// history facts are walked from it instead of from HEAD.
+    fn commit(&self) -> Option<git2::Oid> {
+        None
+    }
+
     /// True when `rel` is a regular file (symlinks inside ROOT followed).
     fn is_file(&self, rel: &str) -> bool {
         matches!(self.kind(rel), Ok(Kind::File))

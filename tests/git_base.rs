@@ -1,0 +1,233 @@
+//! `portolan check --base REV`, the PR mode: real repositories built with
+//! git2 in a tempdir, the working tree as the pull request.
+
+mod common;
+
+use common::{GROUP, component, portolan, stderr, stdout};
+use std::path::Path;
+
+fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.update_all(["*"], None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    // 2026-11-01, so `recently-changed` passes on the --today below.
+    let sig = git2::Signature::new(
+        "Alice Example",
+        "alice@example.com",
+        &git2::Time::new(1_793_534_400, 0),
+    )
+    .unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn example_repo() -> (tempfile::TempDir, git2::Repository) {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&common::repo().join("example-catalog"), tmp.path());
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    commit_all(&repo, "Import");
+    (tmp, repo)
+}
+
+fn pr(root: &Path, format: &str) -> (Option<i32>, String) {
+    let out = portolan(
+        &[
+            "check",
+            ".",
+            "--base",
+            "HEAD",
+            "--format",
+            format,
+            "--today",
+            "2026-11-28",
+        ],
+        root,
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    (out.status.code(), stdout(&out))
+}
+
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let p = root.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(p, text.replacen(from, to, 1)).unwrap();
+}
+
+const AUTH: &str = "services/auth-service/catalog-info.yaml";
+
+fn without_docs(root: &Path) {
+    let p = root.join(AUTH);
+    let text = std::fs::read_to_string(&p).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("backstage.io/techdocs-ref"))
+        .collect();
+    assert_ne!(kept.len(), text.lines().count());
+    std::fs::write(p, kept.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn removing_renaming_and_a_level_drop_are_reported_and_dangling_refs_fail() {
+    let (tmp, _repo) = example_repo();
+    let root = tmp.path();
+    without_docs(root);
+    std::fs::remove_dir_all(root.join("services/sms-sender")).unwrap();
+    edit(
+        root,
+        "services/rates-service/catalog-info.yaml",
+        "name: rates-service\n",
+        "name: rates-svc\n",
+    );
+    let (code, md) = pr(root, "markdown");
+    assert_eq!(code, Some(1), "{md}");
+    assert!(md.contains("❌ "), "{md}");
+    assert!(
+        md.contains(
+            "| `component:default/auth-service` | production-readiness | gold | bronze | ❌ docs |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("- removed `component:default/sms-sender`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- renamed `component:default/rates-service` → `component:default/rates-svc`"),
+        "{md}"
+    );
+    // The references the removal and the rename left behind are errors.
+    let main = md.split("<details>").next().unwrap();
+    for target in [
+        "component:default/sms-sender",
+        "component:default/rates-service",
+    ] {
+        assert!(
+            main.lines()
+                .any(|l| l.starts_with("- **error** `E0103`") && l.contains(target)),
+            "{target}: {md}"
+        );
+    }
+}
+
+#[test]
+fn a_level_rise_is_reported_with_the_check_that_now_passes() {
+    let (tmp, repo) = example_repo();
+    let root = tmp.path();
+    let original = std::fs::read(root.join(AUTH)).unwrap();
+    without_docs(root);
+    commit_all(&repo, "Drop docs");
+    std::fs::write(root.join(AUTH), original).unwrap();
+    let (code, md) = pr(root, "markdown");
+    assert_eq!(code, Some(0), "{md}");
+    assert!(md.contains("✅ no new errors"), "{md}");
+    assert!(
+        md.contains(
+            "| `component:default/auth-service` | production-readiness | bronze | gold | ✅ docs |"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("### Entities"), "{md}");
+}
+
+/// An entity with an error (no `spec.type`): Backstage's schema requires it.
+fn broken(name: &str) -> String {
+    component(name, "team-a").replace("  type: service\n", "")
+}
+
+fn debt_repo() -> (tempfile::TempDir, git2::Repository) {
+    let tmp = common::catalog(&[
+        ("group.yaml", GROUP),
+        ("ok.yaml", &component("fine", "team-a")),
+        ("old.yaml", &broken("old-debt")),
+    ]);
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    commit_all(&repo, "Start");
+    (tmp, repo)
+}
+
+#[test]
+fn an_introduced_error_fails_and_pre_existing_debt_does_not() {
+    let (tmp, _repo) = debt_repo();
+    let root = tmp.path();
+    // The plain check fails on the old debt.
+    let plain = portolan(&["check", ".", "--today", "2026-11-28"], root);
+    assert_eq!(plain.status.code(), Some(1));
+
+    // An unrelated change passes in PR mode; the debt is folded away.
+    edit(
+        root,
+        "ok.yaml",
+        "name: fine\n",
+        "name: fine\n  description: Fine.\n",
+    );
+    let (code, md) = pr(root, "markdown");
+    assert_eq!(code, Some(0), "{md}");
+    let (main, folded) = md.split_once("<details>").expect("folded list");
+    assert!(!main.contains("old.yaml"), "{md}");
+    assert!(folded.contains("old.yaml"), "{md}");
+
+    // Touching the broken file (its lines shift) reports its error among
+    // the changed files, but it is not new, so the run still passes.
+    let old = root.join("old.yaml");
+    let text = std::fs::read_to_string(&old).unwrap();
+    std::fs::write(&old, format!("# moved down\n\n{text}")).unwrap();
+    let (code, md) = pr(root, "markdown");
+    assert_eq!(code, Some(0), "{md}");
+    let main = md.split("<details>").next().unwrap();
+    assert!(main.contains("`old.yaml:"), "{md}");
+
+    // A new error fails the run and is listed as new.
+    std::fs::write(root.join("new.yaml"), broken("new-debt")).unwrap();
+    let (code, md) = pr(root, "markdown");
+    assert_eq!(code, Some(1), "{md}");
+    let main = md.split("<details>").next().unwrap();
+    assert!(
+        main.contains("- **error**") && main.contains("`new.yaml:"),
+        "{md}"
+    );
+    assert!(md.contains("- added `component:default/new-debt`"), "{md}");
+
+    // GitHub annotations name only what the change is about.
+    let (code, gh) = pr(root, "github");
+    assert_eq!(code, Some(1));
+    assert!(gh.contains("file=new.yaml"), "{gh}");
+    assert!(gh.contains("file=old.yaml"), "{gh}");
+    let unrelated = debt_repo();
+    std::fs::write(unrelated.0.path().join("new.yaml"), broken("new-debt")).unwrap();
+    let (_, gh) = pr(unrelated.0.path(), "github");
+    assert!(gh.contains("file=new.yaml"), "{gh}");
+    assert!(!gh.contains("file=old.yaml"), "{gh}");
+}
+
+#[test]
+fn a_bad_base_is_a_usage_error() {
+    let (tmp, _repo) = debt_repo();
+    let out = portolan(&["check", ".", "--base", "nope"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot resolve revision `nope`"));
+}

@@ -1,0 +1,707 @@
+//! History facts from git: real repositories built with git2 in a tempdir,
+//! with fixed author and committer times, so every date is known.
+
+mod common;
+
+use common::{GROUP, component, portolan, stderr};
+use portolan::diagnostics::Code;
+use portolan::facts::git::Git;
+use portolan::pipeline::{self, Options};
+use portolan::scorecard::date::Date;
+use std::path::Path;
+
+/// Seconds at noon UTC of a day.
+fn at(day: &str) -> i64 {
+    Date::parse(day).unwrap().0 * 86_400 + 12 * 3600
+}
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// Commits the whole work tree as `who` on `day`, with `parents`; moves
+/// HEAD only when `head` is true.
+fn commit(
+    repo: &git2::Repository,
+    who: &str,
+    day: &str,
+    message: &str,
+    parents: &[git2::Oid],
+    head: bool,
+) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let email = format!(
+        "{}@example.com",
+        who.split(' ').next().unwrap().to_lowercase()
+    );
+    let sig = git2::Signature::new(who, &email, &git2::Time::new(at(day), 0)).unwrap();
+    let parents: Vec<git2::Commit> = parents
+        .iter()
+        .map(|p| repo.find_commit(*p).unwrap())
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(head.then_some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+}
+
+const POLICY: &str = r#"# METADATA
+# title: Git facts
+# custom:
+#   levels: [bronze]
+#   applies_to:
+#     kind: [component]
+package acme.gitfacts
+
+import rego.v1
+
+# METADATA
+# title: Echo
+# custom:
+#   id: echo
+#   level: bronze
+echo contains sprintf("git=%v", [input.git])
+"#;
+
+fn svc(version: &str) -> String {
+    component("svc", "team-a").replace(
+        "metadata:\n",
+        &format!("metadata:\n  description: version {version}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n"),
+    )
+}
+
+/// A repository with a side branch and a merge:
+///
+/// ```text
+/// c1 Alice 2026-01-01  adds everything
+/// side Dave 2026-03-01 changes group.yaml   (branch off c1)
+/// c2 Bob 2026-06-01    changes svc/catalog-info.yaml
+/// merge Erin 2026-07-01 merges side into c2 (takes group.yaml from side)
+/// c3 Carol 2026-11-20  changes svc/docs/index.md
+/// ```
+fn history_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let repo = git2::Repository::init(dir).unwrap();
+    let group_v2 = GROUP.replace(
+        "type: team",
+        "type: team\n  profile:\n    displayName: Team A",
+    );
+    write(
+        dir,
+        &[
+            ("group.yaml", GROUP),
+            ("svc/catalog-info.yaml", &svc("1")),
+            ("svc/mkdocs.yml", "site_name: svc\n"),
+            ("svc/docs/index.md", "# Home\n"),
+            ("policies/gitfacts.rego", POLICY),
+        ],
+    );
+    let c1 = commit(
+        &repo,
+        "Alice Example",
+        "2026-01-01",
+        "Add the catalog",
+        &[],
+        true,
+    );
+    write(dir, &[("group.yaml", &group_v2)]);
+    let side = commit(
+        &repo,
+        "Dave Example",
+        "2026-03-01",
+        "Name team A",
+        &[c1],
+        false,
+    );
+    write(
+        dir,
+        &[("group.yaml", GROUP), ("svc/catalog-info.yaml", &svc("2"))],
+    );
+    let c2 = commit(
+        &repo,
+        "Bob Example",
+        "2026-06-01",
+        "Describe svc\n\nLonger text.",
+        &[c1],
+        true,
+    );
+    write(dir, &[("group.yaml", &group_v2)]);
+    let merge = commit(
+        &repo,
+        "Erin Example",
+        "2026-07-01",
+        "Merge side",
+        &[c2, side],
+        true,
+    );
+    write(dir, &[("svc/docs/index.md", "# Home\n\nMore.\n")]);
+    commit(&repo, "Carol Example", "2026-11-20", "Docs", &[merge], true);
+    tmp
+}
+
+fn run(root: &Path, today: &str) -> pipeline::Checked {
+    pipeline::check(
+        root,
+        Options {
+            scorecards: true,
+            today: Date::parse(today).unwrap(),
+        },
+    )
+    .unwrap()
+}
+
+/// The messages of failing checks with `check_id` for `entity`.
+fn failures(c: &pipeline::Checked, check_id: &str) -> Vec<String> {
+    c.diagnostics
+        .iter()
+        .filter(|d| d.code == Code::CheckFailed && d.message.contains(check_id))
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+#[test]
+fn one_walk_finds_last_change_first_commit_and_contributors() {
+    let tmp = history_repo();
+    let c = run(tmp.path(), "2026-11-28");
+    let Git::Available(h) = &c.facts.git else {
+        panic!("no history: {:?}", c.facts.git);
+    };
+    let f = h.file("svc/catalog-info.yaml").expect("entity file");
+    assert_eq!(f.last_change.author, "Bob Example");
+    assert_eq!(f.last_change.summary, "Describe svc");
+    assert_eq!(f.last_change.time, at("2026-06-01"));
+    assert_eq!(f.first_commit.author, "Alice Example");
+    assert_eq!(f.first_commit.time, at("2026-01-01"));
+    assert_eq!(f.contributors, 2);
+    // The merge took group.yaml unchanged from the side branch: the change
+    // is Dave's, not the merger's.
+    let g = h.file("group.yaml").expect("group file");
+    assert_eq!(g.last_change.author, "Dave Example");
+    assert_eq!(g.last_change.summary, "Name team A");
+    assert_eq!(g.contributors, 2);
+    // Docs pages are covered too.
+    let d = h.file("svc/docs/index.md").expect("docs page");
+    assert_eq!(d.last_change.author, "Carol Example");
+    assert_eq!(d.first_commit.author, "Alice Example");
+    assert_eq!(d.contributors, 2);
+    // Files that are neither entity files nor docs pages are not walked for.
+    assert!(h.file("policies/gitfacts.rego").is_none());
+    assert!(h.file("svc/mkdocs.yml").is_none());
+    assert!(!c.diagnostics.iter().any(|d| d.code == Code::GitShallow));
+}
+
+#[test]
+fn the_policy_input_carries_the_history_and_the_gold_check_uses_it() {
+    let tmp = history_repo();
+    // 2026-06-01 to 2026-11-28 is 180 days: still recent.
+    let c = run(tmp.path(), "2026-11-28");
+    let echo = failures(&c, "echo");
+    let echo = echo
+        .iter()
+        .find(|m| m.contains("svc"))
+        .expect("echo for svc");
+    for part in [
+        "\"age_days\": 180",
+        "\"available\": true",
+        "\"contributors\": 2",
+        "\"author\": \"Bob Example\"",
+        "\"date\": \"2026-06-01\"",
+        "\"summary\": \"Describe svc\"",
+        "\"author\": \"Alice Example\"",
+    ] {
+        assert!(echo.contains(part), "{part} not in {echo}");
+    }
+    assert!(
+        failures(&c, "recently-changed").is_empty(),
+        "{:?}",
+        failures(&c, "recently-changed")
+    );
+    // A day later it is 181 days old; the date comes from --today, not the clock.
+    let c = run(tmp.path(), "2026-11-29");
+    let stale = failures(&c, "recently-changed");
+    assert!(
+        stale
+            .iter()
+            .any(|m| m.contains("svc") && m.contains("entity file last changed 181 days ago")),
+        "{stale:?}"
+    );
+}
+
+#[test]
+fn entity_pages_say_when_and_by_whom_the_file_last_changed() {
+    let tmp = history_repo();
+    let site = tempfile::tempdir().unwrap();
+    let out = site.path().join("site");
+    let run = portolan(
+        &[
+            "build",
+            tmp.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let pages = common::tree(&out);
+    let svc = pages
+        .iter()
+        .find(|(p, _)| p.ends_with(".html") && p.contains("component") && p.contains("svc"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("svc page");
+    assert!(
+        svc.contains("Last changed 2026-06-01 by Bob Example"),
+        "{svc}"
+    );
+    let group = pages
+        .iter()
+        .find(|(p, _)| p.ends_with(".html") && p.contains("group") && p.contains("team-a"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("group page");
+    assert!(group.contains("Last changed 2026-03-01 by Dave Example"));
+}
+
+#[test]
+fn author_names_are_escaped_on_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    write(tmp.path(), &[("catalog-info.yaml", GROUP)]);
+    // git refuses `<` and `>` in names; `&` and quotes are what can reach HTML.
+    commit(&repo, "Eve & \"Co\" 'x'", "2026-11-01", "Add", &[], true);
+    let out = tmp.path().join("site");
+    let run = portolan(
+        &[
+            "build",
+            ".",
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let all: String = common::tree(&out)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert!(
+        all.contains("Last changed 2026-11-01 by Eve &amp; &quot;Co&quot;"),
+        "{all}"
+    );
+    assert!(!all.contains("Eve & \"Co\""));
+}
+
+#[test]
+fn outside_git_the_facts_are_absent_and_the_check_says_so() {
+    let tmp = common::catalog(&[
+        ("group.yaml", GROUP),
+        ("svc/catalog-info.yaml", &svc("1")),
+        ("policies/gitfacts.rego", POLICY),
+    ]);
+    assert!(
+        git2::Repository::discover(tmp.path()).is_err(),
+        "tempdir inside a repository"
+    );
+    let c = run(tmp.path(), "2026-11-28");
+    assert!(matches!(c.facts.git, Git::Absent));
+    assert!(failures(&c, "echo").iter().any(|m| m.contains("git=null")));
+    let msgs = failures(&c, "recently-changed");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("git history unavailable: the catalog is not in a git repository")),
+        "{msgs:?}"
+    );
+    assert!(!c.diagnostics.iter().any(|d| d.code == Code::GitShallow));
+}
+
+#[test]
+fn a_shallow_clone_marks_the_facts_unavailable_with_one_warning() {
+    let tmp = history_repo();
+    let head = git2::Repository::open(tmp.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target()
+        .unwrap();
+    std::fs::write(tmp.path().join(".git/shallow"), format!("{head}\n")).unwrap();
+    let c = run(tmp.path(), "2026-11-28");
+    assert!(matches!(c.facts.git, Git::Unavailable { .. }));
+    let shallow: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::GitShallow)
+        .collect();
+    assert_eq!(shallow.len(), 1);
+    assert!(
+        shallow[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("fetch-depth: 0")
+    );
+    let msgs = failures(&c, "recently-changed");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("git history unavailable: the repository is a shallow clone")),
+        "{msgs:?}"
+    );
+    assert!(
+        failures(&c, "echo")
+            .iter()
+            .any(|m| m.contains("\"available\": false"))
+    );
+    // The CLI prints it as a warning and a check still exits by its errors.
+    let run = portolan(
+        &["check", ".", "--today", "2026-11-28", "--no-scorecards"],
+        tmp.path(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let run = portolan(&["check", ".", "--today", "2026-11-28"], tmp.path());
+    let text = common::stdout(&run);
+    assert!(text.contains("E0600"), "{text}");
+}
+
+#[test]
+fn an_uncommitted_entity_file_has_no_history_yet() {
+    let tmp = history_repo();
+    write(
+        tmp.path(),
+        &[("new/catalog-info.yaml", &component("fresh", "team-a"))],
+    );
+    let c = run(tmp.path(), "2026-11-28");
+    let msgs = failures(&c, "recently-changed");
+    assert!(
+        msgs.iter().any(|m| m.contains("fresh")
+            && m.contains("git history unavailable: the entity file has not been committed")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn history_facts_are_deterministic() {
+    let tmp = history_repo();
+    let a = run(tmp.path(), "2026-11-28");
+    let b = run(tmp.path(), "2026-11-28");
+    let (Git::Available(a), Git::Available(b)) = (&a.facts.git, &b.facts.git) else {
+        panic!("no history");
+    };
+    let sorted = |h: &portolan::facts::git::History| {
+        let mut v: Vec<_> = h.files.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(a), sorted(b));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_example_catalog_in_a_fresh_repository_reaches_gold() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&common::repo().join("example-catalog"), tmp.path());
+    let before = run(tmp.path(), "2026-11-28");
+    let gold = |c: &pipeline::Checked| {
+        c.scorecards
+            .standings
+            .iter()
+            .filter(|s| s.level.as_deref() == Some("gold"))
+            .count()
+    };
+    assert_eq!(gold(&before), 0, "without history no entity reaches gold");
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    commit(
+        &repo,
+        "Alice Example",
+        "2026-11-01",
+        "Import the catalog",
+        &[],
+        true,
+    );
+    let after = run(tmp.path(), "2026-11-28");
+    assert!(gold(&after) > 0, "no entity reaches gold with history");
+}
+
+/// Runs the binary with `args` and returns (exit code, stdout, stderr).
+fn cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = portolan(args, &common::repo());
+    (out.status.code(), common::stdout(&out), stderr(&out))
+}
+
+/// The example catalog in a folder of a repository with two commits, plus
+/// uncommitted changes; returns the repository and the first commit.
+fn two_commits() -> (tempfile::TempDir, git2::Oid) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("catalog");
+    copy_dir(&common::repo().join("example-catalog"), &root);
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    let first = commit(&repo, "Alice Example", "2026-10-01", "Import", &[], true);
+    std::fs::remove_dir_all(root.join("services/orders-service")).unwrap();
+    write(
+        &root,
+        &[("late/catalog-info.yaml", &component("late", "orders-team"))],
+    );
+    commit(&repo, "Bob Example", "2026-11-01", "Rework", &[first], true);
+    write(&root, &[("dirty.yaml", &component("dirty", "nobody"))]);
+    (tmp, first)
+}
+
+#[test]
+fn build_at_a_revision_is_byte_identical_to_building_a_checkout_of_it() {
+    let (tmp, first) = two_commits();
+    let root = tmp.path().join("catalog");
+    let sites = tempfile::tempdir().unwrap();
+    let at_rev = sites.path().join("at-rev");
+    let first_s = first.to_string();
+    let (code, _, err) = cli(&[
+        "build",
+        root.to_str().unwrap(),
+        "--rev",
+        &first_s,
+        "--out",
+        at_rev.to_str().unwrap(),
+        "--today",
+        "2026-11-28",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    // A checkout of the same commit in another folder.
+    let other = tempfile::tempdir().unwrap();
+    let clone = git2::Repository::clone(tmp.path().to_str().unwrap(), other.path()).unwrap();
+    let commit = clone.find_commit(first).unwrap();
+    clone
+        .checkout_tree(
+            commit.as_object(),
+            Some(git2::build::CheckoutBuilder::new().force()),
+        )
+        .unwrap();
+    clone.set_head_detached(first).unwrap();
+    let checkout = sites.path().join("checkout");
+    let (code, _, err) = cli(&[
+        "build",
+        other.path().join("catalog").to_str().unwrap(),
+        "--out",
+        checkout.to_str().unwrap(),
+        "--today",
+        "2026-11-28",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    let (a, b) = (common::tree(&at_rev), common::tree(&checkout));
+    assert!(a.len() > 50, "{} files", a.len());
+    let differing: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|p| a.get(*p) != b.get(*p))
+        .take(10)
+        .collect();
+    assert!(differing.is_empty(), "differing files: {differing:?}");
+    // It is the first commit: the removed service is there, the later and
+    // the uncommitted entities are not, and history stops at the commit.
+    let names: Vec<&String> = a.keys().collect();
+    assert!(names.iter().any(|p| p.contains("orders-service")));
+    assert!(
+        !names
+            .iter()
+            .any(|p| p.contains("late") || p.contains("dirty"))
+    );
+    let all: String = a
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(all.contains("Last changed 2026-10-01 by Alice Example"));
+    assert!(!all.contains("Bob Example"));
+}
+
+#[test]
+fn check_at_a_revision_reports_like_a_checkout_of_it() {
+    let (tmp, first) = two_commits();
+    let root = tmp.path().join("catalog");
+    let first_s = first.to_string();
+    let other = tempfile::tempdir().unwrap();
+    let clone = git2::Repository::clone(tmp.path().to_str().unwrap(), other.path()).unwrap();
+    clone
+        .checkout_tree(
+            clone.find_commit(first).unwrap().as_object(),
+            Some(git2::build::CheckoutBuilder::new().force()),
+        )
+        .unwrap();
+    clone.set_head_detached(first).unwrap();
+    let other_root = other.path().join("catalog");
+    let (code_a, a, _) = cli(&[
+        "check",
+        root.to_str().unwrap(),
+        "--rev",
+        &first_s,
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+    ]);
+    let (code_b, b, _) = cli(&[
+        "check",
+        other_root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+    ]);
+    assert_eq!(code_a, code_b);
+    let a = a.replace(root.to_str().unwrap(), "ROOT");
+    let b = b.replace(other_root.to_str().unwrap(), "ROOT");
+    assert_eq!(a, b);
+    assert!(!a.contains("dirty") && !a.contains("component:default/late"));
+    // The working tree does differ.
+    let (_, now, _) = cli(&[
+        "check",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-28",
+    ]);
+    assert!(now.contains("dirty"));
+}
+
+#[test]
+fn a_bad_revision_or_no_repository_is_a_usage_error() {
+    let (tmp, _) = two_commits();
+    let root = tmp.path().join("catalog");
+    let (code, _, err) = cli(&["check", root.to_str().unwrap(), "--rev", "no-such-branch"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("cannot resolve revision `no-such-branch`"),
+        "{err}"
+    );
+    let plain = common::catalog(&[("group.yaml", GROUP)]);
+    let out = plain.path().join("site");
+    let (code, _, err) = cli(&[
+        "build",
+        plain.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("is not inside a git repository"), "{err}");
+    assert!(!out.exists());
+}
+
+/// The walk compares raw trees and skips shared runs of bytes; an oracle
+/// that asks git2 for every file at every commit must agree with it on a
+/// wide folder changed in many ways (edits, additions, deletions, names
+/// that sort around `/`).
+#[test]
+fn the_one_walk_agrees_with_a_per_file_oracle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let repo = git2::Repository::init(dir).unwrap();
+    let names: Vec<String> = (0..240)
+        .map(|i| match i % 4 {
+            0 => format!("svc/s{i:03}/catalog-info.yaml"),
+            1 => format!("svc/s{i:03}-x/catalog-info.yaml"),
+            2 => format!("svc/s{:03}.d/catalog-info.yaml", i - 2),
+            _ => format!("svc/t{i:03}.yaml"),
+        })
+        .collect();
+    let body = |n: &str, v: usize| {
+        component(&n.replace(['/', '.'], "-"), "team-a").replace(
+            "lifecycle: production",
+            &format!("lifecycle: production\n  # v{v}"),
+        )
+    };
+    write(dir, &[("group.yaml", GROUP)]);
+    for n in &names {
+        write(dir, &[(n.as_str(), &body(n, 0))]);
+    }
+    let authors = ["Ann A", "Ben B", "Cid C"];
+    let mut parent = vec![commit(&repo, "Ann A", "2026-01-01", "start", &[], true)];
+    let mut seed: u64 = 42;
+    for c in 1..60usize {
+        for _ in 0..1 + c % 5 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let n = &names[(seed >> 33) as usize % names.len()];
+            let p = dir.join(n);
+            if (seed >> 20).is_multiple_of(7) && p.exists() {
+                std::fs::remove_file(&p).unwrap();
+            } else {
+                write(dir, &[(n.as_str(), &body(n, c))]);
+            }
+        }
+        let day = Date(Date::parse("2026-01-01").unwrap().0 + c as i64).to_string();
+        // Deleted files must leave the index too.
+        let mut index = repo.index().unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let id = commit(&repo, authors[c % 3], &day, &format!("c{c}"), &parent, true);
+        parent = vec![id];
+    }
+    let c = run(dir, "2026-11-28");
+    let Git::Available(h) = &c.facts.git else {
+        panic!("no history")
+    };
+    // The oracle: every commit, every file, compared with the first parent.
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+        .unwrap();
+    let commits: Vec<git2::Commit> = walk
+        .map(|o| repo.find_commit(o.unwrap()).unwrap())
+        .collect();
+    let id_at = |t: &git2::Tree, p: &str| t.get_path(Path::new(p)).ok().map(|e| e.id());
+    let mut checked = 0;
+    for n in names.iter().filter(|n| dir.join(n).exists()) {
+        let touching: Vec<&git2::Commit> = commits
+            .iter()
+            .filter(|c| {
+                let now = id_at(&c.tree().unwrap(), n);
+                let before = c.parent(0).ok().and_then(|p| id_at(&p.tree().unwrap(), n));
+                now != before
+            })
+            .collect();
+        let f = h.file(n).unwrap_or_else(|| panic!("{n} has no history"));
+        assert_eq!(
+            f.last_change.commit,
+            touching[0].id().to_string(),
+            "{n} last"
+        );
+        assert_eq!(
+            f.first_commit.commit,
+            touching.last().unwrap().id().to_string(),
+            "{n} first"
+        );
+        let authors: std::collections::BTreeSet<String> = touching
+            .iter()
+            .map(|c| c.author().email().unwrap().to_owned())
+            .collect();
+        assert_eq!(f.contributors, authors.len(), "{n} contributors");
+        checked += 1;
+    }
+    assert!(checked > 150, "{checked}");
+}
