@@ -7,8 +7,8 @@ mod common;
 
 use common::{attrs, tree};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// Virtual memory the binary may use (`ulimit -v`, KiB) and how long it
 /// may run.
@@ -17,34 +17,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `portolan args…` in `cwd` under [`MEM_KIB`] and [`TIMEOUT`].
 fn portolan_limited(args: &[&str], cwd: &Path) -> Output {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!("ulimit -v {MEM_KIB}; exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_portolan"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run portolan");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            panic!("portolan {args:?} ran longer than {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    assert!(
-        matches!(out.status.code(), Some(0..=2)),
-        "portolan {args:?} crashed: {:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::portolan_limited(args, cwd, MEM_KIB, TIMEOUT).0
 }
 
 const GROUP: &str = "apiVersion: backstage.io/v1alpha1

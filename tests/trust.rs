@@ -10,8 +10,8 @@ mod common;
 
 use common::{GROUP, catalog, component};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// Address-space limit for the child, in KiB (1 GiB, the target).
 const MEMORY_KIB: u64 = 1024 * 1024;
@@ -22,60 +22,7 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 /// Runs `portolan ARGS` under the limits; panics when it overruns them or
 /// dies of a signal, a panic (101) or an abort (134).
 fn limited(args: &[&str], cwd: &Path) -> (Output, Duration) {
-    let mut script = format!("ulimit -v {MEMORY_KIB}; exec \"$0\"");
-    for i in 1..=args.len() {
-        script.push_str(&format!(" \"${i}\""));
-    }
-    let started = Instant::now();
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_portolan"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run portolan");
-    // Read the pipes on threads so a chatty child cannot block on them.
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut out_pipe, &mut b).ok();
-        b
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut err_pipe, &mut b).ok();
-        b
-    });
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > TIMEOUT {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("portolan {args:?} ran past {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let took = started.elapsed();
-    let out = Output {
-        status,
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-    };
-    assert!(
-        matches!(out.status.code(), Some(0..=2)),
-        "portolan {args:?} died: {:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out, took)
+    common::portolan_limited(args, cwd, MEMORY_KIB, TIMEOUT)
 }
 
 fn text(o: &Output) -> String {

@@ -147,3 +147,65 @@ pub fn resolve(page: &str, href: &str) -> String {
     }
     parts.join("/")
 }
+
+/// Runs `portolan ARGS` in `cwd` under an address-space limit (`ulimit -v`,
+/// KiB) and a wall-clock limit, so that a hostile input that regresses
+/// fails its test instead of exhausting the machine. The pipes are read on
+/// threads while the child runs: a report larger than a pipe's buffer
+/// would otherwise block the child until the timeout. Panics when the
+/// child overruns either limit or dies (a signal, a panic's 101, an
+/// abort's 134); returns its output and how long it took.
+pub fn portolan_limited(
+    args: &[&str],
+    cwd: &Path,
+    memory_kib: u64,
+    timeout: std::time::Duration,
+) -> (Output, std::time::Duration) {
+    use std::process::Stdio;
+    let started = std::time::Instant::now();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {memory_kib}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_portolan"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run portolan");
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            pipe.read_to_end(&mut buf).ok();
+            buf
+        })
+    };
+    let out_t = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err_t = drain(Box::new(child.stderr.take().expect("stderr")));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > timeout {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("portolan {args:?} ran longer than {timeout:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let took = started.elapsed();
+    let out = Output {
+        status,
+        stdout: out_t.join().expect("stdout thread"),
+        stderr: err_t.join().expect("stderr thread"),
+    };
+    assert!(
+        matches!(out.status.code(), Some(0..=2)),
+        "portolan {args:?} died: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, took)
+}
