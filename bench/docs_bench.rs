@@ -20,8 +20,8 @@ fn main() {
     // The first render also loads the syntax definitions (once per build).
     let started = std::time::Instant::now();
     let full = |md: &str| {
-        let r = portolan::techdocs::markdown::render(md, Default::default(), &rewrite);
-        let html = portolan::techdocs::markdown::finish(&r.html, &r.blocks, true);
+        let r = portolan::facts::techdocs::markdown::render(md, Default::default(), &rewrite);
+        let html = portolan::facts::techdocs::markdown::finish(&r.html, &r.blocks, true);
         (r, html)
     };
     let (first, first_html) = full(&md);
@@ -29,7 +29,7 @@ fn main() {
     let runs = 5;
     let started = std::time::Instant::now();
     for _ in 0..runs {
-        std::hint::black_box(portolan::techdocs::markdown::render(
+        std::hint::black_box(portolan::facts::techdocs::markdown::render(
             &md,
             Default::default(),
             &rewrite,

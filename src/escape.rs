@@ -1,6 +1,7 @@
 //! Escaping for every place catalog text is shown: HTML and XML (the
 //! portal's templates, the SVG graphs, the JUnit report), terminals and CI
-//! logs (`terminal`), and which catalog URLs may become links.
+//! logs (`terminal`), which catalog URLs may become links, and names that
+//! become folders of the output (`segment`).
 //!
 //! Catalog text can carry characters a reader does not see but that change
 //! what they read: NUL and other control characters, and the
@@ -188,6 +189,41 @@ pub fn without_userinfo(text: &str) -> Cow<'_, str> {
         Some(at) => Cow::Owned(format!("{}{}", &text[..start], &text[start + at + 1..])),
         None => Cow::Borrowed(text),
     }
+}
+
+/// One path segment made safe for a file name and a URL. Names that pass
+/// Backstage's rules are kept as they are; anything else (a catalog that
+/// loads with naming errors) is mapped to `[a-z0-9._-]` plus a short hash so
+/// two different names never share a folder.
+pub fn segment(s: &str) -> String {
+    let clean = !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if clean {
+        return s.to_owned();
+    }
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '-' | '_' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '_',
+        })
+        .take(60)
+        .collect();
+    format!("{mapped}-{:08x}", fnv1a(s.as_bytes()) as u32)
+}
+
+/// FNV-1a: a stable, dependency-free hash for disambiguating names.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 #[cfg(test)]

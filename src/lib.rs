@@ -1,6 +1,6 @@
 //! Portolan: a Backstage-compatible catalog checker and static developer portal.
 //!
-//! The pipeline is `source → config → catalog → facts → scorecard → site`:
+//! The pipeline is `source → config → catalog → facts → apiref → scorecard → site`:
 //! every read goes through a [`source::Source`], each stage returns its
 //! value plus diagnostics and never prints, and a stage imports only the
 //! stages before it. The CLI (`main.rs` and `src/cmd/`, one file per
@@ -12,6 +12,7 @@ pub mod apiref;
 pub mod baseline;
 pub mod catalog;
 pub mod config;
+pub mod date;
 pub mod diagnostics;
 pub mod escape;
 pub mod facts;
@@ -20,5 +21,4 @@ pub mod pr;
 pub mod scorecard;
 pub mod site;
 pub mod source;
-pub mod techdocs;
 pub mod timing;

@@ -42,7 +42,7 @@ enum Command {
         no_scorecards: bool,
         /// The date (YYYY-MM-DD) staged enforcement and waiver expiry are judged on; defaults to today (UTC).
         #[arg(long, value_parser = parse_date)]
-        today: Option<portolan::scorecard::date::Date>,
+        today: Option<portolan::date::Date>,
         /// Check the catalog as it is in this commit (a branch, tag or commit id), read from git without checking it out.
         #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
         rev: Option<String>,
@@ -60,7 +60,7 @@ enum Command {
         out: PathBuf,
         /// The date (YYYY-MM-DD) scorecard enforcement and waivers are judged on; defaults to today (UTC).
         #[arg(long, value_parser = parse_date)]
-        today: Option<portolan::scorecard::date::Date>,
+        today: Option<portolan::date::Date>,
         /// Where the site will be published (for canonical links and the JSON export); links stay relative.
         #[arg(long)]
         base_url: Option<String>,
@@ -88,9 +88,8 @@ enum PolicyCommand {
     },
 }
 
-fn parse_date(s: &str) -> Result<portolan::scorecard::date::Date, String> {
-    portolan::scorecard::date::Date::parse(s)
-        .ok_or_else(|| format!("`{s}` is not a YYYY-MM-DD date"))
+fn parse_date(s: &str) -> Result<portolan::date::Date, String> {
+    portolan::date::Date::parse(s).ok_or_else(|| format!("`{s}` is not a YYYY-MM-DD date"))
 }
 
 fn main() -> ExitCode {
@@ -116,7 +115,7 @@ fn main() -> ExitCode {
             },
             Options {
                 scorecards: !no_scorecards,
-                today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
+                today: today.unwrap_or_else(portolan::date::Date::today),
             },
         ),
         Command::Build {
@@ -131,7 +130,7 @@ fn main() -> ExitCode {
             out,
             Options {
                 scorecards: true,
-                today: today.unwrap_or_else(portolan::scorecard::date::Date::today),
+                today: today.unwrap_or_else(portolan::date::Date::today),
             },
             base_url,
         ),

@@ -5,9 +5,10 @@
 //! working tree, or a git tree at a revision.
 
 use crate::catalog::{self, LoadError, Loaded};
+use crate::date::Date;
 use crate::diagnostics::{self, Diagnostic};
 use crate::facts::{self, Facts};
-use crate::scorecard::{self, Scorecards, date::Date};
+use crate::scorecard::{self, Scorecards};
 use crate::source::{Source, WorkTree};
 use std::path::Path;
 

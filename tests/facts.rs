@@ -11,7 +11,7 @@ use portolan::site::model::SiteModel;
 fn options() -> Options {
     Options {
         scorecards: true,
-        today: portolan::scorecard::date::Date::parse("2026-06-01").unwrap(),
+        today: portolan::date::Date::parse("2026-06-01").unwrap(),
     }
 }
 

@@ -4,10 +4,10 @@
 mod common;
 
 use common::{GROUP, component, portolan, stderr};
+use portolan::date::Date;
 use portolan::diagnostics::Code;
 use portolan::facts::git::Git;
 use portolan::pipeline::{self, Options};
-use portolan::scorecard::date::Date;
 use std::path::Path;
 
 /// Seconds at noon UTC of a day.

@@ -5,8 +5,8 @@
 mod common;
 use common::*;
 use portolan::catalog::model::EntityRef;
+use portolan::date::Date;
 use portolan::pipeline::{self, Checked};
-use portolan::scorecard::date::Date;
 use portolan::site::{self, Changes, Deps, Family, MemoryOutput, PageSpec, Plan, theme::Theme};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

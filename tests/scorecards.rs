@@ -172,7 +172,7 @@ fn a_waiver_shows_as_waived_until_it_expires() {
     ]);
     let day = |d: &str| check::Options {
         scorecards: true,
-        today: portolan::scorecard::date::Date::parse(d).unwrap(),
+        today: portolan::date::Date::parse(d).unwrap(),
     };
     let live = check::check(dir.path(), day("2027-01-31")).unwrap();
     let b = standing(&live, "component:default/b");

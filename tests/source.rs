@@ -11,7 +11,7 @@ use std::path::Path;
 fn options() -> Options {
     Options {
         scorecards: true,
-        today: portolan::scorecard::date::Date::parse("2026-06-01").unwrap(),
+        today: portolan::date::Date::parse("2026-06-01").unwrap(),
     }
 }
 

@@ -32,8 +32,8 @@ pub struct Change {
 
 impl Change {
     /// The commit's day (UTC).
-    pub fn date(&self) -> crate::scorecard::date::Date {
-        crate::scorecard::date::Date(self.time.div_euclid(86_400))
+    pub fn date(&self) -> crate::date::Date {
+        crate::date::Date(self.time.div_euclid(86_400))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod answers;
 pub mod docs;
 pub mod git;
 pub mod repo;
+pub mod techdocs;
 
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef};
@@ -34,7 +35,7 @@ pub struct Facts {
     /// [`history`] runs), which policies see as `input.git: null`.
     pub git: git::Git,
     /// The rendered docs sites, from the same discovery as `docs`.
-    pub sites: crate::techdocs::Sites,
+    pub sites: crate::facts::techdocs::Sites,
 }
 
 impl Facts {
@@ -65,7 +66,7 @@ pub fn gather(source: &dyn Source, catalog: &Catalog, docs_config: crate::config
         .par_iter()
         .filter_map(|(r, e)| Some((r.clone(), docs::resolve(source, e)?)))
         .collect();
-    let sites = crate::techdocs::build(source, &catalog.entities, &docs, docs_config);
+    let sites = crate::facts::techdocs::build(source, &catalog.entities, &docs, docs_config);
     let answers = catalog
         .entities
         .par_iter()

@@ -10,10 +10,10 @@ use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, RelationType};
 use crate::catalog::relations::RELATIONS;
 use crate::catalog::yaml::{Node, Value as Yaml};
+use crate::date::Date;
 use crate::facts::answers::KEYS as ANSWER_KEYS;
 use crate::facts::git::{Change, Git};
 use crate::facts::{Answers, Docs, Facts, Repo};
-use crate::scorecard::date::Date;
 use rayon::prelude::*;
 use regorus::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -271,7 +271,7 @@ fn summary(r: &EntityRef, e: &Entity, full: &Value) -> Value {
 }
 
 /// `input.docs`: the entity's TechDocs as the facts stage found them.
-fn docs(d: Option<&Docs>, site: Option<&crate::techdocs::Site>) -> Value {
+fn docs(d: Option<&Docs>, site: Option<&crate::facts::techdocs::Site>) -> Value {
     let Some(d) = d else {
         return object([
             ("present", Value::from(false)),
@@ -289,7 +289,7 @@ fn docs(d: Option<&Docs>, site: Option<&crate::techdocs::Site>) -> Value {
         ("remote", Value::from(d.remote_url().is_some())),
         (
             "words",
-            Value::from(site.map_or(0, crate::techdocs::Site::words)),
+            Value::from(site.map_or(0, crate::facts::techdocs::Site::words)),
         ),
         (
             "broken_links",

@@ -5,7 +5,6 @@
 //! entity's level and weighted score. Failing checks become diagnostics
 //! (`E0300 check-failed`), so every `--format` reports them.
 
-pub mod date;
 pub mod eval;
 pub mod guards;
 pub mod input;
@@ -18,10 +17,10 @@ pub mod waivers;
 
 use crate::catalog::Catalog;
 use crate::catalog::model::EntityRef;
+use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic, Severity, Span};
 use crate::facts::Facts;
 use crate::source::Source;
-use date::Date;
 use eval::{EntityResult, Outcome, PolicySource};
 use model::{Enforcement, Scorecard};
 use serde::Serialize;

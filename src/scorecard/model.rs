@@ -5,10 +5,10 @@
 //! remediation). Everything lives under OPA's `custom:` key, so the files
 //! stay valid for `opa` and `regal` as well.
 
-use super::date::Date;
 use super::metadata::{Annotation, Scope};
 use crate::catalog::model::Entity;
 use crate::catalog::yaml::Node;
+use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic, Span};
 
 /// Whether failures fail `portolan check`.

@@ -6,9 +6,9 @@
 //! CODEOWNERS and require its own review on every exception, while teams
 //! keep owning their entity files.
 
-use super::date::Date;
 use crate::catalog::model::{EntityRef, KnownKind};
 use crate::catalog::yaml::{self, Budget, Node};
+use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::source::Source;
 

@@ -1,11 +1,11 @@
-//! The context of a TechDocs page (rendered by `crate::techdocs`): the
+//! The context of a TechDocs page (rendered by `crate::facts::techdocs`): the
 //! entity it belongs to, the site's nav, the page's table of contents,
 //! previous and next pages, and the "edit this page" link.
 
 use super::model::{EntityLink, SiteModel};
 use crate::catalog::model::Entity;
-use crate::techdocs::markdown::Heading;
-use crate::techdocs::{NavItem, Site};
+use crate::facts::techdocs::markdown::Heading;
+use crate::facts::techdocs::{NavItem, Site};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -57,7 +57,11 @@ pub fn context<'a>(model: &SiteModel, e: &Entity, site: &'a Site, index: usize) 
             site_name: &site.name,
             home: site.home(),
             title: &page.title,
-            content: crate::techdocs::markdown::finish(&page.html, &page.blocks, site.highlight),
+            content: crate::facts::techdocs::markdown::finish(
+                &page.html,
+                &page.blocks,
+                site.highlight,
+            ),
             nav: &site.nav,
             toc: page
                 .headings

@@ -86,11 +86,11 @@ pub enum Family<'a> {
     /// Page `page` of an entity's TechDocs site.
     DocsPage {
         entity: &'a Entity,
-        site: &'a crate::techdocs::Site,
+        site: &'a crate::facts::techdocs::Site,
         page: usize,
     },
     /// A file of a docs folder, copied next to its pages.
-    DocsAsset(&'a crate::techdocs::Asset),
+    DocsAsset(&'a crate::facts::techdocs::Asset),
 }
 
 impl Family<'_> {

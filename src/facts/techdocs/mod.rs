@@ -305,7 +305,7 @@ fn fill_titles(nav: &mut [NavItem], pages: &[Page]) {
 
 /// The folder pages of `r` are written to.
 pub fn base_of(r: &EntityRef) -> String {
-    use crate::site::links::segment;
+    use crate::escape::segment;
     format!(
         "docs/{}/{}/{}/",
         segment(&r.namespace),
