@@ -3,28 +3,20 @@
 //! that a regression fails the test instead of exhausting the machine.
 //! Fixtures are generated here, into a temporary folder.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// 1 GiB of address space, in KiB for `ulimit -v`.
 const MEMORY_KIB: u64 = 1024 * 1024;
 /// Generous for a debug build: the release build takes under 2 s on each.
-const TIMEOUT_S: u64 = 60;
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `portolan ARGS` under the limits; returns its output and wall time.
 fn run_limited(args: &[&str]) -> (Output, Duration) {
-    let script = format!("ulimit -v {MEMORY_KIB} && exec timeout -s KILL {TIMEOUT_S} \"$@\"");
-    let started = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg("sh")
-        .arg(env!("CARGO_BIN_EXE_portolan"))
-        .args(args)
-        .output()
-        .expect("run portolan under sh");
-    (out, started.elapsed())
+    common::portolan_limited(args, Path::new("."), MEMORY_KIB, TIMEOUT)
 }
 
 /// `portolan check --format json DIR` under the limits: the run must end by

@@ -8,25 +8,11 @@ mod common;
 
 use std::path::Path;
 use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Runs the binary under `ulimit -v` (1 GiB) and `timeout`.
-fn limited(args: &[&str], cwd: &Path, timeout_secs: u32) -> (Output, Duration) {
-    let bin = env!("CARGO_BIN_EXE_portolan");
-    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
-    let script = format!(
-        "ulimit -v 1048576; exec timeout -s KILL {timeout_secs} '{bin}' {}",
-        quoted.join(" ")
-    );
-    let started = Instant::now();
-    let out = std::process::Command::new("sh")
-        .args(["-c", &script])
-        .current_dir(cwd)
-        .env("RAYON_NUM_THREADS", "2")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run sh");
-    (out, started.elapsed())
+/// Runs the binary under `ulimit -v` (1 GiB) and a timeout.
+fn limited(args: &[&str], cwd: &Path, timeout_secs: u64) -> (Output, Duration) {
+    common::portolan_limited(args, cwd, 1024 * 1024, Duration::from_secs(timeout_secs))
 }
 
 fn text(o: &Output) -> String {

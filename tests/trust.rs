@@ -338,9 +338,13 @@ fn a_hung_template_fails_the_build_within_the_page_budget() {
 /// (32 MiB per page) instead of filling memory and disk.
 #[test]
 fn a_page_cannot_grow_past_the_size_budget() {
-    let cat = named_theme(
-        "{% extends \"base.html\" %}{% block content %}{% for a in range(end=100000) %}{% for b in range(end=1000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}{% endblock content %}",
-    );
+    // 4 KiB per iteration: the size budget is reached after about 8,000
+    // iterations, long before the 2 s time budget even on a loaded machine
+    // with a debug build (with 55 bytes per iteration it was a race).
+    let cat = named_theme(&format!(
+        "{{% extends \"base.html\" %}}{{% block content %}}{{% for a in range(end=100000) %}}{{% for b in range(end=1000) %}}{}{{% endfor %}}{{% endfor %}}{{% endblock content %}}",
+        "x".repeat(4096)
+    ));
     let site = tempfile::tempdir().unwrap();
     let out_dir = site.path().join("out");
     let (built, took) = limited(

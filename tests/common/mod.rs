@@ -163,14 +163,35 @@ pub fn portolan_limited(
 ) -> (Output, std::time::Duration) {
     use std::process::Stdio;
     let started = std::time::Instant::now();
+    // `PORTOLAN_MEASURE=FILE` appends each run's wall time and peak RSS,
+    // labelled with the test, to FILE (bench/hostile_cases.sh reports them).
+    let measure = match std::env::var_os("PORTOLAN_MEASURE") {
+        Some(file) if Path::new("/usr/bin/time").exists() => {
+            let label = std::thread::current()
+                .name()
+                .unwrap_or("?")
+                .replace('%', "");
+            format!(
+                "/usr/bin/time -a -o '{}' -f '%e s %M KiB {label} {}' ",
+                file.to_string_lossy().replace('\'', ""),
+                args.first().copied().unwrap_or("")
+            )
+        }
+        _ => String::new(),
+    };
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {memory_kib}; exec \"$0\" \"$@\""))
+        .arg(format!(
+            "ulimit -v {memory_kib}; exec {measure}\"$0\" \"$@\""
+        ))
         .arg(env!("CARGO_BIN_EXE_portolan"))
         .args(args)
         .current_dir(cwd)
         .env_remove("CLICOLOR_FORCE")
         .env("NO_COLOR", "1")
+        // Every thread reserves stack address space, which counts against
+        // `ulimit -v`: the limit must not depend on the machine's cores.
+        .env("RAYON_NUM_THREADS", "2")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
