@@ -418,7 +418,7 @@ components:
     assert!(text.contains("Payload object total number"), "{text}");
     // An operation without `messages` takes its channel's.
     assert!(
-        text.contains("RECEIVE orders/{orderId}/created # Operation onCreated Messages created"),
+        text.contains("RECEIVE orders/{orderId}/created Link to this operation Operation onCreated Messages created"),
         "{text}"
     );
     assert!(v3_page.contains("id=\"op-send-orders-orderid-created\""));
@@ -472,7 +472,10 @@ components:
         text.contains("partner object Partner back Node (cycle: Node again)"),
         "{text}"
     );
-    assert!(text.contains("Loop # Loop (cycle: Loop again)"), "{text}");
+    assert!(
+        text.contains("Loop Link to this schema Loop (cycle: Loop again)"),
+        "{text}"
+    );
 }
 
 /// `portolan build` in `sh` with `ulimit -v KIB` and `timeout SECS`.
