@@ -54,7 +54,8 @@ impl Default for Options {
 /// for display only.
 pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     let (config, config_diags) = crate::config::load(source);
-    let mut loaded = catalog::load_from(source, root, config, config_diags);
+    let seniority = |files: &[String]| facts::git::added_before(root, source.commit(), files);
+    let mut loaded = catalog::load_from(source, root, config, config_diags, Some(&seniority));
     // Facts serve the policies and the portal; a catalog-only check
     // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();

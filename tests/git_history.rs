@@ -3,55 +3,13 @@
 
 mod common;
 
+use common::git::{at, commit, write};
 use common::{GROUP, component, portolan, stderr};
 use portolan::date::Date;
 use portolan::diagnostics::Code;
 use portolan::facts::git::Git;
 use portolan::pipeline::{self, Options};
 use std::path::Path;
-
-/// Seconds at noon UTC of a day.
-fn at(day: &str) -> i64 {
-    Date::parse(day).unwrap().0 * 86_400 + 12 * 3600
-}
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
-
-/// Commits the whole work tree as `who` on `day`, with `parents`; moves
-/// HEAD only when `head` is true.
-fn commit(
-    repo: &git2::Repository,
-    who: &str,
-    day: &str,
-    message: &str,
-    parents: &[git2::Oid],
-    head: bool,
-) -> git2::Oid {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let email = format!(
-        "{}@example.com",
-        who.split(' ').next().unwrap().to_lowercase()
-    );
-    let sig = git2::Signature::new(who, &email, &git2::Time::new(at(day), 0)).unwrap();
-    let parents: Vec<git2::Commit> = parents
-        .iter()
-        .map(|p| repo.find_commit(*p).unwrap())
-        .collect();
-    let parents: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(head.then_some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
-}
 
 const POLICY: &str = r#"# METADATA
 # title: Git facts
@@ -705,4 +663,90 @@ fn the_one_walk_agrees_with_a_per_file_oracle() {
         checked += 1;
     }
     assert!(checked > 150, "{checked}");
+}
+
+/// With history, the definition whose file was added first keeps the
+/// entity, even when the newcomer's commit claims an older date and its
+/// file name sorts first; definitions added side by side on two branches
+/// stay a conflict.
+#[test]
+fn history_settles_a_duplicate_by_ancestry_not_by_date_or_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let repo = git2::Repository::init(root).unwrap();
+    write(
+        root,
+        &[
+            (
+                "teams.yaml",
+                &format!("{GROUP}---\n{}", GROUP.replace("team-a", "mallory")),
+            ),
+            (
+                "services/pay/catalog-info.yaml",
+                &component("payments", "team-a"),
+            ),
+        ],
+    );
+    let base = commit(
+        &repo,
+        "Ann Original",
+        "2026-03-01",
+        "add payments",
+        &[],
+        true,
+    );
+    // The newcomer, committed later but dated years earlier.
+    write(root, &[("0-notes.yaml", &component("payments", "mallory"))]);
+    commit(&repo, "Mal Lory", "2019-01-01", "notes", &[base], true);
+
+    let c = run(root, "2026-06-01");
+    let kept = c
+        .loaded
+        .catalog
+        .entities
+        .values()
+        .find(|e| e.eref.name == "payments")
+        .expect("payments is published");
+    assert_eq!(kept.file, "services/pay/catalog-info.yaml");
+    assert!(c.loaded.catalog.conflicts.is_empty());
+    let dups: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DuplicateEntity)
+        .filter_map(|d| d.span.as_ref().map(|s| s.file.as_str()))
+        .collect();
+    assert_eq!(dups.len(), 2, "both definitions are reported: {dups:?}");
+    let site = tempfile::tempdir().unwrap();
+    let out = common::build(root, site.path());
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let page = std::fs::read_to_string(
+        site.path()
+            .join("catalog/default/component/payments/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("team-a") && !page.contains("mallory"),
+        "{page}"
+    );
+
+    // Two branches that each add a definition: neither is an ancestor.
+    let other = tempfile::tempdir().unwrap();
+    let root = other.path();
+    let repo = git2::Repository::init(root).unwrap();
+    write(root, &[("teams.yaml", GROUP)]);
+    let base = commit(&repo, "Ann", "2026-03-01", "teams", &[], true);
+    write(root, &[("a.yaml", &component("payments", "team-a"))]);
+    let left = commit(&repo, "Ann", "2026-03-02", "left", &[base], false);
+    std::fs::remove_file(root.join("a.yaml")).unwrap();
+    write(root, &[("b.yaml", &component("payments", "team-a"))]);
+    let right = commit(&repo, "Bob", "2026-03-03", "right", &[base], false);
+    write(root, &[("a.yaml", &component("payments", "team-a"))]);
+    let merge = commit(&repo, "Ann", "2026-03-04", "merge", &[left, right], false);
+    repo.set_head_detached(merge).unwrap();
+    let c = run(root, "2026-06-01");
+    assert_eq!(
+        c.loaded.catalog.conflicts.len(),
+        1,
+        "side by side: a conflict"
+    );
 }

@@ -100,17 +100,26 @@ pub use crate::source::worktree::RootError as LoadError;
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let source = crate::source::WorkTree::new(root)?;
     let (config, diags) = crate::config::load(&source);
-    Ok(load_from(&source, root, config, diags))
+    Ok(load_from(&source, root, config, diags, None))
 }
+
+/// Given every file that defines a ref more than once, how to tell which of
+/// two files git added first ([`resolve::AddedBefore`]), or `None` without
+/// trustworthy history. The facts stage's git reader implements it; the
+/// catalog cannot import that stage, so the pipeline passes it in.
+pub type Seniority<'a> = &'a dyn Fn(&[String]) -> Option<Box<dyn Fn(&str, &str) -> bool>>;
 
 /// Loads the catalog that `source` holds. `root` is where it lives, for
 /// display only; every read goes through `source`. `diags` are the
-/// config's diagnostics, reported with the catalog's.
+/// config's diagnostics, reported with the catalog's. `seniority` settles
+/// which definition of a duplicated ref keeps it; without it every
+/// duplicated ref is a conflict.
 pub fn load_from(
     source: &dyn Source,
     root: &Path,
     config: Config,
     mut diags: Vec<Diagnostic>,
+    seniority: Option<Seniority>,
 ) -> Loaded {
     let mut clock = crate::timing::Clock::default();
     let found = discover::discover(source, &config);
@@ -161,9 +170,13 @@ pub fn load_from(
     clock.lap("locations");
 
     entities.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-    // Git history is not gathered yet, so no definition can be shown to be
-    // the older one: every duplicated ref becomes a conflict.
-    let indexed = resolve::index(entities, None, &mut diags, &mut skipped);
+    // History is asked about only the files of duplicated refs (usually
+    // none, so usually no git walk here).
+    let added_before = seniority.and_then(|ask| {
+        let files = duplicated_files(&entities);
+        if files.is_empty() { None } else { ask(&files) }
+    });
+    let indexed = resolve::index(entities, added_before.as_deref(), &mut diags, &mut skipped);
     let duplicates = indexed.duplicates;
     skipped.sort();
     let mut catalog = Catalog {
@@ -471,4 +484,22 @@ fn outside(target: &str, span: Span) -> Diagnostic {
     Diagnostic::new(Code::LocationOutsideRoot, format!("Location target `{target}` is outside the catalog root"))
         .at(span)
         .help("Portolan reads only files inside ROOT; move the file into the catalog or run portolan on a higher root")
+}
+
+/// The files that define a ref more than once, sorted.
+fn duplicated_files(entities: &[Entity]) -> Vec<String> {
+    let mut by_ref: std::collections::HashMap<&EntityRef, Vec<&str>> =
+        std::collections::HashMap::new();
+    for e in entities {
+        by_ref.entry(&e.eref).or_default().push(&e.file);
+    }
+    let mut files: Vec<String> = by_ref
+        .into_values()
+        .filter(|f| f.len() > 1)
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
 }

@@ -10,21 +10,19 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// When a file was first added to the repository (seconds since the
-/// epoch), from git history; `None` when history is not available.
-pub type FirstSeen<'a> = &'a dyn Fn(&str) -> Option<i64>;
+/// Whether the commit that added the first file is a strict ancestor of the
+/// one that added the second, from git history. Ancestry, not commit dates:
+/// a date is whatever the committer says, but a pull request cannot make
+/// its commits ancestors of the history it branched from.
+pub type AddedBefore<'a> = &'a dyn Fn(&str, &str) -> bool;
 
-/// Which of several definitions of one ref keeps it: the one whose file
-/// git saw first, when history says so for every definition and one is
-/// strictly the oldest. Without history (today: the git stage does not
-/// exist yet) there is no keeper, so that no file name can win an entity.
-pub fn keeper(files: &[&str], first_seen: Option<FirstSeen>) -> Option<usize> {
-    let first_seen = first_seen?;
-    let times: Vec<i64> = files.iter().map(|f| first_seen(f)).collect::<Option<_>>()?;
-    let oldest = *times.iter().min()?;
-    let mut at = times.iter().enumerate().filter(|&(_, t)| *t == oldest);
-    let (i, _) = at.next()?;
-    at.next().is_none().then_some(i)
+/// Which of several definitions of one ref keeps it: the one whose file git
+/// added before every other definition's file. Without history, or when no
+/// file is strictly first (the same commit, or branches that added them
+/// side by side), there is no keeper, so that no file name can win an entity.
+pub fn keeper(files: &[&str], added_before: Option<AddedBefore>) -> Option<usize> {
+    let before = added_before?;
+    (0..files.len()).find(|&i| (0..files.len()).all(|j| j == i || before(files[i], files[j])))
 }
 
 /// Builds the index. Entities must arrive sorted by (file, position).
@@ -40,7 +38,7 @@ pub fn keeper(files: &[&str], first_seen: Option<FirstSeen>) -> Option<usize> {
 /// other files: neither is "the original" on its own say-so.
 pub fn index(
     entities: Vec<Entity>,
-    first_seen: Option<FirstSeen>,
+    added_before: Option<AddedBefore>,
     diags: &mut Vec<Diagnostic>,
     skipped: &mut Vec<super::Skipped>,
 ) -> Indexed {
@@ -56,7 +54,7 @@ pub fn index(
         }
         let all: Vec<&Entity> = defs.iter().collect();
         let files: Vec<&str> = all.iter().map(|e| e.file.as_str()).collect();
-        let kept = keeper(&files, first_seen);
+        let kept = keeper(&files, added_before);
         for (i, e) in all.iter().enumerate() {
             let others: Vec<&Entity> = all
                 .iter()
@@ -398,23 +396,24 @@ mod tests {
     fn only_history_picks_a_definition_and_only_a_strictly_older_one() {
         let files = ["0-notes.yaml", "services/payments/catalog-info.yaml"];
         assert_eq!(keeper(&files, None), None, "no history: a conflict");
-        let seen = |f: &str| match f {
-            "0-notes.yaml" => Some(2_000),
-            "services/payments/catalog-info.yaml" => Some(1_000),
-            _ => None,
-        };
+        let payments_first = |a: &str, b: &str| a.starts_with("services") && b == "0-notes.yaml";
         assert_eq!(
-            keeper(&files, Some(&seen)),
+            keeper(&files, Some(&payments_first)),
             Some(1),
-            "the older file keeps it"
+            "the file added first keeps it, whatever its name"
         );
-        let tie = |_: &str| Some(5);
-        assert_eq!(keeper(&files, Some(&tie)), None, "same commit: a conflict");
-        let partial = |f: &str| (f == "0-notes.yaml").then_some(1);
+        let side_by_side = |_: &str, _: &str| false;
         assert_eq!(
-            keeper(&files, Some(&partial)),
+            keeper(&files, Some(&side_by_side)),
             None,
-            "history for one file only"
+            "the same commit, or parallel branches: a conflict"
+        );
+        let three = ["a.yaml", "b.yaml", "c.yaml"];
+        let a_before_b_only = |a: &str, b: &str| a == "a.yaml" && b == "b.yaml";
+        assert_eq!(
+            keeper(&three, Some(&a_before_b_only)),
+            None,
+            "first before one other is not first before all"
         );
     }
 }

@@ -87,6 +87,30 @@ impl Git {
 pub const SHALLOW_REASON: &str =
     "the repository is a shallow clone, so the commits that changed each file are not all there";
 
+/// Which of two of `files` git added first, by ancestry of the commits
+/// that added them (see `catalog::resolve::keeper`): `None` outside git or
+/// on a shallow clone, where history cannot settle who was first.
+pub fn added_before(
+    root: &Path,
+    at: Option<Oid>,
+    files: &[String],
+) -> Option<Box<dyn Fn(&str, &str) -> bool>> {
+    let (git, _) = collect(root, at, files);
+    let history = git.history()?;
+    let added: HashMap<String, Oid> = files
+        .iter()
+        .filter_map(|f| {
+            let oid = Oid::from_str(&history.file(f)?.first_commit.commit).ok()?;
+            Some((f.clone(), oid))
+        })
+        .collect();
+    let repo = Repository::discover(root).ok()?;
+    Some(Box::new(move |a, b| match (added.get(a), added.get(b)) {
+        (Some(x), Some(y)) => x != y && repo.graph_descendant_of(*y, *x).unwrap_or(false),
+        _ => false,
+    }))
+}
+
 /// Gathers the history of `files` (relative to ROOT) for the catalog at
 /// `root`, walking from `at` (the commit `--rev` read) or from HEAD.
 /// Returns the facts and, on a shallow clone, the one warning saying so.
