@@ -107,7 +107,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
 /// two files git added first ([`resolve::AddedBefore`]), or `None` without
 /// trustworthy history. The facts stage's git reader implements it; the
 /// catalog cannot import that stage, so the pipeline passes it in.
-pub type Seniority<'a> = &'a dyn Fn(&[String]) -> Option<Box<dyn Fn(&str, &str) -> bool>>;
+pub type Seniority<'a> = &'a dyn Fn(&[String]) -> Option<resolve::AddedBeforeFn>;
 
 /// Loads the catalog that `source` holds. `root` is where it lives, for
 /// display only; every read goes through `source`. `diags` are the

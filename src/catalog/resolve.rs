@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// its commits ancestors of the history it branched from.
 pub type AddedBefore<'a> = &'a dyn Fn(&str, &str) -> bool;
 
+/// An owned [`AddedBefore`], as the git reader hands it over.
+pub type AddedBeforeFn = Box<dyn Fn(&str, &str) -> bool>;
+
 /// Which of several definitions of one ref keeps it: the one whose file git
 /// added before every other definition's file. Without history, or when no
 /// file is strictly first (the same commit, or branches that added them

@@ -94,7 +94,7 @@ pub fn added_before(
     root: &Path,
     at: Option<Oid>,
     files: &[String],
-) -> Option<Box<dyn Fn(&str, &str) -> bool>> {
+) -> Option<crate::catalog::resolve::AddedBeforeFn> {
     let (git, _) = collect(root, at, files);
     let history = git.history()?;
     let added: HashMap<String, Oid> = files
