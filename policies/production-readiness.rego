@@ -151,7 +151,8 @@ dependencies contains "no spec.dependsOn" if {
 }
 
 # METADATA
-# title: Changed within 180 days
+# title: Changed recently
+# description: The entity file changed within `[git] stale_days` in portolan.toml (default 180 days); an older one is stale.
 # custom:
 #   id: recently-changed
 #   level: gold
@@ -166,6 +167,6 @@ recently_changed contains msg if {
 }
 
 recently_changed contains msg if {
-	input.git.age_days > 180
-	msg := sprintf("entity file last changed %v days ago", [input.git.age_days])
+	input.git.stale == true
+	msg := sprintf("entity file last changed %v days ago (stale after %v)", [input.git.age_days, input.git.stale_days])
 }

@@ -92,5 +92,6 @@ test_an_api_without_definition_fails_gold if {
 test_no_git_history_or_a_stale_file_fails_gold if {
 	pr.recently_changed == {"git history unavailable: the catalog is not in a git repository"} with input as object.union(ready, {"git": null})
 	pr.recently_changed == {"git history unavailable: shallow"} with input as object.union(ready, {"git": {"available": false, "reason": "shallow"}})
-	pr.recently_changed == {"entity file last changed 200 days ago"} with input as object.union(ready, {"git": {"available": true, "age_days": 200}})
+	pr.recently_changed == {"entity file last changed 200 days ago (stale after 180)"} with input as object.union(ready, {"git": {"available": true, "age_days": 200, "stale": true, "stale_days": 180}})
+	count(pr.recently_changed) == 0 with input as object.union(ready, {"git": {"available": true, "age_days": 200, "stale": false, "stale_days": 365}})
 }

@@ -63,6 +63,17 @@ pub const MAX_TOTAL_SUBSTITUTION_BYTES: Setting = Setting {
     default: 128 * 1024 * 1024,
     unit: "bytes",
 };
+/// An entity whose file has not changed in more than this many days (by
+/// git history, counted to `--today`) is stale: listed on the health page
+/// and `input.git.stale` for policies. Half a year by default.
+pub const STALE_DAYS: Setting = Setting {
+    section: "git",
+    key: "stale_days",
+    min: 1,
+    max: 36_500,
+    default: 180,
+    unit: "days",
+};
 pub const DEFAULT_MAX_SUBSTITUTION_BYTES: u64 = MAX_SUBSTITUTION_BYTES.default;
 pub const DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES: u64 = MAX_TOTAL_SUBSTITUTION_BYTES.default;
 
@@ -194,6 +205,8 @@ pub struct Config {
     pub scorecard_limits: ScorecardLimits,
     pub site: Site,
     pub docs: Docs,
+    /// `[git] stale_days`: days without a change after which an entity is stale.
+    pub stale_days: u64,
 }
 
 /// `[docs]`: how TechDocs pages are rendered.
@@ -263,6 +276,7 @@ impl Default for Config {
             scorecard_limits: ScorecardLimits::default(),
             site: Site::default(),
             docs: Docs::default(),
+            stale_days: STALE_DAYS.default,
         }
     }
 }
@@ -280,6 +294,14 @@ struct Raw {
     site: Site,
     #[serde(default)]
     docs: Docs,
+    #[serde(default)]
+    git: RawGit,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawGit {
+    stale_days: Option<toml::Spanned<Number>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -444,6 +466,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         raw.catalog.max_total_substitution_bytes.as_ref(),
         &mut diags,
     );
+    let stale_days = STALE_DAYS.read(text, raw.git.stale_days.as_ref(), &mut diags);
     let config = Config {
         include: raw.catalog.include,
         exclude: raw.catalog.exclude,
@@ -455,6 +478,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         scorecard_limits,
         site,
         docs: raw.docs,
+        stale_days,
     };
     (config, diags)
 }
@@ -520,5 +544,22 @@ mod tests {
             cfg.max_total_substitution_bytes,
             DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES
         );
+    }
+
+    #[test]
+    fn stale_days_defaults_to_180_and_is_range_checked() {
+        assert_eq!(parse("").0.stale_days, 180);
+        let (cfg, diags) = parse("[git]\nstale_days = 90\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(cfg.stale_days, 90);
+        for bad in ["0", "36501", "1.5", "\"90\""] {
+            let (cfg, diags) = parse(&format!("[git]\nstale_days = {bad}\n"));
+            assert_eq!(diags.len(), 1, "{bad}: {diags:?}");
+            assert_eq!(diags[0].code, Code::Config);
+            assert_eq!(diags[0].span.as_ref().unwrap().line, 2);
+            assert_eq!(cfg.stale_days, 180);
+        }
+        let (_, diags) = parse("[git]\nstale_dyas = 90\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
     }
 }

@@ -75,6 +75,10 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         let files = facts::history_files(source, &loaded.catalog, &facts);
         let (git, warning) = facts::git::collect(root, source.commit(), &files);
         facts.git = git;
+        facts.staleness = facts::git::Staleness {
+            days: loaded.config.stale_days,
+            today: options.today,
+        };
         found.extend(warning);
         loaded.timings.push(("git history", started.elapsed()));
     }

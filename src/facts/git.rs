@@ -83,6 +83,35 @@ impl Git {
     }
 }
 
+/// When an entity file is stale: it has not changed in more than `days`
+/// days before `today` (`[git] stale_days` and `--today`; never the clock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Staleness {
+    pub days: u64,
+    pub today: crate::date::Date,
+}
+
+impl Default for Staleness {
+    fn default() -> Self {
+        Staleness {
+            days: crate::config::STALE_DAYS.default,
+            today: crate::date::Date(0),
+        }
+    }
+}
+
+impl Staleness {
+    /// Whole days from the file's last change to `today` (0 for a change
+    /// dated after it).
+    pub fn age_days(&self, f: &FileHistory) -> i64 {
+        (self.today.0 - f.last_change.date().0).max(0)
+    }
+
+    pub fn is_stale(&self, f: &FileHistory) -> bool {
+        u64::try_from(self.age_days(f)).is_ok_and(|age| age > self.days)
+    }
+}
+
 /// Why history facts are unavailable on a shallow clone.
 pub const SHALLOW_REASON: &str =
     "the repository is a shallow clone, so the commits that changed each file are not all there";

@@ -34,6 +34,8 @@ pub struct Facts {
     /// History facts; [`git::Git::Absent`] outside git (and until
     /// [`history`] runs), which policies see as `input.git: null`.
     pub git: git::Git,
+    /// When an entity counts as stale (`[git] stale_days`, `--today`).
+    pub staleness: git::Staleness,
     /// The rendered docs sites, from the same discovery as `docs`.
     pub sites: crate::facts::techdocs::Sites,
 }
@@ -49,6 +51,15 @@ impl Facts {
 
     pub fn answers_of(&self, r: &EntityRef) -> Option<&Answers> {
         self.answers.get(r)
+    }
+
+    /// The entity's file history when it is stale (see [`git::Staleness`]),
+    /// with its age in days. Never stale without trusted history facts.
+    pub fn stale(&self, e: &Entity) -> Option<(&git::FileHistory, i64)> {
+        let f = self.git.history()?.file(&e.file)?;
+        self.staleness
+            .is_stale(f)
+            .then(|| (f, self.staleness.age_days(f)))
     }
 }
 
@@ -80,6 +91,7 @@ pub fn gather(source: &dyn Source, catalog: &Catalog, docs_config: crate::config
         repo,
         answers,
         git: git::Git::Absent,
+        staleness: git::Staleness::default(),
         sites,
     }
 }

@@ -233,7 +233,7 @@ impl<'a> Prepared<'a> {
                         .cloned()
                         .unwrap_or_else(|| repo(None)),
                 ),
-                ("git", git(k, &self.facts.git, &e.file, self.today)),
+                ("git", git(k, self.facts, &e.file, self.today)),
             ])
         })
     }
@@ -300,15 +300,19 @@ fn docs(d: Option<&Docs>, site: Option<&crate::facts::techdocs::Site>) -> Value 
 
 /// `input.git`: the history of the entity file. `null` outside a git
 /// repository; `available: false` with a `reason` when the history cannot
-/// be trusted (a shallow clone) or the file has no commit yet.
-fn git(k: &Keys, g: &Git, file: &str, today: Date) -> Value {
+/// be trusted (a shallow clone) or the file has no commit yet. `stale` is
+/// true only with history, when the file is older than `[git] stale_days`.
+fn git(k: &Keys, facts: &Facts, file: &str, today: Date) -> Value {
+    let stale_days = ("stale_days", Value::from(facts.staleness.days));
     let unavailable = |reason: &str| {
         k.object(&[
             ("available", Value::from(false)),
             ("reason", Value::from(reason)),
+            ("stale", Value::from(false)),
+            stale_days.clone(),
         ])
     };
-    let h = match g {
+    let h = match &facts.git {
         Git::Absent => return Value::Null,
         Git::Unavailable { reason } => return unavailable(reason),
         Git::Available(h) => match h.file(file) {
@@ -325,15 +329,18 @@ fn git(k: &Keys, g: &Git, file: &str, today: Date) -> Value {
             ("summary", Value::from(c.summary.as_str())),
         ])
     };
+    let age_days = (today.0 - h.last_change.date().0).max(0);
     k.object(&[
         ("available", Value::from(true)),
         ("last_change", change(&h.last_change)),
         ("first_commit", change(&h.first_commit)),
         ("contributors", Value::from(h.contributors)),
+        ("age_days", Value::from(age_days)),
         (
-            "age_days",
-            Value::from((today.0 - h.last_change.date().0).max(0)),
+            "stale",
+            Value::from(u64::try_from(age_days).is_ok_and(|a| a > facts.staleness.days)),
         ),
+        stale_days.clone(),
     ])
 }
 

@@ -3,7 +3,8 @@
 
 use crate::catalog::Skipped;
 use crate::diagnostics::Diagnostic;
-use crate::site::model::SiteModel;
+use crate::facts::git::Git;
+use crate::site::model::{EntityLink, SiteModel};
 use crate::site::summary::{HealthSummary, severity_name};
 use serde::Serialize;
 
@@ -18,6 +19,78 @@ pub struct Context<'s> {
     pub skipped: &'s [Skipped],
     pub diagnostics: Vec<DiagnosticRow>,
     pub pager: Pager,
+    /// Entities whose file has not changed in `[git] stale_days`; on the
+    /// first page only.
+    pub stale: Option<Stale>,
+}
+
+/// The stale-entity section of the health report.
+#[derive(Serialize)]
+pub struct Stale {
+    /// `[git] stale_days`.
+    pub days: u64,
+    /// The day ages are counted to (`--today`), `YYYY-MM-DD`.
+    pub today: String,
+    /// Why no entity can be called stale (outside git, a shallow clone);
+    /// `None` when history facts are available.
+    pub unavailable: Option<String>,
+    /// The oldest first (then by ref), at most [`HEALTH_PAGE`].
+    pub entities: Vec<StaleRow>,
+    /// How many entities are stale in all.
+    pub total: usize,
+}
+
+#[derive(Serialize)]
+pub struct StaleRow {
+    pub entity: EntityLink,
+    pub file: String,
+    pub age_days: i64,
+    /// The last change's day, `YYYY-MM-DD`.
+    pub date: String,
+    pub author: String,
+    pub summary: String,
+}
+
+/// The stale entities of the build, from the history facts.
+pub fn stale(model: &SiteModel) -> Stale {
+    let facts = &model.checked.facts;
+    let unavailable = match &facts.git {
+        Git::Absent => Some(
+            "the catalog is not in a git repository, so there is no history to judge by".to_owned(),
+        ),
+        Git::Unavailable { reason } => Some(format!(
+            "git history is unavailable: {reason}; fetch the whole history (`fetch-depth: 0`)"
+        )),
+        Git::Available(_) => None,
+    };
+    let mut rows: Vec<StaleRow> = model
+        .catalog
+        .entities
+        .values()
+        .filter_map(|e| {
+            let (f, age_days) = facts.stale(e)?;
+            let c = &f.last_change;
+            Some(StaleRow {
+                entity: model.link_to(e),
+                file: e.file.clone(),
+                age_days,
+                date: c.date().to_string(),
+                author: c.author.clone(),
+                summary: c.summary.clone(),
+            })
+        })
+        .collect();
+    // Entities come in ref order; the sort is stable.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.age_days));
+    let total = rows.len();
+    rows.truncate(HEALTH_PAGE);
+    Stale {
+        days: facts.staleness.days,
+        today: facts.staleness.today.to_string(),
+        unavailable,
+        entities: rows,
+        total,
+    }
 }
 
 #[derive(Serialize)]
@@ -110,5 +183,6 @@ pub fn context<'m>(
         },
         diagnostics: rows,
         pager: pager(n, pages),
+        stale: (n == 1).then(|| stale(model)),
     }
 }
