@@ -30,6 +30,8 @@ pub struct Header {
     pub name: String,
     pub title: String,
     pub description: Option<String>,
+    /// The description as sanitized inline HTML ([`super::inline`]).
+    pub description_html: Option<String>,
     #[serde(rename = "type")]
     pub spec_type: Option<String>,
     pub lifecycle: Option<String>,
@@ -583,6 +585,7 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
             name: e.name().to_owned(),
             title: e.title().to_owned(),
             description: e.description().map(str::to_owned),
+            description_html: model.link_to(e).description_html.clone(),
             spec_type: e.spec_type().map(str::to_owned),
             lifecycle: e.lifecycle().map(str::to_owned),
             owner: (!answers.iter().any(|a| a.key == "owner"))
