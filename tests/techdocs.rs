@@ -364,3 +364,64 @@ fn a_docs_dir_that_leaves_root_is_an_error_and_nothing_stands_in_for_it() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The link texts and resolved targets of the links in `html`.
+fn links(page: &str, html: &str) -> Vec<(String, String)> {
+    html.split("<a href=\"")
+        .skip(1)
+        .map(|a| {
+            let href = &a[..a.find('"').unwrap()];
+            let t = &a[a.find('>').unwrap() + 1..];
+            (t[..t.find('<').unwrap()].to_owned(), resolve(page, href))
+        })
+        .collect()
+}
+
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+#[test]
+fn the_entity_page_lists_its_docs_pages_in_nav_order_and_the_team_page_its_docs_sites() {
+    let bare = SVC
+        .replace("name: svc", "name: bare")
+        .replace("    backstage.io/techdocs-ref: dir:.\n", "    x: y\n");
+    let (files, _) = site(&[
+        ("team.yaml", GROUP),
+        ("svc/catalog-info.yaml", SVC),
+        (
+            "svc/mkdocs.yml",
+            "site_name: Svc handbook\nnav:\n  - Home: index.md\n  - Zebra first: z.md\n  - Guides:\n      - a.md\n",
+        ),
+        ("svc/docs/index.md", "# Welcome\n"),
+        ("svc/docs/z.md", "# Zebra\n"),
+        ("svc/docs/a.md", "# Alpha guide\n"),
+        ("bare.yaml", &bare),
+    ]);
+    let page = "catalog/default/component/svc/index.html";
+    let entity = text(&files, page);
+    assert_eq!(
+        links(page, section(&entity, "docs")),
+        [
+            ("Svc handbook", format!("{BASE}index.html")),
+            ("Home", format!("{BASE}index.html")),
+            ("Zebra first", format!("{BASE}z/index.html")),
+            ("Alpha guide", format!("{BASE}a/index.html")),
+        ]
+        .map(|(t, u)| (t.to_owned(), u))
+    );
+    let bare_page = text(&files, "catalog/default/component/bare/index.html");
+    assert!(!bare_page.contains("id=\"docs\""));
+    let team_page = "catalog/default/group/team-a/index.html";
+    let team = text(&files, team_page);
+    let docs = section(&team, "team-docs");
+    assert_eq!(
+        links(team_page, docs),
+        [("Svc handbook".to_owned(), format!("{BASE}index.html"))]
+    );
+    assert!(docs.contains("3 pages"), "{docs}");
+}
