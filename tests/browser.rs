@@ -1,6 +1,8 @@
 //! End-to-end tests in real headless Chromium: tests/browser/run.mjs drives
 //! Debian's `chromium` through playwright-core against the built example
-//! portal, served on localhost and opened from file://.
+//! portal, served on localhost and opened from file://, and the portal of
+//! tests/browser/hostile-catalog, whose docs and descriptions try to run
+//! script (nothing may run, with or without the CSP).
 //!
 //! Locally, a missing Chromium, Node.js or `npm ci --prefix tests/browser`
 //! is a loud skip; under `CI=true` it is a failure (`.ci/run` installs all
@@ -41,10 +43,15 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     build_example(&site);
+    // Docs, names and descriptions that try to run script.
+    let hostile = out.path().join("hostile");
+    let run = build(&repo().join("tests/browser/hostile-catalog"), &hostile);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let mut cmd = Command::new("node");
     cmd.arg(repo().join("tests/browser/run.mjs"))
         .arg(&site)
-        .env("CHROMIUM", &chromium);
+        .env("CHROMIUM", &chromium)
+        .env("HOSTILE_SITE", &hostile);
     if let Some(dir) = std::env::var_os("PORTOLAN_SCREENSHOTS") {
         std::fs::create_dir_all(&dir).unwrap();
         cmd.arg(dir);
@@ -56,5 +63,5 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
         String::from_utf8_lossy(&result.stderr)
     );
     assert!(result.status.success(), "browser tests failed:\n{report}");
-    assert!(report.contains("19 passed, 0 failed"), "{report}");
+    assert!(report.contains("23 passed, 0 failed"), "{report}");
 }

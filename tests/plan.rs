@@ -267,6 +267,23 @@ fn editing_a_description_re_renders_exactly_the_pages_that_read_it() {
 }
 
 #[test]
+fn editing_a_docs_config_re_renders_the_pages_that_list_the_docs() {
+    let (changed, _) = rerender_after_edit("services/orders-service/mkdocs.yml", |text| {
+        text.replace(
+            "site_name: Orders Service\n",
+            "site_name: Orders handbook\n",
+        )
+    });
+    for page in [
+        "catalog/default/component/orders-service/index.html",
+        // Lists the docs sites of what the team owns.
+        "catalog/default/group/orders-team/index.html",
+    ] {
+        assert!(changed.iter().any(|p| p == page), "{page} did not change");
+    }
+}
+
+#[test]
 fn removing_a_relation_re_renders_the_former_target() {
     let (changed, _) = rerender_after_edit(ORDERS, |text| {
         text.replace("    - component:kafka-client-kit\n", "")

@@ -307,3 +307,51 @@ fn an_api_with_a_remote_definition_links_to_it() {
         assert!(!page.contains("href=\"javascript"), "{other}");
     }
 }
+
+#[test]
+fn descriptions_are_inline_markdown_on_pages_and_plain_text_in_data() {
+    let svc = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  description: >-\n    Moves **money** with `grpc`, see [runbook](https://runbooks.example/svc).\n    <script>window.pwned=1</script><img src=x onerror=alert(1)>\n    [bad](javascript:alert(2)) <iframe src=\"https://evil.example\"></iframe>\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n";
+    let user = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ann\n  description: \"*pager* person\"\nspec:\n  memberOf: [team-a]\n";
+    let files = site(&[("team.yaml", GROUP), ("svc.yaml", svc), ("ann.yaml", user)]);
+    let strong = "<strong>money</strong> with <code>grpc</code>, see <a href=\"https://runbooks.example/svc\" rel=\"noopener noreferrer\">runbook</a>.";
+    let entity = text(&files, "catalog/default/component/svc/index.html");
+    let lead = &entity[entity.find("<p class=\"lead\">").unwrap()..];
+    let lead = &lead[..lead.find("</p>").unwrap()];
+    assert!(lead.contains(strong), "{lead}");
+    let team = text(&files, "catalog/default/group/team-a/index.html");
+    let index = text(&files, "catalog/index.html");
+    let rows = &index[index.find("<tbody>").unwrap()..index.find("</tbody>").unwrap()];
+    for (page, html) in [
+        ("entity", lead),
+        ("team", section(&team, "owned")),
+        ("index", rows),
+    ] {
+        assert!(html.contains(strong), "{page}: {html}");
+        for bad in ["<script>window", "<img", "<iframe", "href=\"javascript"] {
+            assert!(!html.contains(bad), "{page}: `{bad}` in {html}");
+        }
+        assert!(html.contains("&lt;script&gt;window.pwned=1"), "{page}");
+    }
+    assert!(
+        section(&team, "members").contains("<em>pager</em> person"),
+        "{team}"
+    );
+    // The JSON export keeps the text as written; the index data its text.
+    let json: serde_json::Value =
+        serde_json::from_slice(&files["api/entities/default/component/svc.json"]).unwrap();
+    assert!(
+        json.to_string()
+            .contains("Moves **money** with `grpc`, see [runbook](https://runbooks.example/svc)."),
+        "{json}"
+    );
+    let data: String = files
+        .iter()
+        .filter(|(k, _)| k.starts_with("catalog/data/"))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    assert!(
+        data.contains("Moves money with grpc, see runbook."),
+        "{data}"
+    );
+    assert!(!data.contains("**money**"));
+}

@@ -289,3 +289,139 @@ fn docs_settings_escape_raw_html_and_turn_highlighting_off() {
     );
     assert!(!page.contains("hl-"), "{page}");
 }
+
+#[test]
+fn techdocs_yaml_wins_over_mkdocs_yml_with_title_docs_dir_and_nav() {
+    let (files, said) = site(&[
+        ("team.yaml", GROUP),
+        ("svc.yaml", SVC),
+        (
+            "techdocs.yaml",
+            "version: 1\ntitle: From techdocs.yaml\ndocsDir: pages\nnav:\n  - Start: start.md\n  - Guides:\n      - Other page: guides/other.md\n",
+        ),
+        ("mkdocs.yml", "site_name: From mkdocs.yml\n"),
+        ("docs/index.md", "# Not these docs\n"),
+        ("pages/start.md", "# Start\n"),
+        ("pages/guides/other.md", "# Other\n"),
+    ]);
+    assert!(!said.contains("E05"), "{said}");
+    let home = text(&files, &format!("{BASE}start/index.html"));
+    assert!(home.contains("From techdocs.yaml"), "{home}");
+    assert!(!home.contains("From mkdocs.yml"));
+    assert_eq!(nav(&home), ["Start", "Other page"]);
+    // The home is the first nav page; `docs/` is not the docs folder here.
+    assert!(!files.contains_key(&format!("{BASE}index.html")));
+    let entity = text(&files, "catalog/default/component/svc/index.html");
+    let docs = &entity[entity.find("data-answer=\"docs\"").unwrap()..];
+    let href = attrs(docs, "href").into_iter().next().unwrap();
+    assert_eq!(
+        resolve("catalog/default/component/svc/index.html", &href),
+        format!("{BASE}start/index.html")
+    );
+}
+
+#[test]
+fn techdocs_yml_is_read_and_is_not_a_catalog_file() {
+    let (files, said) = site(&[
+        ("team.yaml", GROUP),
+        ("svc.yaml", SVC),
+        // `kind` in a nav title must not make it a candidate entity file.
+        (
+            "techdocs.yml",
+            "version: 1\ntitle: Yml site\nnav:\n  - What kind: index.md\n",
+        ),
+        ("docs/index.md", "# Home\n"),
+    ]);
+    assert!(!said.contains("E0"), "{said}");
+    let home = text(&files, &format!("{BASE}index.html"));
+    assert!(home.contains("Yml site"));
+    assert_eq!(nav(&home), ["What kind"]);
+}
+
+#[test]
+fn a_docs_dir_that_leaves_root_is_an_error_and_nothing_stands_in_for_it() {
+    let cat = catalog(&[
+        ("team.yaml", GROUP),
+        ("svc.yaml", SVC),
+        ("mkdocs.yml", "site_name: Svc\ndocs_dir: ../../../etc\n"),
+        ("docs/index.md", "# The default folder\n"),
+    ]);
+    let check = portolan(&["check", cat.path().to_str().unwrap()], cat.path());
+    let said = stdout(&check) + &stderr(&check);
+    assert_eq!(check.status.code(), Some(1), "{said}");
+    assert!(said.contains("E0505 docs-outside-root"), "{said}");
+    assert!(said.contains("mkdocs.yml:2:11"), "{said}");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(cat.path(), &site);
+    let files = tree(&site);
+    assert!(
+        !files.keys().any(|k| k.starts_with("docs/")),
+        "{:?}",
+        files
+            .keys()
+            .filter(|k| k.starts_with("docs/"))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// The link texts and resolved targets of the links in `html`.
+fn links(page: &str, html: &str) -> Vec<(String, String)> {
+    html.split("<a href=\"")
+        .skip(1)
+        .map(|a| {
+            let href = &a[..a.find('"').unwrap()];
+            let t = &a[a.find('>').unwrap() + 1..];
+            (t[..t.find('<').unwrap()].to_owned(), resolve(page, href))
+        })
+        .collect()
+}
+
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+#[test]
+fn the_entity_page_lists_its_docs_pages_in_nav_order_and_the_team_page_its_docs_sites() {
+    let bare = SVC
+        .replace("name: svc", "name: bare")
+        .replace("    backstage.io/techdocs-ref: dir:.\n", "    x: y\n");
+    let (files, _) = site(&[
+        ("team.yaml", GROUP),
+        ("svc/catalog-info.yaml", SVC),
+        (
+            "svc/mkdocs.yml",
+            "site_name: Svc handbook\nnav:\n  - Home: index.md\n  - Zebra first: z.md\n  - Guides:\n      - a.md\n",
+        ),
+        ("svc/docs/index.md", "# Welcome\n"),
+        ("svc/docs/z.md", "# Zebra\n"),
+        ("svc/docs/a.md", "# Alpha guide\n"),
+        ("bare.yaml", &bare),
+    ]);
+    let page = "catalog/default/component/svc/index.html";
+    let entity = text(&files, page);
+    assert_eq!(
+        links(page, section(&entity, "docs")),
+        [
+            ("Svc handbook", format!("{BASE}index.html")),
+            ("Home", format!("{BASE}index.html")),
+            ("Zebra first", format!("{BASE}z/index.html")),
+            ("Alpha guide", format!("{BASE}a/index.html")),
+        ]
+        .map(|(t, u)| (t.to_owned(), u))
+    );
+    let bare_page = text(&files, "catalog/default/component/bare/index.html");
+    assert!(!bare_page.contains("id=\"docs\""));
+    let team_page = "catalog/default/group/team-a/index.html";
+    let team = text(&files, team_page);
+    let docs = section(&team, "team-docs");
+    assert_eq!(
+        links(team_page, docs),
+        [("Svc handbook".to_owned(), format!("{BASE}index.html"))]
+    );
+    assert!(docs.contains("3 pages"), "{docs}");
+}

@@ -73,13 +73,17 @@ impl Filter {
     }
 }
 
-/// A YAML file that may hold entities. MkDocs configs sit next to every
-/// documented component and are never entities, so they are not even read.
+/// A YAML file that may hold entities. Docs configs (`mkdocs.yml`,
+/// Backstage's `techdocs.yaml`) sit next to every documented component and
+/// are never entities, so they are not even read.
 pub fn is_yaml_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.rsplit('/').next().unwrap_or(&lower);
     (base.ends_with(".yaml") || base.ends_with(".yml"))
-        && !matches!(base, "mkdocs.yml" | "mkdocs.yaml")
+        && !matches!(
+            base,
+            "mkdocs.yml" | "mkdocs.yaml" | "techdocs.yml" | "techdocs.yaml"
+        )
 }
 
 /// Walks the source and returns the candidate files, sorted.

@@ -91,12 +91,12 @@ codes! {
     TemplateError = "E0400", "template-error", Error, "A theme template does not compile or fails to render.";
     ThemeMissing = "E0401", "theme-missing", Error, "The theme named in portolan.toml does not exist inside the catalog root.";
     // E05xx: TechDocs and API reference.
-    DocsConfig = "E0500", "docs-config", Error, "A MkDocs config (`mkdocs.yml`) is not valid YAML or not a mapping; the docs are published without its nav and settings.";
+    DocsConfig = "E0500", "docs-config", Error, "A docs config (`mkdocs.yml`, `techdocs.yaml`) is not valid YAML or not a mapping, or a `techdocs.yaml` lacks `version: 1` or has a key it does not support; the docs are published with what could be read.";
     DocsBrokenLink = "E0501", "docs-broken-link", Warning, "A docs page links to a file or an anchor that does not exist.";
     DocsMissingImage = "E0502", "docs-missing-image", Warning, "A docs page shows an image that does not exist or lies outside every docs folder.";
     DocsNavMissing = "E0503", "docs-nav-missing", Warning, "A `nav` entry (or an `!include`) of a MkDocs config names a file that does not exist.";
     DocsUnreachable = "E0504", "docs-unreachable", Warning, "A docs page is not reached by the `nav` of its MkDocs config.";
-    DocsOutsideRoot = "E0505", "docs-outside-root", Error, "A TechDocs ref, nav entry or `!include` leaves the catalog root; it was not read.";
+    DocsOutsideRoot = "E0505", "docs-outside-root", Error, "A TechDocs ref, `docs_dir` (`docsDir`), nav entry or `!include` leaves the catalog root; it was not read.";
     DocsLimit = "E0506", "docs-limit", Warning, "A docs file cannot be published (over the size limit, or a page that is not UTF-8), or a docs site is over the file-count limit.";
     DocsUnsafeAsset = "E0507", "docs-unsafe-asset", Warning, "A file in a docs folder could run script in the portal's origin (HTML, JavaScript, an SVG with a script or handler); it is not published.";
     ApiMalformed = "E0510", "api-definition-malformed", Warning, "An API's definition does not parse (YAML/JSON syntax, no version field, unbalanced braces); its page shows the raw definition.";

@@ -2,17 +2,66 @@
 //! quick-answers panel and (later) the docs pages alike.
 //!
 //! `backstage.io/techdocs-ref: dir:<path>` is relative to the entity file
-//! and names the folder holding `mkdocs.yml` (or `mkdocs.yaml`), whose
-//! `docs_dir` (default `docs`) holds the markdown. `url:<address>` is
-//! remote: it is recorded as a link and never read.
+//! and names the folder holding the docs config ([`CONFIG_NAMES`]), whose
+//! `docs_dir` (`docsDir` in `techdocs.yaml`; default `docs`) holds the
+//! markdown. `url:<address>` is remote: it is recorded as a link and never
+//! read. A `docs_dir` that leaves ROOT names no folder: nothing is read and
+//! the docs stage reports it (E0505).
 
 use crate::catalog::model::Entity;
 use crate::catalog::yaml::{self, Budget};
 use crate::source::{self, Source};
 
 pub const REF_ANNOTATION: &str = "backstage.io/techdocs-ref";
-/// MkDocs reads either name; real catalogs use both.
-const CONFIG_NAMES: &[&str] = &["mkdocs.yml", "mkdocs.yaml"];
+/// The docs config files of a `dir:` folder, in the order they are looked
+/// for; the first that exists is the site's config.
+///
+/// Backstage's TechDocs (`@backstage/plugin-techdocs-node`,
+/// `stages/generate/source.ts`, its MkDocs-free source renderer) reads
+/// `techdocs.yaml` or `techdocs.yml` (`version: 1` with only `title`,
+/// `docsDir` and `nav`) and falls back to `mkdocs.yml`/`mkdocs.yaml` only
+/// when neither exists, so the TechDocs names come first here too. Between
+/// the two MkDocs names Portolan keeps `mkdocs.yml` first, as it always
+/// has; Backstage's MkDocs generator (`getMkdocsYml`) tries `mkdocs.yaml`
+/// first and its source renderer refuses a folder with both, so a catalog
+/// that has both is ambiguous in Backstage anyway.
+pub const CONFIG_NAMES: &[&str] = &["techdocs.yaml", "techdocs.yml", "mkdocs.yml", "mkdocs.yaml"];
+
+/// The two config formats, told apart by file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `mkdocs.yml`: `site_name`, `docs_dir`, `nav`, `repo_url`, `edit_uri`.
+    MkDocs,
+    /// `techdocs.yaml`: `version: 1`, `title`, `docsDir`, `nav`.
+    TechDocs,
+}
+
+impl Format {
+    pub fn of(config: &str) -> Self {
+        let name = config.rsplit('/').next().unwrap_or(config);
+        if name.starts_with("techdocs.") {
+            Format::TechDocs
+        } else {
+            Format::MkDocs
+        }
+    }
+
+    /// The key naming the markdown folder.
+    pub fn docs_dir_key(self) -> &'static str {
+        match self {
+            Format::MkDocs => "docs_dir",
+            Format::TechDocs => "docsDir",
+        }
+    }
+
+    /// The key naming the site.
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Format::MkDocs => "site_name",
+            Format::TechDocs => "title",
+        }
+    }
+}
 /// How deep a docs folder is searched for pages.
 pub const MAX_DEPTH: usize = 8;
 /// A mkdocs config larger than this is not read for `docs_dir`.
@@ -114,15 +163,17 @@ fn local(source: &dyn Source, dir: String) -> Location {
     }
 }
 
-/// `docs_dir` from a MkDocs config. A config that does not parse keeps
-/// the default: MkDocs-only tags (`!!python/name:`) must not cost the docs.
+/// `docs_dir` (or `docsDir`) from a docs config. A config that does not
+/// parse keeps the default: MkDocs-only tags (`!!python/name:`) must not
+/// cost the docs.
 fn docs_dir(source: &dyn Source, config: &str) -> Option<String> {
+    let key = Format::of(config).docs_dir_key();
     let text = source::read_text(source, config, MAX_CONFIG_BYTES).ok()?;
-    if !text.contains("docs_dir") {
+    if !text.contains(key) {
         return None;
     }
     let docs = yaml::parse_documents(&text, Budget::default()).ok()?;
-    let dir = docs.first()?.get("docs_dir")?.as_str()?.trim();
+    let dir = docs.first()?.get(key)?.as_str()?.trim();
     (!dir.is_empty()).then(|| dir.to_owned())
 }
 

@@ -1,9 +1,10 @@
 //! The context of a TechDocs page (rendered by `crate::facts::techdocs`): the
 //! entity it belongs to, the site's nav, the page's table of contents,
-//! previous and next pages, and the "edit this page" link.
+//! previous and next pages, and the "edit this page" link; and the docs
+//! lists of entity and team pages.
 
 use super::model::{EntityLink, SiteModel};
-use crate::catalog::model::Entity;
+use crate::catalog::model::{Entity, EntityRef};
 use crate::facts::techdocs::markdown::Heading;
 use crate::facts::techdocs::{NavItem, Site};
 use serde::Serialize;
@@ -75,4 +76,62 @@ pub fn context<'a>(model: &SiteModel, e: &Entity, site: &'a Site, index: usize) 
             mermaid: page.mermaid,
         },
     }
+}
+
+/// An entity's docs site as entity and team pages list it.
+#[derive(Serialize)]
+pub struct SiteList<'a> {
+    pub entity: EntityLink,
+    pub site_name: &'a str,
+    /// The docs home, relative to the site root.
+    pub home: &'a str,
+    /// Its pages in reading order (nav order, then the pages no nav
+    /// reaches), at most the cap the caller gave.
+    pub pages: Vec<PageLink<'a>>,
+    pub total: usize,
+    /// Pages beyond the cap.
+    pub more: usize,
+}
+
+/// The docs site of `r`, listing at most `cap` pages; `None` without one.
+pub fn site_list<'a>(model: &SiteModel<'a>, r: &EntityRef, cap: usize) -> Option<SiteList<'a>> {
+    let site = model.checked.facts.sites.of(r)?;
+    let pages: Vec<PageLink<'a>> = site
+        .pages
+        .iter()
+        .take(cap)
+        .map(|p| PageLink {
+            title: &p.title,
+            url: &p.out,
+        })
+        .collect();
+    Some(SiteList {
+        entity: model.link(r),
+        site_name: &site.name,
+        home: site.home(),
+        more: site.pages.len() - pages.len(),
+        total: site.pages.len(),
+        pages,
+    })
+}
+
+/// The docs sites of what `owner` owns, by ref, at most `cap` of them,
+/// and how many more there are.
+pub fn owned_sites<'a>(
+    model: &SiteModel<'a>,
+    owner: &EntityRef,
+    cap: usize,
+) -> (Vec<SiteList<'a>>, usize) {
+    let all: Vec<&EntityRef> = model
+        .targets(owner, crate::catalog::model::RelationType::OwnerOf)
+        .into_iter()
+        .filter(|r| model.checked.facts.sites.of(r).is_some())
+        .collect();
+    let sites = all
+        .iter()
+        .take(cap)
+        .filter_map(|r| site_list(model, r, 0))
+        .collect::<Vec<_>>();
+    let more = all.len() - sites.len();
+    (sites, more)
 }

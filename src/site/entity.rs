@@ -30,6 +30,8 @@ pub struct Header {
     pub name: String,
     pub title: String,
     pub description: Option<String>,
+    /// The description as sanitized inline HTML ([`super::inline`]).
+    pub description_html: Option<String>,
     #[serde(rename = "type")]
     pub spec_type: Option<String>,
     pub lifecycle: Option<String>,
@@ -123,9 +125,12 @@ pub struct ScorecardView {
 }
 
 #[derive(Serialize)]
-pub struct Group {
+pub struct Group<'a> {
     pub owned: Vec<RelationList>,
     pub owned_total: usize,
+    /// The docs sites of what it owns (at most [`LIST_CAP`]).
+    pub docs: Vec<super::docs::SiteList<'a>>,
+    pub docs_more: usize,
     pub scorecards: Vec<super::summary::LevelSummary>,
 }
 
@@ -138,7 +143,9 @@ pub struct EntityContext<'m> {
     /// Inline SVG (built and escaped by Portolan, so printed with `safe`).
     pub graph: Option<String>,
     /// Groups and users: what they own, grouped by kind, with a scorecard summary.
-    pub owns: Option<Group>,
+    pub owns: Option<Group<'m>>,
+    /// The entity's docs site with its pages (at most [`LIST_CAP`]).
+    pub docs: Option<super::docs::SiteList<'m>>,
     /// Group and user contact details from `spec.profile`.
     pub profile: Option<Profile>,
     /// A Location's targets, each with the entities its file defines.
@@ -419,7 +426,7 @@ fn profile(e: &Entity) -> Option<Profile> {
 
 /// What a group or user owns, grouped by kind, plus a per-scorecard level
 /// summary over it.
-fn owns(model: &SiteModel, e: &Entity) -> Group {
+fn owns<'a>(model: &SiteModel<'a>, e: &Entity) -> Group<'a> {
     let owned = model.targets(&e.eref, R::OwnerOf);
     let mut by_kind: BTreeMap<&str, Vec<&EntityRef>> = BTreeMap::new();
     for r in &owned {
@@ -435,7 +442,10 @@ fn owns(model: &SiteModel, e: &Entity) -> Group {
     };
     let mut kinds: Vec<_> = by_kind.into_iter().collect();
     kinds.sort_by_key(|(k, _)| (order(k), *k));
+    let (docs, docs_more) = super::docs::owned_sites(model, &e.eref, LIST_CAP);
     Group {
+        docs,
+        docs_more,
         owned_total: owned.len(),
         owned: kinds
             .into_iter()
@@ -583,6 +593,7 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
             name: e.name().to_owned(),
             title: e.title().to_owned(),
             description: e.description().map(str::to_owned),
+            description_html: model.link_to(e).description_html.clone(),
             spec_type: e.spec_type().map(str::to_owned),
             lifecycle: e.lifecycle().map(str::to_owned),
             owner: (!answers.iter().any(|a| a.key == "owner"))
@@ -612,6 +623,7 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
         scorecards: cards,
         graph: dependency_graph(model, e),
         owns: matches!(kind, "group" | "user").then(|| owns(model, e)),
+        docs: super::docs::site_list(model, &e.eref, LIST_CAP),
         profile: profile(e),
         targets: super::location::targets_of(model, e),
         scaffolder: spec.scaffolder,

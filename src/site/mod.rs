@@ -13,6 +13,7 @@ pub mod docs;
 pub mod entity;
 pub mod export;
 pub mod graph;
+pub mod inline;
 pub mod links;
 pub mod location;
 pub mod model;

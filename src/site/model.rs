@@ -44,6 +44,8 @@ pub struct LinkInfo {
     /// is not in the catalog.
     pub url: Option<String>,
     pub description: Option<String>,
+    /// The description as sanitized inline HTML ([`super::inline`]).
+    pub description_html: Option<String>,
     #[serde(rename = "type")]
     pub spec_type: Option<String>,
     pub lifecycle: Option<String>,
@@ -136,6 +138,7 @@ impl<'a> SiteModel<'a> {
                 kind_label: kind_label(&r.kind),
                 url: None,
                 description: None,
+                description_html: None,
                 spec_type: None,
                 lifecycle: None,
             }),
@@ -182,6 +185,7 @@ fn link_info(e: &Entity) -> LinkInfo {
         kind_label: kind_label(&e.eref.kind),
         url: Some(entity_page(&e.eref)),
         description: e.description().map(str::to_owned),
+        description_html: e.description().map(super::inline::html),
         spec_type: e.spec_type().map(str::to_owned),
         lifecycle: e.lifecycle().map(str::to_owned),
     }

@@ -287,7 +287,9 @@ impl<'a> Plan<'a> {
                         .get_or_init(|| super::location::FileIndex::new(catalog));
                     refs.extend(files.registered(entity));
                 }
-                (refs, self.files_read(entity))
+                let mut files = self.files_read(entity);
+                files.extend(self.docs_read(entity));
+                (refs, files)
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
             Family::ApiDefinition(e) => (vec![&e.eref], self.files_read(e)),
@@ -336,6 +338,35 @@ impl<'a> Plan<'a> {
             files.extend(api.files.iter().map(String::as_str));
         }
         files
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// The docs files behind an entity page's docs lists: its own site's
+    /// config and pages (their titles) and, for a team or user, those of
+    /// the sites of what it owns.
+    fn docs_read(&self, e: &'a Entity) -> Vec<&'a str> {
+        let checked: &'a Checked = self.checked;
+        let mut refs = vec![&e.eref];
+        if matches!(e.eref.kind.as_str(), "group" | "user") {
+            refs.extend(
+                checked
+                    .loaded
+                    .catalog
+                    .relations_of(&e.eref)
+                    .filter(|rel| rel.kind == R::OwnerOf)
+                    .map(|rel| &rel.target),
+            );
+        }
+        refs.into_iter()
+            .filter_map(|r| checked.facts.sites.of(r))
+            .flat_map(|s| {
+                s.pages
+                    .iter()
+                    .map(|p| p.src.as_str())
+                    .chain(s.config.as_deref())
+            })
+            .collect()
     }
 }
 

@@ -4,6 +4,9 @@
 //
 //   node tests/browser/run.mjs SITE_DIR [SCREENSHOT_DIR]
 //
+// With HOSTILE_SITE=DIR it also opens the site built from
+// tests/browser/hostile-catalog and asserts that none of its scripts run.
+//
 // Every scenario runs twice: against the site served on localhost (by a
 // small static server started here) and opened straight from file://.
 // Any request that leaves the site fails the run.
@@ -95,6 +98,18 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     await panel.locator('[data-answer="owner"] a', { hasText: "Orders Team" }).click();
     await page.waitForURL(/group\/orders-team\/index\.html$/);
     assert.match(await page.locator("h1").innerText(), /Orders Team/);
+  });
+
+  await scenario(`${mode}: the panel's Docs answer opens the docs home, and the docs list a page`, async () => {
+    await open("catalog/default/component/orders-service/index.html");
+    await page.locator('#quick-answers [data-answer="docs"] a').first().click();
+    await page.waitForURL(/docs\/default\/component\/orders-service\/index\.html$/);
+    assert.ok(await page.locator("nav.docs-nav").isVisible(), "docs nav");
+    assert.match(await page.locator("main h1").first().innerText(), /Orders/);
+    await open("catalog/default/component/orders-service/index.html");
+    await page.locator("#docs ol a", { hasText: "Runbook" }).click();
+    await page.waitForURL(/docs\/default\/component\/orders-service\/runbook\/index\.html$/);
+    assert.ok(await page.locator("nav.docs-nav").isVisible(), "docs nav");
   });
 
   await scenario(`${mode}: a missing answer names the check that asks for it`, async () => {
@@ -249,6 +264,66 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     assert.deepEqual(consoleErrors, []);
   });
   await context.close();
+}
+
+// A catalog whose docs, names and descriptions try to run script
+// (tests/browser/hostile-catalog): nothing may run, neither under the
+// portal's CSP nor with the CSP bypassed, so the sanitizing alone is tested
+// too. Every script there sets `window.__pwned` or opens a dialog.
+if (process.env.HOSTILE_SITE) {
+  const hostile = path.resolve(process.env.HOSTILE_SITE);
+  const hserver = await serve(hostile);
+  const hbase = `http://127.0.0.1:${hserver.address().port}/`;
+  for (const [label, bypassCSP] of [["under the CSP", false], ["with the CSP bypassed", true]]) {
+    await scenario(`hostile docs and descriptions run nothing ${label}`, async () => {
+      const ctx = await browser.newContext({ bypassCSP, viewport: { width: 1280, height: 900 } });
+      const p = await ctx.newPage();
+      const dialogs = [];
+      const outside = [];
+      p.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+      p.on("request", (req) => { const u = req.url(); if (!u.startsWith(hbase) && !u.startsWith("data:")) outside.push(u); });
+      for (const rel of ["docs/default/component/svc/index.html", "docs/default/component/svc/more/index.html",
+        "catalog/default/component/svc/index.html", "catalog/default/group/team-a/index.html", "catalog/index.html", "index.html"]) {
+        await p.goto(hbase + rel, { waitUntil: "load" });
+        assert.ok(/Hostile|svc|team-a|Catalog|portal/i.test(await p.title()), `${rel}: ${await p.title()}`);
+        // Fire what an inline handler would wait for.
+        await p.evaluate(() => {
+          for (const el of document.querySelectorAll("body *")) {
+            for (const type of ["mouseover", "focus", "click"]) {
+              if (type === "click" && el.closest("a[href], button, form")) continue;
+              el.dispatchEvent(new Event(type, { bubbles: true }));
+            }
+          }
+          for (const d of document.querySelectorAll("details")) d.open = !d.open;
+        });
+        await p.waitForTimeout(150);
+        assert.equal(await p.evaluate(() => window.__pwned), undefined, `${rel}: a script ran`);
+        const found = await p.evaluate(() => {
+          const bad = [];
+          for (const el of document.querySelectorAll("*")) {
+            for (const a of el.attributes) if (/^on/i.test(a.name)) bad.push(`${el.tagName} ${a.name}`);
+          }
+          for (const el of document.querySelectorAll("script:not([src]), iframe, frame, object, embed, base, form[action^='javascript' i], meta[http-equiv='refresh' i]")) bad.push(el.tagName);
+          for (const s of document.querySelectorAll("script[src]")) if (!s.src.startsWith(location.origin + "/") || !/\/(static|catalog\/data)\/[^/]+\.js$/.test(s.src)) bad.push(`script ${s.src}`);
+          for (const a of document.querySelectorAll("[href], [src], [action], [data]")) {
+            for (const attr of ["href", "src", "action", "data"]) {
+              const v = a.getAttribute(attr);
+              if (v && /^\s*(javascript|vbscript|data:text)/i.test(v.replace(/[\s\u0000-\u001f]/g, ""))) bad.push(`${a.tagName} ${attr}=${v}`);
+            }
+          }
+          return bad;
+        });
+        assert.deepEqual(found, [], rel);
+      }
+      // The markdown link and the link-shaped HTML are still there, as text.
+      await p.goto(hbase + "docs/default/component/svc/index.html", { waitUntil: "load" });
+      assert.match(await p.locator("main").innerText(), /a markdown javascript: link/);
+      assert.deepEqual(dialogs, []);
+      assert.deepEqual(outside, []);
+      await ctx.close();
+    });
+  }
+  hserver.close();
 }
 
 await browser.close();

@@ -9,6 +9,7 @@
 //! page's markdown is parsed once per run.
 
 pub mod markdown;
+mod nav;
 
 use crate::catalog::model::{Entity, EntityRef};
 use crate::catalog::yaml::{self, Budget, Node};
@@ -16,6 +17,7 @@ use crate::diagnostics::{Code, Diagnostic, Pos, Span};
 use crate::facts::docs::{Docs, Location};
 use crate::source::{self, Source};
 use markdown::{Heading, RawHtml, Settings};
+use nav::{NavCtx, flatten, nav_items, path_nav, reorder, sort_key};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -269,6 +271,9 @@ pub fn build(
                 }
             })
             .collect::<Vec<_>>();
+        if pages.is_empty() {
+            continue;
+        }
         let mut nav = f.nav;
         fill_titles(&mut nav, &pages);
         sites.insert(
@@ -365,28 +370,18 @@ pub fn relative(from: &str, to: &str) -> String {
     out
 }
 
-fn found_site(e: &Entity, d: &Docs) -> Option<(String, Option<String>, String)> {
-    match &d.location {
-        Location::Local {
-            dir,
-            config,
-            docs_dir,
-        } => Some((
-            dir.clone(),
-            config.clone(),
-            source::join_rel(dir, docs_dir).unwrap_or_else(|| {
-                // `docs_dir` that leaves ROOT: the default instead.
-                let _ = e;
-                source::join_rel(dir, "docs").unwrap_or_default()
-            }),
-        )),
-        _ => None,
-    }
-}
-
-/// Reads one entity's site: its config, nav, pages and assets.
+/// Reads one entity's site: its config, nav, pages and assets. A site
+/// whose docs folder leaves ROOT keeps its diagnostics and has no pages.
 fn discover(source: &dyn Source, e: &Entity, d: &Docs) -> Option<Found> {
-    let (dir, config, docs_dir) = found_site(e, d)?;
+    let Location::Local {
+        dir,
+        config,
+        docs_dir,
+    } = &d.location
+    else {
+        return None;
+    };
+    let (dir, config) = (dir.clone(), config.clone());
     let base = base_of(&e.eref);
     let mut f = Found {
         entity: e.eref.clone(),
@@ -399,27 +394,29 @@ fn discover(source: &dyn Source, e: &Entity, d: &Docs) -> Option<Found> {
         assets: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let mut nav_nodes = None;
-    if let Some(config) = &config
-        && let Some(doc) = read_config(source, config, &mut f.diagnostics)
-    {
-        {
-            if let Some(n) = doc.get("site_name").and_then(Node::as_str) {
-                f.name = n.trim().to_owned();
-            }
-            let repo = doc.get("repo_url").and_then(Node::as_str);
-            let edit = doc.get("edit_uri").and_then(Node::as_str);
-            if let (Some(repo), Some(edit)) = (repo, edit) {
-                let joined = format!("{}/{}", repo.trim_end_matches('/'), edit.trim_matches('/'));
-                f.edit_base = crate::escape::safe_url(&joined);
-            }
-            nav_nodes = doc.get("nav").cloned();
-        }
+    let doc = config
+        .as_deref()
+        .and_then(|c| read_config(source, c, &mut f.diagnostics));
+    if let (Some(config), Some(doc)) = (&config, &doc) {
+        apply_config(config, doc, &mut f);
     }
+    let Some(docs_dir) = source::join_rel(&dir, docs_dir) else {
+        // Never read: not the folder, and not a default in its place.
+        let config = config.unwrap_or_default();
+        let key = crate::facts::docs::Format::of(&config).docs_dir_key();
+        let pos = doc
+            .as_ref()
+            .and_then(|d| d.get(key))
+            .map_or(Pos::new(1, 1), |n| n.pos);
+        f.diagnostics
+            .push(outside_root(&config, pos, key, docs_dir));
+        return Some(f);
+    };
+    let nav_nodes = doc.as_ref().and_then(|d| d.get("nav"));
     // Pages and assets of the main docs folder.
     let mut by_rel: BTreeMap<String, usize> = BTreeMap::new();
     add_folder(source, &docs_dir, "", &base, &mut f, &mut by_rel);
-    match nav_nodes.as_ref().and_then(Node::as_seq) {
+    match nav_nodes.and_then(Node::as_seq) {
         Some(items) => {
             let cfg = config.clone().unwrap_or_default();
             let mut used = HashSet::new();
@@ -461,88 +458,65 @@ fn discover(source: &dyn Source, e: &Entity, d: &Docs) -> Option<Found> {
             f.nav = path_nav(&f.pages);
         }
     }
-    if f.pages.is_empty() {
-        return None;
-    }
     Some(f)
 }
 
-/// Puts pages in `order` and renumbers the nav.
-fn reorder(f: &mut Found, order: &[usize]) {
-    let mut new_index = vec![0; f.pages.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
+/// The site name and edit link from a config; for `techdocs.yaml`, its
+/// format checks.
+fn apply_config(config: &str, doc: &Node, f: &mut Found) {
+    let format = crate::facts::docs::Format::of(config);
+    if let Some(n) = doc.get(format.title_key()).and_then(Node::as_str) {
+        f.name = n.trim().to_owned();
     }
-    let mut old: Vec<Option<_>> = std::mem::take(&mut f.pages).into_iter().map(Some).collect();
-    f.pages = order.iter().filter_map(|&i| old[i].take()).collect();
-    fn renumber(items: &mut [NavItem], map: &[usize]) {
-        for it in items {
-            if let Some(p) = it.page.as_mut() {
-                *p = map[*p];
-            }
-            renumber(&mut it.children, map);
+    let repo = doc.get("repo_url").and_then(Node::as_str);
+    let edit = doc.get("edit_uri").and_then(Node::as_str);
+    if let (Some(repo), Some(edit)) = (repo, edit) {
+        let joined = format!("{}/{}", repo.trim_end_matches('/'), edit.trim_matches('/'));
+        f.edit_base = crate::escape::safe_url(&joined);
+    }
+    if format == crate::facts::docs::Format::TechDocs {
+        check_techdocs_yaml(config, doc, &mut f.diagnostics);
+    }
+}
+
+/// Backstage accepts `techdocs.yaml` only with `version: 1` and the keys
+/// `version`, `title`, `docsDir` and `nav`; Portolan says so (E0500) and
+/// still uses what it understands.
+fn check_techdocs_yaml(config: &str, doc: &Node, diags: &mut Vec<Diagnostic>) {
+    const KEYS: &[&str] = &["version", "title", "docsDir", "nav"];
+    let version = doc.get("version");
+    if version.and_then(Node::scalar_text).as_deref() != Some("1") {
+        diags.push(
+            Diagnostic::new(Code::DocsConfig, format!("`{config}` needs `version: 1`"))
+                .at(Span::at(config, version.map_or(Pos::new(1, 1), |v| v.pos)))
+                .help("`techdocs.yaml` starts with `version: 1`, as Backstage requires"),
+        );
+    }
+    for (key, _) in doc.as_map().unwrap_or_default() {
+        let name = key.scalar_text().unwrap_or_default();
+        if !KEYS.contains(&name.as_str()) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DocsConfig,
+                    format!("`{config}` has `{name}`, which `techdocs.yaml` does not support"),
+                )
+                .at(Span::at(config, key.pos))
+                .help("`techdocs.yaml` has only `version`, `title`, `docsDir` and `nav`; MkDocs settings belong in `mkdocs.yml`"),
+            );
         }
     }
-    renumber(&mut f.nav, &new_index);
 }
 
-fn flatten(items: &[NavItem], out: &mut Vec<usize>) {
-    for it in items {
-        out.extend(it.page);
-        flatten(&it.children, out);
-    }
-}
-
-/// Sort key of a page path: folder by folder, `index.md`/`README.md` first.
-fn sort_key(rel: &str) -> Vec<(bool, String)> {
-    let parts: Vec<&str> = rel.split('/').collect();
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let last = i + 1 == parts.len();
-            let index = last && (*p == "index.md" || p.eq_ignore_ascii_case("readme.md"));
-            // Files before folders at the same level, index first.
-            (!index, format!("{}{p}", if last { "0" } else { "1" }))
-        })
-        .collect()
-}
-
-/// The nav of a site without `nav:`: its folders as sections.
-fn path_nav(pages: &[RawPage]) -> Vec<NavItem> {
-    let mut root: Vec<NavItem> = Vec::new();
-    for (i, p) in pages.iter().enumerate() {
-        let mut level = &mut root;
-        let parts: Vec<&str> = p.1.split('/').collect();
-        for dir in &parts[..parts.len() - 1] {
-            let title = title_case(dir);
-            let pos = match level
-                .iter()
-                .position(|n| n.page.is_none() && n.title == title)
-            {
-                Some(pos) => pos,
-                None => {
-                    level.push(NavItem {
-                        title,
-                        page: None,
-                        url: None,
-                        external: false,
-                        children: Vec::new(),
-                    });
-                    level.len() - 1
-                }
-            };
-            level = &mut level[pos].children;
-        }
-        level.push(NavItem {
-            title: String::new(),
-            page: Some(i),
-            url: None,
-            external: false,
-            children: Vec::new(),
-        });
-    }
-    root
+/// E0505 for a docs folder (`key` in `config`) that leaves ROOT.
+fn outside_root(config: &str, pos: Pos, key: &str, value: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::DocsOutsideRoot,
+        format!("`{key}: {value}` leaves the catalog root; the docs were not read"),
+    )
+    .at(Span::at(config, pos))
+    .help(format!(
+        "`{key}` is relative to the config's folder and must stay inside the repository"
+    ))
 }
 
 /// Adds the markdown pages and assets under `docs_dir` (mounted at
@@ -712,211 +686,6 @@ fn read_config(source: &dyn Source, config: &str, diags: &mut Vec<Diagnostic>) -
             None
         }
     }
-}
-
-struct NavCtx<'a> {
-    source: &'a dyn Source,
-    /// The config the entries are written in (for positions).
-    config: &'a str,
-    config_dir: &'a str,
-    docs_dir: &'a str,
-    /// Where this config's pages are mounted inside the site.
-    prefix: String,
-    base: &'a str,
-    depth: usize,
-}
-
-fn nav_items(
-    ctx: &mut NavCtx,
-    items: &[Node],
-    f: &mut Found,
-    by_rel: &mut BTreeMap<String, usize>,
-    used: &mut HashSet<usize>,
-) -> Vec<NavItem> {
-    let mut out = Vec::new();
-    for item in items {
-        let (title, value) = match &item.value {
-            yaml::Value::Map(pairs) if pairs.len() == 1 => {
-                (pairs[0].0.scalar_text().unwrap_or_default(), &pairs[0].1)
-            }
-            _ => (String::new(), item),
-        };
-        if let Some(children) = value.as_seq() {
-            let children = nav_items(ctx, children, f, by_rel, used);
-            out.push(NavItem {
-                title,
-                page: None,
-                url: None,
-                external: false,
-                children,
-            });
-            continue;
-        }
-        let Some(target) = value.as_str().map(str::trim) else {
-            continue;
-        };
-        if target.contains("://") || target.starts_with("mailto:") {
-            out.push(NavItem {
-                title: if title.is_empty() {
-                    target.to_owned()
-                } else {
-                    title
-                },
-                page: None,
-                url: crate::escape::safe_url(target),
-                external: true,
-                children: Vec::new(),
-            });
-            continue;
-        }
-        if target.ends_with("mkdocs.yml") || target.ends_with("mkdocs.yaml") {
-            if let Some(section) = include(ctx, &title, target, value.pos, f, by_rel, used) {
-                out.push(section);
-            }
-            continue;
-        }
-        let rel = format!("{}{}", ctx.prefix, target.trim_start_matches("./"));
-        match source::join_rel(ctx.docs_dir, target) {
-            None => f.diagnostics.push(
-                Diagnostic::new(
-                    Code::DocsOutsideRoot,
-                    format!("nav entry `{target}` leaves the catalog root; it was not read"),
-                )
-                .at(Span::at(ctx.config, value.pos))
-                .help("nav entries name files inside `docs_dir`"),
-            ),
-            Some(_) => match by_rel.get(&rel) {
-                Some(&i) => {
-                    used.insert(i);
-                    if title.is_empty() {
-                        f.pages[i].3 = None;
-                    } else {
-                        f.pages[i].3 = Some(title.clone());
-                    }
-                    out.push(NavItem {
-                        title,
-                        page: Some(i),
-                        url: None,
-                        external: false,
-                        children: Vec::new(),
-                    });
-                }
-                None => f.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DocsNavMissing,
-                        format!(
-                            "nav entry `{target}` names no page: `{}` does not exist",
-                            source::join_rel(ctx.docs_dir, target).unwrap_or_default()
-                        ),
-                    )
-                    .at(Span::at(ctx.config, value.pos))
-                    .help("fix the path (it is relative to `docs_dir`) or remove the entry"),
-                ),
-            },
-        }
-    }
-    out
-}
-
-/// `!include ./sub/mkdocs.yml` (the monorepo plugin): the child site's
-/// pages, mounted under the child's folder, as one section.
-fn include(
-    ctx: &mut NavCtx,
-    title: &str,
-    target: &str,
-    pos: Pos,
-    f: &mut Found,
-    by_rel: &mut BTreeMap<String, usize>,
-    used: &mut HashSet<usize>,
-) -> Option<NavItem> {
-    let target = target.trim_start_matches("!include").trim();
-    let Some(child) = source::join_rel(ctx.config_dir, target) else {
-        f.diagnostics.push(
-            Diagnostic::new(
-                Code::DocsOutsideRoot,
-                format!("`!include {target}` leaves the catalog root; it was not read"),
-            )
-            .at(Span::at(ctx.config, pos))
-            .help("`!include` paths are relative to the config's folder and must stay inside the repository"),
-        );
-        return None;
-    };
-    if ctx.depth >= MAX_INCLUDE_DEPTH || !ctx.source.is_file(&child) {
-        f.diagnostics.push(
-            Diagnostic::new(
-                Code::DocsNavMissing,
-                if ctx.depth >= MAX_INCLUDE_DEPTH {
-                    format!("`!include {target}` nests more than {MAX_INCLUDE_DEPTH} configs deep; it was not read")
-                } else {
-                    format!("`!include {target}` names no file: `{child}` does not exist")
-                },
-            )
-            .at(Span::at(ctx.config, pos))
-            .help("fix the path (relative to this config's folder) or remove the entry"),
-        );
-        return None;
-    }
-    let doc = read_config(ctx.source, &child, &mut f.diagnostics)?;
-    let child_dir = child.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-    let docs_dir = doc
-        .get("docs_dir")
-        .and_then(Node::as_str)
-        .unwrap_or("docs")
-        .trim()
-        .to_owned();
-    let child_docs = source::join_rel(&child_dir, &docs_dir)?;
-    // Mounted at its folder relative to the parent's docs folder.
-    let mount = child_docs
-        .strip_prefix(ctx.config_dir)
-        .unwrap_or(&child_docs)
-        .trim_matches('/')
-        .to_owned();
-    let prefix = format!("{}{mount}/", ctx.prefix);
-    add_folder(ctx.source, &child_docs, &prefix, ctx.base, f, by_rel);
-    let name = doc
-        .get("site_name")
-        .and_then(Node::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| title_case(&mount));
-    let mut sub = NavCtx {
-        source: ctx.source,
-        config: &child,
-        config_dir: &child_dir,
-        docs_dir: &child_docs,
-        prefix: prefix.clone(),
-        base: ctx.base,
-        depth: ctx.depth + 1,
-    };
-    let children = match doc.get("nav").and_then(Node::as_seq) {
-        Some(items) => nav_items(&mut sub, items, f, by_rel, used),
-        None => {
-            let mut children = Vec::new();
-            for (rel, &i) in by_rel.iter() {
-                if rel.starts_with(&prefix) {
-                    used.insert(i);
-                    children.push(NavItem {
-                        title: String::new(),
-                        page: Some(i),
-                        url: None,
-                        external: false,
-                        children: Vec::new(),
-                    });
-                }
-            }
-            children
-        }
-    };
-    Some(NavItem {
-        title: if title.is_empty() {
-            name
-        } else {
-            title.to_owned()
-        },
-        page: None,
-        url: None,
-        external: false,
-        children,
-    })
 }
 
 /// What a link or image target in a page names.

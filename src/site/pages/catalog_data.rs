@@ -197,17 +197,12 @@ impl Data {
             .map(|p| {
                 let e = p.e;
                 let r = &e.eref;
-                let mut desc: String = e
-                    .description()
-                    .unwrap_or("")
-                    .chars()
-                    .take(DESCRIPTION_CHARS)
-                    .collect();
+                let plain = e.description().map(crate::site::inline::plain);
+                let plain = plain.as_deref().unwrap_or("");
+                let mut desc: String = plain.chars().take(DESCRIPTION_CHARS).collect();
                 let visible = |s: &str| crate::escape::visible(s).into_owned();
                 desc = visible(&desc);
-                if e.description()
-                    .is_some_and(|d| d.chars().count() > DESCRIPTION_CHARS)
-                {
+                if plain.chars().count() > DESCRIPTION_CHARS {
                     desc.push('…');
                 }
                 (
