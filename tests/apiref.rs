@@ -90,6 +90,14 @@ fn section(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The HTML of the API reference section.
+fn section_html(html: &str) -> &str {
+    let start = html
+        .find("id=\"api-reference\"")
+        .expect("an API reference section");
+    &html[start..]
+}
+
 fn pos(haystack: &str, needle: &str) -> usize {
     haystack
         .find(needle)
@@ -648,7 +656,20 @@ message Order {
     ] {
         assert!(text.contains(t), "missing `{t}` in {text}");
     }
-    assert!(html.contains("<pre><code># The schema"));
+    // The source is highlighted at build time with classes (the CSP
+    // allows no inline style), its text escaped.
+    assert!(
+        html.contains("<pre class=\"highlight\"><code class=\"language-graphql\"><span class=\"hl-source hl-graphql\"><span class=\"hl-comment hl-line hl-number-sign hl-graphql\"># The schema"),
+        "{html}"
+    );
+    for span in [
+        "<span class=\"hl-keyword hl-other hl-graphql\">type</span> <span class=\"hl-entity hl-name hl-type hl-graphql\">Query</span>",
+        "<span class=\"hl-support hl-type hl-builtin hl-graphql\">Int</span>",
+        "<span class=\"hl-string hl-quoted hl-triple hl-graphql\">",
+    ] {
+        assert!(html.contains(span), "missing `{span}`");
+    }
+    assert!(!section_html(&html).contains("style="));
     assert!(html.contains("href=\"definition.graphql\""));
     let html =
         std::fs::read_to_string(site.path().join("catalog/default/api/grpc/index.html")).unwrap();
@@ -663,8 +684,35 @@ message Order {
     }
     let types = text.split(" Source ").next().unwrap();
     assert!(!types.contains("message Fake"), "{types}");
-    assert!(html.contains("syntax = &quot;proto3&quot;;"));
+    for span in [
+        "<span class=\"hl-keyword hl-other hl-proto\">syntax</span>",
+        "<span class=\"hl-string hl-quoted hl-double hl-proto\"><span class=\"hl-punctuation hl-definition hl-string hl-begin hl-proto\">&quot;</span>proto3&quot;</span>",
+        "<span class=\"hl-keyword hl-other hl-proto\">service</span> <span class=\"hl-entity hl-name hl-type hl-proto\">Orders</span>",
+        "<span class=\"hl-storage hl-modifier hl-proto\">repeated</span>",
+        "<span class=\"hl-comment hl-block hl-proto\">",
+    ] {
+        assert!(html.contains(span), "missing `{span}` in {html}");
+    }
+    assert!(!section_html(&html).contains("style="));
     assert!(html.contains("href=\"definition.proto\""));
+}
+
+#[test]
+fn docs_highlight_off_shows_the_definition_as_escaped_text() {
+    let sdl = "type Query { a(x: String = \"<b>\"): ID }\n";
+    let (html, _, _) = page(
+        &[
+            ("portolan.toml", "[docs]\nhighlight = false\n"),
+            ("graph.yaml", &api("graph", "graphql", "schema.graphql")),
+            ("schema.graphql", sdl),
+        ],
+        "graph",
+    );
+    assert!(
+        html.contains("<pre><code class=\"language-graphql\">type Query { a(x: String = &quot;&lt;b&gt;&quot;): ID }\n</code></pre>"),
+        "{html}"
+    );
+    assert!(!section_html(&html).contains("hl-"));
 }
 
 #[test]

@@ -9,11 +9,12 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each stage and what it may import besides itself, in pipeline order.
-/// `diagnostics`, `escape`, `date` and `timing` are leaves.
+/// `diagnostics`, `escape`, `date`, `timing` and `highlight` are leaves.
 const STAGES: &[(&str, &[&str])] = &[
     ("escape", &[]),
     ("date", &[]),
     ("timing", &[]),
+    ("highlight", &[]),
     ("diagnostics", &["escape"]),
     ("source", &["diagnostics"]),
     ("config", &["source", "diagnostics"]),
@@ -30,9 +31,13 @@ const STAGES: &[(&str, &[&str])] = &[
             "diagnostics",
             "escape",
             "date",
+            "highlight",
         ],
     ),
-    ("apiref", &["catalog", "source", "diagnostics", "escape"]),
+    (
+        "apiref",
+        &["catalog", "source", "diagnostics", "escape", "highlight"],
+    ),
     (
         "scorecard",
         &[

@@ -1,6 +1,7 @@
 //! GraphQL SDL and protobuf: the source as text, with the types (and
 //! services) it declares listed from a light scan: comments and strings
-//! are skipped, braces are counted, nothing is evaluated.
+//! are skipped, braces are counted, nothing is evaluated. The source is
+//! highlighted when the page is written ([`ApiDoc::source_html`]).
 
 use super::{ApiDoc, IdlType, MAX_TYPES};
 
@@ -183,6 +184,23 @@ fn scan(text: &str, hash_comments: bool, keywords: &[&str]) -> Scan {
     }
 }
 
+impl ApiDoc {
+    /// The source as a `<pre>` block, escaped, and highlighted with
+    /// classes at build time when `highlight` (`[docs] highlight`) is on
+    /// and the format has a grammar. The source is already cut to
+    /// [`MAX_SOURCE_BYTES`], which bounds the work.
+    pub fn source_html(&self, highlight: bool) -> Option<String> {
+        let source = self.source.as_deref()?;
+        let lang = self.language.unwrap_or("");
+        Some(crate::highlight::code_block(
+            lang,
+            source,
+            highlight,
+            MAX_SOURCE_BYTES + 8,
+        ))
+    }
+}
+
 pub struct Idl {
     pub unbalanced: Option<u32>,
 }
@@ -209,6 +227,7 @@ fn fill(doc: &mut ApiDoc, text: &str, s: Scan, what: &str) -> Idl {
 
 pub fn graphql(text: &str, doc: &mut ApiDoc) -> Idl {
     doc.format = "GraphQL".into();
+    doc.language = Some("graphql");
     let s = scan(
         text,
         true,
@@ -229,6 +248,7 @@ pub fn graphql(text: &str, doc: &mut ApiDoc) -> Idl {
 
 pub fn proto(text: &str, doc: &mut ApiDoc) -> Idl {
     doc.format = "gRPC".into();
+    doc.language = Some("proto");
     let s = scan(text, false, &["message", "enum", "service", "rpc"]);
     fill(doc, text, s, "declarations")
 }

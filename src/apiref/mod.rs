@@ -75,6 +75,9 @@ pub struct ApiDoc {
     pub types: Vec<IdlType>,
     /// The source, for formats shown as text.
     pub source: Option<String>,
+    /// The language `source` is highlighted as (`graphql`, `proto`), if any.
+    #[serde(skip)]
+    pub language: Option<&'static str>,
     /// Limits that cut what is shown, and parse errors, in words.
     pub notes: Vec<String>,
     /// Files read for `$ref`s, sorted: the page changes when one does.

@@ -158,6 +158,8 @@ pub struct EntityContext<'m> {
     pub spec_fields: Option<super::spec::SpecFields>,
     /// An API's reference, built from its definition (see `apiref`).
     pub api: Option<&'m crate::apiref::ApiDoc>,
+    /// Its source as escaped (and highlighted) HTML, printed with `safe`.
+    pub api_source: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -630,5 +632,10 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
         definition: spec.definition,
         spec_fields: spec.fields,
         api: model.checked.apis.get(&e.eref),
+        api_source: model
+            .checked
+            .apis
+            .get(&e.eref)
+            .and_then(|a| a.source_html(model.checked.loaded.config.docs.highlight)),
     }
 }

@@ -34,7 +34,7 @@ use std::path::Path;
 
 pub use output::{MemoryOutput, Output};
 pub use plan::{Changes, Deps, Family, PageSpec, Plan};
-pub use renderer::CSP;
+pub use renderer::{CSP, CSP_DIAGRAMS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {

@@ -28,6 +28,22 @@ use tera::Context;
 /// elsewhere. Inline SVG is markup, not an image load, so it needs nothing.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
 
+/// The policy of a docs page with a Mermaid diagram: [`CSP`] with inline
+/// styles allowed, and nothing else changed. Mermaid draws each diagram as
+/// an SVG holding a `<style>` element and `style` attributes; under
+/// `style-src 'self'` the browser drops them all (a console error each),
+/// and what is left is black boxes on black text, not a diagram. No hash or
+/// nonce can cover styles generated in the browser from the diagram, so
+/// the choice is unreadable diagrams or `'unsafe-inline'` styles on these
+/// pages only. Styles cannot run script, `default-src 'none'`/`img-src`/
+/// `font-src` still stop a stylesheet from loading anything from
+/// elsewhere (so CSS cannot send data out), the page's markdown is
+/// sanitized (ammonia keeps no `style`), and the diagram source is the
+/// page author's own: the worst it can do is restyle its own page. The
+/// CSP is a `<meta>` tag (base.html), so every other page keeps [`CSP`].
+/// docs/portal.md says the same.
+pub const CSP_DIAGRAMS: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
+
 #[derive(Serialize)]
 struct PageInfo<'a> {
     title: &'a str,
@@ -184,7 +200,9 @@ impl<'a> Renderer<'a> {
             }
             Family::DocsPage { entity, site, page } => {
                 let ctx = super::docs::context(m, entity, site, *page);
-                self.page(template, path, &site.pages[*page].title, "catalog", &ctx);
+                let p = &site.pages[*page];
+                let csp = if p.mermaid { CSP_DIAGRAMS } else { CSP };
+                self.page_with(template, path, &p.title, "catalog", csp, &ctx);
             }
             Family::DocsAsset(a) => {
                 self.write(path, a.bytes.to_vec());
@@ -222,6 +240,19 @@ impl<'a> Renderer<'a> {
         section: &str,
         extra: &T,
     ) {
+        self.page_with(template, path, title, section, CSP, extra);
+    }
+
+    /// [`Self::page`] under the policy `csp`.
+    fn page_with<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        title: &str,
+        section: &str,
+        csp: &'static str,
+        extra: &T,
+    ) {
         let mut ctx = match Context::from_serialize(extra) {
             Ok(c) => c,
             Err(e) => {
@@ -245,7 +276,7 @@ impl<'a> Renderer<'a> {
                     .base_url
                     .as_ref()
                     .map(|b| format!("{b}{}", path.trim_end_matches("index.html"))),
-                csp: CSP,
+                csp,
             },
         );
         self.inflight.start(template, path);

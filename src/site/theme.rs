@@ -61,6 +61,20 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
         "favicon.svg",
         include_bytes!("../../themes/default/static/favicon.svg"),
     ),
+    // Mermaid, for docs pages with a diagram (static/vendor/mermaid/README.md
+    // says which build; docs.html loads it only where a diagram is).
+    (
+        "mermaid-init.js",
+        include_bytes!("../../themes/default/static/mermaid-init.js"),
+    ),
+    (
+        "vendor/mermaid/mermaid.min.js",
+        include_bytes!("../../themes/default/static/vendor/mermaid/mermaid.min.js"),
+    ),
+    (
+        "vendor/mermaid/LICENSE",
+        include_bytes!("../../themes/default/static/vendor/mermaid/LICENSE"),
+    ),
 ];
 
 /// Where the default theme's files appear in diagnostics.

@@ -112,6 +112,33 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     assert.ok(await page.locator("nav.docs-nav").isVisible(), "docs nav");
   });
 
+  await scenario(`${mode}: a Mermaid fence is drawn as an SVG diagram, under the CSP, only where there is one`, async () => {
+    const errorsBefore = consoleErrors.length;
+    await open("docs/default/component/orders-service/developing/index.html");
+    const pre = page.locator("main pre.mermaid");
+    assert.equal(await pre.count(), 1, "one diagram");
+    await page.waitForFunction(() => document.querySelector("main pre.mermaid svg"), null, { timeout: 15000 });
+    const drawn = await pre.evaluate((el) => ({
+      processed: el.getAttribute("data-processed"),
+      svgs: el.querySelectorAll("svg").length,
+      text: el.textContent,
+      width: el.querySelector("svg").getBoundingClientRect().width,
+      // Mermaid's own <style> applied: a state's box is not the SVG default (black).
+      fill: getComputedStyle(el.querySelector("svg rect.basic, svg g.node rect, svg rect")).fill,
+    }));
+    assert.equal(drawn.processed, "true");
+    assert.equal(drawn.svgs, 1);
+    assert.ok(drawn.width > 50, `diagram width ${drawn.width}`);
+    assert.match(drawn.text, /Delivered/);
+    assert.doesNotMatch(drawn.text, /Syntax error|-->/);
+    assert.notEqual(drawn.fill, "rgb(0, 0, 0)", "the diagram is styled");
+    assert.deepEqual(consoleErrors.slice(errorsBefore), [], "no CSP violation or script error");
+    if (shots) await pre.screenshot({ path: path.join(shots, "docs-mermaid.png") });
+    // A docs page without a diagram does not load the bundle.
+    await open("docs/default/component/orders-service/index.html");
+    assert.equal(await page.locator("script[src*='mermaid']").count(), 0);
+  });
+
   await scenario(`${mode}: a missing answer names the check that asks for it`, async () => {
     await open("catalog/default/component/depot-capacity-service/index.html");
     const missing = page.locator('#quick-answers .qa.missing[data-answer="runbook"]');
@@ -283,9 +310,15 @@ if (process.env.HOSTILE_SITE) {
       p.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
       p.on("request", (req) => { const u = req.url(); if (!u.startsWith(hbase) && !u.startsWith("data:")) outside.push(u); });
       for (const rel of ["docs/default/component/svc/index.html", "docs/default/component/svc/more/index.html",
+        "docs/default/component/svc/diagram/index.html",
         "catalog/default/component/svc/index.html", "catalog/default/group/team-a/index.html", "catalog/index.html", "index.html"]) {
         await p.goto(hbase + rel, { waitUntil: "load" });
         assert.ok(/Hostile|svc|team-a|Catalog|portal/i.test(await p.title()), `${rel}: ${await p.title()}`);
+        if (rel.includes("/diagram/")) {
+          // Drawn, labels as text with their markup stripped; the checks below find no handler or javascript: URL in it.
+          await p.waitForFunction(() => document.querySelector("pre.mermaid svg"), null, { timeout: 15000 });
+          assert.match(await p.locator("pre.mermaid").textContent(), /javascript:window\.__pwned='text'/);
+        }
         // Fire what an inline handler would wait for.
         await p.evaluate(() => {
           for (const el of document.querySelectorAll("body *")) {
@@ -304,7 +337,7 @@ if (process.env.HOSTILE_SITE) {
             for (const a of el.attributes) if (/^on/i.test(a.name)) bad.push(`${el.tagName} ${a.name}`);
           }
           for (const el of document.querySelectorAll("script:not([src]), iframe, frame, object, embed, base, form[action^='javascript' i], meta[http-equiv='refresh' i]")) bad.push(el.tagName);
-          for (const s of document.querySelectorAll("script[src]")) if (!s.src.startsWith(location.origin + "/") || !/\/(static|catalog\/data)\/[^/]+\.js$/.test(s.src)) bad.push(`script ${s.src}`);
+          for (const s of document.querySelectorAll("script[src]")) if (!s.src.startsWith(location.origin + "/") || !/\/(static|static\/vendor\/mermaid|catalog\/data)\/[^/]+\.js$/.test(s.src)) bad.push(`script ${s.src}`);
           for (const a of document.querySelectorAll("[href], [src], [action], [data]")) {
             for (const attr of ["href", "src", "action", "data"]) {
               const v = a.getAttribute(attr);

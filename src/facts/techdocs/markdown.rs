@@ -10,7 +10,6 @@
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 /// What to do with raw HTML written in markdown.
@@ -303,20 +302,7 @@ fn unique(ids: &mut HashMap<String, usize>, base: String) -> String {
     id
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::highlight::escape;
 
 /// Byte offset of each line's start.
 fn line_starts(text: &str) -> Vec<usize> {
@@ -584,47 +570,10 @@ fn fence_of(line: &str) -> Option<&'static str> {
     ["```", "~~~"].into_iter().find(|f| t.starts_with(f))
 }
 
-/// A fenced block highlighted with classes (the theme's CSS colours
-/// them: the CSP allows no inline style), or escaped when the language is
-/// unknown.
+/// A fenced block highlighted with classes ([`crate::highlight`]), or
+/// escaped when the language is unknown.
 fn highlight(lang: &str, code: &str, enabled: bool) -> String {
-    use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-    use syntect::parsing::SyntaxSet;
-    use syntect::util::LinesWithEndings;
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    let class = if lang.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"language-{}\"", escape(lang))
-    };
-    let plain = || format!("<pre><code{class}>{}</code></pre>\n", escape(code));
-    if !enabled || lang.is_empty() || code.len() > MAX_HIGHLIGHT_BYTES {
-        return plain();
-    }
-    let set = SET.get_or_init(SyntaxSet::load_defaults_newlines);
-    let Some(syntax) = set.find_syntax_by_token(lang) else {
-        return plain();
-    };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(
-        syntax,
-        set,
-        ClassStyle::SpacedPrefixed { prefix: "hl-" },
-    );
-    for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
-            return plain();
-        }
-    }
-    let mut out = String::with_capacity(code.len() * 2);
-    let _ = writeln!(
-        out,
-        "<pre class=\"highlight\"><code{class}>{}</code></pre>",
-        generator.finalize()
-    );
-    out
+    crate::highlight::code_block(lang, code, enabled, MAX_HIGHLIGHT_BYTES)
 }
 
 /// A code block longer than this is shown unhighlighted: highlighting
@@ -762,6 +711,32 @@ mod tests {
             plain.contains("<code class=\"language-rust\">fn main() {}"),
             "{plain}"
         );
+    }
+
+    #[test]
+    fn plantuml_and_other_diagram_fences_show_as_source() {
+        let r = render(
+            "```plantuml\n@startuml\nAlice -> Bob: <hi>\n@enduml\n```\n\n```dot\ndigraph { a -> b }\n```\n\n```graphql\ntype Q { a: ID }\n```\n",
+            Settings::default(),
+            &|u, _| u.to_owned(),
+        );
+        assert!(!r.mermaid);
+        let h = finish(&r.html, &r.blocks, true);
+        // No grammar for PlantUML: escaped plain source.
+        assert!(
+            h.contains("<pre><code class=\"language-plantuml\">@startuml\nAlice -&gt; Bob: &lt;hi&gt;\n@enduml\n</code></pre>"),
+            "{h}"
+        );
+        // Graphviz is in syntect's set and GraphQL is bundled: highlighted.
+        assert!(
+            h.contains("<pre class=\"highlight\"><code class=\"language-dot\"><span class=\"hl-source hl-dot\">"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<span class=\"hl-keyword hl-other hl-graphql\">type</span>"),
+            "{h}"
+        );
+        assert!(!h.contains("class=\"mermaid\""), "{h}");
     }
 
     #[test]
