@@ -16,6 +16,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod escape;
 pub mod facts;
+pub mod history;
 pub mod pipeline;
 pub mod pr;
 pub mod scorecard;
