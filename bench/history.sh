@@ -15,6 +15,7 @@
 # most 10% more than a build without history. Each line reports wall,
 # user and system seconds and peak RSS (`/usr/bin/time -f '%e %U %S %M'`).
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 ENTITIES=${ENTITIES:-1000}
 COMMITS=${COMMITS:-200}
@@ -90,7 +91,11 @@ fi
 run() {
     local tmp
     tmp=$(mktemp)
-    /usr/bin/time -o "$tmp" -f '%e %U %S %M' "$BIN" build "$REPO" --out "$OUT" --today 2026-12-01 "$@" >/dev/null 2>&1
+    if ! /usr/bin/time -o "$tmp" -f '%e %U %S %M' "$BIN" build "$REPO" --out "$OUT" --today 2026-12-01 "$@" >/dev/null 2>&1; then
+        echo "error: $BIN build $* failed" >&2
+        rm -f "$tmp"
+        return 1
+    fi
     tail -n 1 "$tmp"
     rm -f "$tmp"
 }
