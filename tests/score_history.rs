@@ -182,7 +182,7 @@ fn cache_file(cache: &Path, commit: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn a_corrupt_or_oversized_cache_file_is_recomputed() {
+fn a_corrupt_or_mismatched_cache_file_is_recomputed() {
     let (tmp, commits) = repo();
     let (cold, again) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     build(tmp.path(), cold.path(), &[]);
