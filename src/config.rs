@@ -74,6 +74,27 @@ pub const STALE_DAYS: Setting = Setting {
     default: 180,
     unit: "days",
 };
+/// `[history] samples`: how many past points the score history shows
+/// (one per interval, counting back from the built commit); 0 turns it off.
+pub const HISTORY_SAMPLES: Setting = Setting {
+    section: "history",
+    key: "samples",
+    min: 0,
+    max: 520,
+    default: 26,
+    unit: "samples",
+};
+/// `[history] interval_days`: the days between two samples.
+pub const HISTORY_INTERVAL_DAYS: Setting = Setting {
+    section: "history",
+    key: "interval_days",
+    min: 1,
+    max: 366,
+    default: 7,
+    unit: "days",
+};
+/// Where the score history cache lives by default, relative to ROOT.
+pub const DEFAULT_HISTORY_CACHE_DIR: &str = ".portolan-cache";
 pub const DEFAULT_MAX_SUBSTITUTION_BYTES: u64 = MAX_SUBSTITUTION_BYTES.default;
 pub const DEFAULT_MAX_TOTAL_SUBSTITUTION_BYTES: u64 = MAX_TOTAL_SUBSTITUTION_BYTES.default;
 
@@ -207,6 +228,29 @@ pub struct Config {
     pub docs: Docs,
     /// `[git] stale_days`: days without a change after which an entity is stale.
     pub stale_days: u64,
+    /// `[history]`: the score history `portolan build` draws.
+    pub history: History,
+}
+
+/// `[history]`: which past commits `build` scores, and where results are
+/// cached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    pub samples: u64,
+    pub interval_days: u64,
+    /// Relative to ROOT, `/`-separated, checked to stay inside it (no
+    /// `..`, not absolute). `--history-cache` overrides it.
+    pub cache_dir: String,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            samples: HISTORY_SAMPLES.default,
+            interval_days: HISTORY_INTERVAL_DAYS.default,
+            cache_dir: DEFAULT_HISTORY_CACHE_DIR.to_owned(),
+        }
+    }
 }
 
 /// `[docs]`: how TechDocs pages are rendered.
@@ -277,6 +321,7 @@ impl Default for Config {
             site: Site::default(),
             docs: Docs::default(),
             stale_days: STALE_DAYS.default,
+            history: History::default(),
         }
     }
 }
@@ -296,6 +341,16 @@ struct Raw {
     docs: Docs,
     #[serde(default)]
     git: RawGit,
+    #[serde(default)]
+    history: RawHistory,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    samples: Option<toml::Spanned<Number>>,
+    interval_days: Option<toml::Spanned<Number>>,
+    cache_dir: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -467,6 +522,7 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         &mut diags,
     );
     let stale_days = STALE_DAYS.read(text, raw.git.stale_days.as_ref(), &mut diags);
+    let history = history(text, &raw.history, &mut diags);
     let config = Config {
         include: raw.catalog.include,
         exclude: raw.catalog.exclude,
@@ -479,8 +535,56 @@ pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         site,
         docs: raw.docs,
         stale_days,
+        history,
     };
     (config, diags)
+}
+
+/// `[history]`, range-checked. A `cache_dir` that could leave ROOT is
+/// `E0601` and the default is used: portolan.toml is untrusted, and only
+/// `--history-cache` may put the cache elsewhere.
+fn history(text: &str, raw: &RawHistory, diags: &mut Vec<Diagnostic>) -> History {
+    let mut history = History {
+        samples: HISTORY_SAMPLES.read(text, raw.samples.as_ref(), diags),
+        interval_days: HISTORY_INTERVAL_DAYS.read(text, raw.interval_days.as_ref(), diags),
+        ..History::default()
+    };
+    if let Some(dir) = &raw.cache_dir {
+        match inside_root(dir.get_ref()) {
+            Some(clean) => history.cache_dir = clean,
+            None => {
+                let (line, col) = line_col(text, dir.span().start);
+                diags.push(
+                    Diagnostic::new(
+                        Code::HistoryCache,
+                        format!(
+                            "[history] cache_dir `{}` is not a folder inside the catalog root; `{DEFAULT_HISTORY_CACHE_DIR}` is used",
+                            dir.get_ref()
+                        ),
+                    )
+                    .at(Span::new(FILE_NAME, line, col))
+                    .help("write a relative path without `..` (e.g. `.portolan-cache`); to keep the cache outside the root, pass `--history-cache DIR` to `portolan build`"),
+                );
+            }
+        }
+    }
+    history
+}
+
+/// `dir` as a clean relative path inside ROOT, or `None` when it is
+/// absolute, empty, has `..` or a drive or backslash (`C:\x`, `\\host`).
+pub fn inside_root(dir: &str) -> Option<String> {
+    if dir.starts_with('/') || dir.contains('\\') || dir.contains(':') || dir.contains('\0') {
+        return None;
+    }
+    let parts: Vec<&str> = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() || parts.contains(&"..") {
+        return None;
+    }
+    Some(parts.join("/"))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -561,5 +665,34 @@ mod tests {
         }
         let (_, diags) = parse("[git]\nstale_dyas = 90\n");
         assert_eq!(diags.len(), 1, "{diags:?}");
+    }
+
+    #[test]
+    fn history_settings_are_range_checked_and_the_cache_stays_inside_the_root() {
+        let cfg = parse("").0.history;
+        assert_eq!((cfg.samples, cfg.interval_days), (26, 7));
+        assert_eq!(cfg.cache_dir, ".portolan-cache");
+        let (cfg, diags) =
+            parse("[history]\nsamples = 0\ninterval_days = 30\ncache_dir = \"./cache//x/\"\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!((cfg.history.samples, cfg.history.interval_days), (0, 30));
+        assert_eq!(cfg.history.cache_dir, "cache/x");
+        for bad in [
+            "/tmp/x",
+            "../x",
+            "a/../../x",
+            "",
+            ".",
+            "C:\\\\x",
+            "\\\\\\\\host\\\\x",
+        ] {
+            let (cfg, diags) = parse(&format!("[history]\ncache_dir = \"{bad}\"\n"));
+            assert_eq!(diags.len(), 1, "{bad}: {diags:?}");
+            assert_eq!(diags[0].code, Code::HistoryCache);
+            assert_eq!(diags[0].span.as_ref().unwrap().line, 2);
+            assert_eq!(cfg.history.cache_dir, ".portolan-cache");
+        }
+        let (_, diags) = parse("[history]\nsamples = 521\ninterval_days = 0\n");
+        assert_eq!(diags.len(), 2, "{diags:?}");
     }
 }

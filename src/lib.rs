@@ -17,6 +17,7 @@ pub mod diagnostics;
 pub mod escape;
 pub mod facts;
 pub mod highlight;
+pub mod history;
 pub mod pipeline;
 pub mod pr;
 pub mod scorecard;

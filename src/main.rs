@@ -67,6 +67,12 @@ enum Command {
         /// Build the catalog as it is in this commit (a branch, tag or commit id), read from git without checking it out.
         #[arg(long, value_name = "REV")]
         rev: Option<String>,
+        /// Keep the score history cache in DIR (e.g. a CI cache path) instead of `[history] cache_dir` inside ROOT.
+        #[arg(long, value_name = "DIR")]
+        history_cache: Option<PathBuf>,
+        /// Skip the score history (scorecards at past commits) for this build.
+        #[arg(long, conflicts_with = "history_cache")]
+        no_history: bool,
     },
     /// Work with scorecard policies.
     Policy {
@@ -124,10 +130,16 @@ fn main() -> ExitCode {
             today,
             base_url,
             rev,
+            history_cache,
+            no_history,
         } => cmd::build::run(
             root,
             rev,
             out,
+            cmd::build::History {
+                cache: history_cache,
+                off: no_history,
+            },
             Options {
                 scorecards: true,
                 today: today.unwrap_or_else(portolan::date::Date::today),

@@ -20,6 +20,9 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The API reference of each API entity with a readable definition.
     pub apis: std::collections::HashMap<crate::catalog::model::EntityRef, crate::apiref::ApiDoc>,
+    /// Score history at past commits: filled in by `build` (see
+    /// `crate::history`), `Off` after a plain run.
+    pub history: crate::scorecard::trend::Trends,
 }
 
 impl Checked {
@@ -108,6 +111,7 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         facts,
         scorecards,
         apis,
+        history: Default::default(),
     };
     checked.add(found);
     checked.loaded.timings.push(("merge", started.elapsed()));

@@ -51,6 +51,47 @@ const STAGES: &[(&str, &[&str])] = &[
             "timing",
         ],
     ),
+    (
+        "pipeline",
+        &[
+            "apiref",
+            "catalog",
+            "config",
+            "date",
+            "diagnostics",
+            "escape",
+            "facts",
+            "scorecard",
+            "source",
+            "timing",
+        ],
+    ),
+    (
+        "history",
+        &[
+            "pipeline",
+            "scorecard",
+            "facts",
+            "catalog",
+            "config",
+            "date",
+            "diagnostics",
+            "escape",
+            "source",
+        ],
+    ),
+    ("baseline", &["catalog", "diagnostics", "source"]),
+    (
+        "pr",
+        &[
+            "pipeline",
+            "baseline",
+            "scorecard",
+            "catalog",
+            "diagnostics",
+            "source",
+        ],
+    ),
 ];
 
 /// The `crate::name` paths used in `path` (a file or a folder), outside

@@ -4,9 +4,11 @@
 use super::{print_timings, quote, spinner_after_delay};
 use portolan::diagnostics::render::{self, Report};
 use portolan::diagnostics::{Diagnostic, Severity};
+use portolan::history::CacheDir;
 use portolan::pipeline::{self, Options};
 use portolan::site::budget::OnHang;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -34,10 +36,56 @@ fn hang_hook(root: PathBuf, out: PathBuf, entities: usize, files: Vec<String>) -
     }))
 }
 
+/// `--history-cache` and `--no-history`.
+pub struct History {
+    pub cache: Option<PathBuf>,
+    pub off: bool,
+}
+
+/// Scores the sampled past commits into `checked.history` (see
+/// `portolan::history`), with its timing and, under `PORTOLAN_TIMINGS`,
+/// how many samples came from the cache.
+fn history(checked: &mut pipeline::Checked, root: &Path, at: Option<git2::Oid>, args: History) {
+    let started = std::time::Instant::now();
+    let mut settings = checked.loaded.config.history.clone();
+    if args.off {
+        settings.samples = 0;
+    }
+    let cache = match args.cache {
+        Some(dir) => CacheDir::Given(dir),
+        None => CacheDir::InRoot(settings.cache_dir.clone()),
+    };
+    let mut current: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for s in &checked.scorecards.standings {
+        current
+            .entry(s.entity.to_string())
+            .or_default()
+            .insert(s.scorecard.clone());
+    }
+    let request = portolan::history::Request {
+        root,
+        at,
+        settings: &settings,
+        cache,
+    };
+    let collected = portolan::history::collect(&request, &current);
+    checked.history = collected.trends;
+    checked.add(collected.diagnostics);
+    checked.loaded.timings.push(("history", started.elapsed()));
+    if std::env::var_os("PORTOLAN_TIMINGS").is_some() {
+        let s = collected.stats;
+        eprintln!(
+            "history: {} commits sampled, {} from the cache, {} evaluated, {} cache files rejected",
+            s.commits, s.cached, s.evaluated, s.rejected
+        );
+    }
+}
+
 pub fn run(
     root: PathBuf,
     rev: Option<String>,
     out: PathBuf,
+    history_args: History,
     options: Options,
     base_url: Option<String>,
 ) -> ExitCode {
@@ -53,6 +101,7 @@ pub fn run(
     };
     let spinner = spinner_after_delay(format!("building {}", root.display()));
     let mut checked = pipeline::run(&*source, &root, options);
+    history(&mut checked, &root, source.commit(), history_args);
     let mut theme_diags = Vec::new();
     let theme =
         portolan::site::theme::load(&*source, &checked.loaded.config.site, &mut theme_diags);

@@ -104,6 +104,7 @@ codes! {
     ApiLimit = "E0512", "api-reference-limit", Warning, "An API definition is larger than the API reference shows (operations, schemas or files read for `$ref`s); the page shows part of it.";
     // E06xx: git.
     GitShallow = "E0600", "git-shallow", Warning, "The repository is a shallow clone, so git history facts (last change, contributors) are unavailable.";
+    HistoryCache = "E0601", "history-cache", Error, "`[history] cache_dir` in portolan.toml leaves the catalog root, or the score history cache cannot be used; history is still built, without the cache.";
 }
 
 impl Code {

@@ -181,7 +181,7 @@ pub fn collect(root: &Path, at: Option<Oid>, files: &[String]) -> (Git, Option<D
 
 /// The catalog root relative to the repository's working tree
 /// (`/`-separated, no trailing `/`); `None` when it lies outside it.
-fn prefix(repo: &Repository, root: &Path) -> Option<String> {
+pub fn prefix(repo: &Repository, root: &Path) -> Option<String> {
     let Some(workdir) = repo.workdir() else {
         return Some(String::new());
     };

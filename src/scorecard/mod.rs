@@ -13,6 +13,7 @@ pub mod model;
 pub mod policy_test;
 pub mod recursion;
 pub mod report;
+pub mod trend;
 pub mod waivers;
 
 use crate::catalog::Catalog;

@@ -122,6 +122,8 @@ pub struct ScorecardView {
     pub score: u32,
     pub checks: Vec<CheckView>,
     pub failing: usize,
+    /// The level at each score history sample, when there is history.
+    pub trend: Option<super::trend::TrendView>,
 }
 
 #[derive(Serialize)]
@@ -283,6 +285,7 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
                 score: s.score.round().clamp(0.0, 100.0) as u32,
                 failing: checks.iter().filter(|c| c.status != "pass").count(),
                 checks,
+                trend: super::trend::entity(model, &e.eref, sc),
             })
         })
         .collect()

@@ -5,7 +5,10 @@
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, Relation};
 use crate::scorecard::Standing;
+use crate::scorecard::model::Scorecard;
+use crate::scorecard::trend::{Point, Series, Trends};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Where an entity's JSON lives, relative to the site root.
 pub fn entity_path(r: &EntityRef) -> String {
@@ -134,6 +137,115 @@ pub fn entity_json(catalog: &Catalog, e: &Entity, standings: &[&Standing]) -> Ve
         entity: AsJson(&e.doc),
         relations: catalog.relations_of(&e.eref).collect(),
         scorecards: standings.to_vec(),
+    };
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// Where the score history goes (only when history was asked for).
+pub const HISTORY_PATH: &str = "api/history.json";
+
+/// `api/history.json`: the sampled commits, per scorecard the level counts
+/// at each sample, and per entity and scorecard the level at each sample
+/// (`""` below the first level, `null` not scored then). Maps are sorted.
+pub fn history_json(trends: &Trends, scorecards: &[Scorecard]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        version: u32,
+        available: bool,
+        reason: Option<&'a str>,
+        interval_days: u64,
+        samples: Vec<SampleDoc<'a>>,
+        scorecards: BTreeMap<&'a str, CardDoc<'a>>,
+        entities: BTreeMap<&'a str, BTreeMap<&'a str, Vec<Option<&'a str>>>>,
+    }
+    #[derive(Serialize)]
+    struct SampleDoc<'a> {
+        boundary: String,
+        commit: &'a str,
+        date: String,
+    }
+    #[derive(Serialize)]
+    struct CardDoc<'a> {
+        levels: &'a [String],
+        /// Per sample: entities scored, below the first level, per level.
+        counts: Vec<Counts>,
+    }
+    #[derive(Serialize, Default, Clone)]
+    struct Counts {
+        scored: usize,
+        below: usize,
+        levels: Vec<usize>,
+    }
+    let empty = Series::default();
+    let (series, reason) = match trends {
+        Trends::Available(s) => (s, None),
+        Trends::Unavailable { reason } => (&empty, Some(reason.as_str())),
+        Trends::Off => (&empty, Some("score history is off")),
+    };
+    let n = series.samples.len();
+    let mut cards: BTreeMap<&str, CardDoc> = scorecards
+        .iter()
+        .map(|sc| {
+            let zero = Counts {
+                levels: vec![0; sc.levels.len()],
+                ..Counts::default()
+            };
+            (
+                sc.id.as_str(),
+                CardDoc {
+                    levels: &sc.levels,
+                    counts: vec![zero; n],
+                },
+            )
+        })
+        .collect();
+    let mut entities = BTreeMap::new();
+    for (entity, by_card) in &series.points {
+        let mut row = BTreeMap::new();
+        for (card, points) in by_card {
+            let doc = cards.get_mut(card.as_str());
+            let line = points
+                .iter()
+                .map(|p| match p {
+                    Point::Absent => None,
+                    Point::Below => Some(""),
+                    Point::Level(l) => Some(l.as_str()),
+                })
+                .collect();
+            if let Some(doc) = doc {
+                for (c, p) in doc.counts.iter_mut().zip(points) {
+                    match p {
+                        Point::Absent => continue,
+                        Point::Below => c.below += 1,
+                        Point::Level(l) => {
+                            if let Some(k) = doc.levels.iter().position(|x| x == l) {
+                                c.levels[k] += 1;
+                            }
+                        }
+                    }
+                    c.scored += 1;
+                }
+            }
+            row.insert(card.as_str(), line);
+        }
+        entities.insert(entity.as_str(), row);
+    }
+    let doc = Doc {
+        version: 1,
+        available: reason.is_none(),
+        reason,
+        interval_days: series.interval_days,
+        samples: series
+            .samples
+            .iter()
+            .map(|s| SampleDoc {
+                boundary: s.boundary.to_string(),
+                commit: &s.commit,
+                date: s.date.to_string(),
+            })
+            .collect(),
+        scorecards: cards,
+        entities,
     };
     serde_json::to_vec(&doc).unwrap_or_default()
 }

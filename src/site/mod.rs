@@ -24,6 +24,7 @@ pub mod renderer;
 pub mod spec;
 pub mod summary;
 pub mod theme;
+pub mod trend;
 pub mod write;
 
 use crate::diagnostics::Diagnostic;

@@ -24,6 +24,9 @@ pub struct SiteInfo {
     pub title: String,
     pub base_url: Option<String>,
     pub generator: String,
+    /// Why the score history is missing when it was asked for (outside
+    /// git, a shallow clone); the pages that show trends say it.
+    pub history_note: Option<String>,
 }
 
 /// A link to an entity, as every list on every page shows it. Built once
@@ -104,6 +107,12 @@ impl<'a> SiteModel<'a> {
                 title,
                 base_url,
                 generator: format!("Portolan {}", env!("CARGO_PKG_VERSION")),
+                history_note: match &checked.history {
+                    crate::scorecard::trend::Trends::Unavailable { reason } => {
+                        Some(format!("No score history: {reason}."))
+                    }
+                    _ => None,
+                },
             },
             standings,
             links: catalog

@@ -83,6 +83,8 @@ pub enum Family<'a> {
     Asset(&'a str),
     /// `api/catalog.json`.
     Export,
+    /// `api/history.json`, when score history was asked for.
+    HistoryJson,
     /// Page `page` of an entity's TechDocs site.
     DocsPage {
         entity: &'a Entity,
@@ -123,9 +125,11 @@ impl Family<'_> {
             Family::ScorecardsIndex | Family::Scorecard(_) | Family::ScorecardJson(_) => {
                 "scorecards"
             }
-            Family::Health { .. } | Family::Marker | Family::Asset(_) | Family::Export => {
-                "health, assets, export"
-            }
+            Family::Health { .. }
+            | Family::Marker
+            | Family::Asset(_)
+            | Family::Export
+            | Family::HistoryJson => "health, assets, export",
             Family::DocsPage { .. } | Family::DocsAsset(_) => "docs",
         }
     }
@@ -309,7 +313,8 @@ impl<'a> Plan<'a> {
             | Family::Scorecard(_)
             | Family::ScorecardJson(_)
             | Family::Health { .. }
-            | Family::Export => return None,
+            | Family::Export
+            | Family::HistoryJson => return None,
         };
         Some(Reads { entities, files })
     }
@@ -528,5 +533,8 @@ fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
         specs.push(spec(format!("static/{name}"), Family::Asset(name)));
     }
     specs.push(spec(export::INDEX_PATH.to_owned(), Family::Export));
+    if checked.history != crate::scorecard::trend::Trends::Off {
+        specs.push(spec(export::HISTORY_PATH.to_owned(), Family::HistoryJson));
+    }
     specs
 }

@@ -198,6 +198,10 @@ impl<'a> Renderer<'a> {
             Family::Export => {
                 self.write(path, export::index_json(m.catalog));
             }
+            Family::HistoryJson => {
+                let json = export::history_json(&m.checked.history, &m.scorecards.scorecards);
+                self.write(path, json);
+            }
             Family::DocsPage { entity, site, page } => {
                 let ctx = super::docs::context(m, entity, site, *page);
                 let p = &site.pages[*page];

@@ -43,6 +43,8 @@ pub struct LevelSummary {
     pub below: usize,
     /// Share of check results that pass, 0–100.
     pub pass_rate: u32,
+    /// The average level at each score history sample, when there is history.
+    pub trend: Option<super::trend::TrendView>,
 }
 
 pub fn percent(part: usize, whole: usize) -> u32 {
@@ -69,7 +71,8 @@ pub fn level_summary<'a>(
         checks: usize,
     }
     let mut acc: BTreeMap<&str, Tally> = BTreeMap::new();
-    for r in refs {
+    let refs: Vec<&EntityRef> = refs.collect();
+    for r in refs.iter().copied() {
         for s in model.standings_of(r) {
             if only.is_some_and(|id| id != s.scorecard) {
                 continue;
@@ -114,6 +117,7 @@ pub fn level_summary<'a>(
                     .collect(),
                 below: *below,
                 pass_rate: percent(t.pass, t.checks),
+                trend: super::trend::group(model, &refs, sc),
             })
         })
         .collect()
