@@ -27,6 +27,13 @@ import rego.v1
 #   id: echo
 #   level: bronze
 echo contains sprintf("git=%v", [input.git])
+
+# METADATA
+# title: Docs change
+# custom:
+#   id: docs-changed
+#   level: bronze
+docs_changed contains sprintf("docs last changed %v by %v", [input.docs.last_change.date, input.docs.last_change.author])
 "#;
 
 fn svc(version: &str) -> String {
@@ -227,6 +234,30 @@ fn entity_pages_say_when_and_by_whom_the_file_last_changed() {
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .expect("group page");
     assert!(group.contains("Last changed 2026-03-01 by Dave Example"));
+    // The docs page has its own line, from its markdown file's history.
+    let docs = pages
+        .get("docs/default/component/svc/index.html")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .expect("svc docs home");
+    assert!(
+        docs.contains("Last changed 2026-11-20 by Carol Example"),
+        "{docs}"
+    );
+}
+
+#[test]
+fn policies_see_when_the_docs_last_changed() {
+    let tmp = history_repo();
+    let c = run(tmp.path(), "2026-11-28");
+    assert_eq!(
+        failures(&c, "docs-changed")
+            .iter()
+            .filter(|m| m.contains("docs last changed 2026-11-20 by Carol Example"))
+            .count(),
+        1,
+        "{:?}",
+        failures(&c, "docs-changed")
+    );
 }
 
 #[test]

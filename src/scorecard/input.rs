@@ -102,7 +102,9 @@ impl<'a> Prepared<'a> {
             .map(|(r, e)| {
                 let full = node_value(&e.doc);
                 let summary = summary(r, e, &full);
-                (r, full, summary, docs(facts.docs_of(r), facts.sites.of(r)))
+                let site = facts.sites.of(r);
+                let changed = docs_last_change(facts, site).unwrap_or(Value::Null);
+                (r, full, summary, docs(facts.docs_of(r), site, changed))
             })
             .collect();
         let repo = facts
@@ -223,7 +225,7 @@ impl<'a> Prepared<'a> {
                     self.docs
                         .get(r)
                         .cloned()
-                        .unwrap_or_else(|| docs(None, None)),
+                        .unwrap_or_else(|| docs(None, None, Value::Null)),
                 ),
                 ("answers", answers(k, self.facts.answers_of(r))),
                 (
@@ -271,9 +273,32 @@ fn summary(r: &EntityRef, e: &Entity, full: &Value) -> Value {
 }
 
 /// `input.docs`: the entity's TechDocs as the facts stage found them.
-fn docs(d: Option<&Docs>, site: Option<&crate::facts::techdocs::Site>) -> Value {
+/// The newest commit that changed any page of the entity's docs site, as
+/// `{date, time, author, commit}`; `None` without git history or local docs.
+fn docs_last_change(facts: &Facts, site: Option<&crate::facts::techdocs::Site>) -> Option<Value> {
+    let history = facts.git.history()?;
+    let newest = site?
+        .pages
+        .iter()
+        .filter_map(|p| history.file(&p.src))
+        .map(|f| &f.last_change)
+        .max_by(|a, b| (a.time, &a.commit).cmp(&(b.time, &b.commit)))?;
+    Some(object([
+        ("commit", Value::from(newest.commit.as_str())),
+        ("time", Value::from(newest.time)),
+        ("date", Value::from(newest.date().to_string())),
+        ("author", Value::from(newest.author.as_str())),
+    ]))
+}
+
+fn docs(
+    d: Option<&Docs>,
+    site: Option<&crate::facts::techdocs::Site>,
+    last_change: Value,
+) -> Value {
     let Some(d) = d else {
         return object([
+            ("last_change", Value::Null),
             ("present", Value::from(false)),
             ("pages", Value::from(0u32)),
             ("ref", Value::Null),
@@ -283,6 +308,7 @@ fn docs(d: Option<&Docs>, site: Option<&crate::facts::techdocs::Site>) -> Value 
         ]);
     };
     object([
+        ("last_change", last_change),
         ("present", Value::from(d.present())),
         ("pages", Value::from(d.pages)),
         ("ref", Value::from(d.reference.as_str())),

@@ -31,6 +31,9 @@ pub struct DocsView<'a> {
     pub edit_url: Option<String>,
     /// The markdown file, relative to ROOT.
     pub source: &'a str,
+    /// "DATE by AUTHOR" of the last commit that changed the page, from the
+    /// same history walk as the entity pages' line.
+    pub last_change: Option<String>,
     pub mermaid: bool,
 }
 
@@ -73,6 +76,13 @@ pub fn context<'a>(model: &SiteModel, e: &Entity, site: &'a Site, index: usize) 
             next: link(index + 1),
             edit_url,
             source: &page.src,
+            last_change: model
+                .checked
+                .facts
+                .git
+                .history()
+                .and_then(|h| h.file(&page.src))
+                .map(|f| format!("{} by {}", f.last_change.date(), f.last_change.author)),
             mermaid: page.mermaid,
         },
     }
