@@ -6,50 +6,11 @@ mod common;
 use common::{GROUP, component, portolan, stderr, stdout};
 use std::path::Path;
 
-fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.update_all(["*"], None).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    // 2026-11-01, so `recently-changed` passes on the --today below.
-    let sig = git2::Signature::new(
-        "Alice Example",
-        "alice@example.com",
-        &git2::Time::new(1_793_534_400, 0),
-    )
-    .unwrap();
-    let parents: Vec<git2::Commit> = repo
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .into_iter()
-        .collect();
-    let parents: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn example_repo() -> (tempfile::TempDir, git2::Repository) {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&common::repo().join("example-catalog"), tmp.path());
+    common::copy_dir(&common::repo().join("example-catalog"), tmp.path());
     let repo = git2::Repository::init(tmp.path()).unwrap();
-    commit_all(&repo, "Import");
+    common::git::commit_on_head(&repo, "Alice Example", "2026-11-01", "Import");
     (tmp, repo)
 }
 
@@ -140,7 +101,7 @@ fn a_level_rise_is_reported_with_the_check_that_now_passes() {
     let root = tmp.path();
     let original = std::fs::read(root.join(AUTH)).unwrap();
     without_docs(root);
-    commit_all(&repo, "Drop docs");
+    common::git::commit_on_head(&repo, "Alice Example", "2026-11-01", "Drop docs");
     std::fs::write(root.join(AUTH), original).unwrap();
     let (code, md) = pr(root, "markdown");
     assert_eq!(code, Some(0), "{md}");
@@ -166,7 +127,7 @@ fn debt_repo() -> (tempfile::TempDir, git2::Repository) {
         ("old.yaml", &broken("old-debt")),
     ]);
     let repo = git2::Repository::init(tmp.path()).unwrap();
-    commit_all(&repo, "Start");
+    common::git::commit_on_head(&repo, "Alice Example", "2026-11-01", "Start");
     (tmp, repo)
 }
 

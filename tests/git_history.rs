@@ -8,7 +8,7 @@ use common::{GROUP, component, portolan, stderr};
 use portolan::date::Date;
 use portolan::diagnostics::Code;
 use portolan::facts::git::Git;
-use portolan::pipeline::{self, Options};
+use portolan::pipeline;
 use std::path::Path;
 
 const POLICY: &str = r#"# METADATA
@@ -113,30 +113,10 @@ fn history_repo() -> tempfile::TempDir {
     tmp
 }
 
-fn run(root: &Path, today: &str) -> pipeline::Checked {
-    pipeline::check(
-        root,
-        Options {
-            scorecards: true,
-            today: Date::parse(today).unwrap(),
-        },
-    )
-    .unwrap()
-}
-
-/// The messages of failing checks with `check_id` for `entity`.
-fn failures(c: &pipeline::Checked, check_id: &str) -> Vec<String> {
-    c.diagnostics
-        .iter()
-        .filter(|d| d.code == Code::CheckFailed && d.message.contains(check_id))
-        .map(|d| d.message.clone())
-        .collect()
-}
-
 #[test]
 fn one_walk_finds_last_change_first_commit_and_contributors() {
     let tmp = history_repo();
-    let c = run(tmp.path(), "2026-11-28");
+    let c = common::check_at(tmp.path(), "2026-11-28");
     let Git::Available(h) = &c.facts.git else {
         panic!("no history: {:?}", c.facts.git);
     };
@@ -168,8 +148,8 @@ fn one_walk_finds_last_change_first_commit_and_contributors() {
 fn the_policy_input_carries_the_history_and_the_gold_check_uses_it() {
     let tmp = history_repo();
     // 2026-06-01 to 2026-11-28 is 180 days: still recent.
-    let c = run(tmp.path(), "2026-11-28");
-    let echo = failures(&c, "echo");
+    let c = common::check_at(tmp.path(), "2026-11-28");
+    let echo = common::check_failures(&c, "echo");
     let echo = echo
         .iter()
         .find(|m| m.contains("svc"))
@@ -186,13 +166,13 @@ fn the_policy_input_carries_the_history_and_the_gold_check_uses_it() {
         assert!(echo.contains(part), "{part} not in {echo}");
     }
     assert!(
-        failures(&c, "recently-changed").is_empty(),
+        common::check_failures(&c, "recently-changed").is_empty(),
         "{:?}",
-        failures(&c, "recently-changed")
+        common::check_failures(&c, "recently-changed")
     );
     // A day later it is 181 days old; the date comes from --today, not the clock.
-    let c = run(tmp.path(), "2026-11-29");
-    let stale = failures(&c, "recently-changed");
+    let c = common::check_at(tmp.path(), "2026-11-29");
+    let stale = common::check_failures(&c, "recently-changed");
     assert!(
         stale
             .iter()
@@ -248,15 +228,15 @@ fn entity_pages_say_when_and_by_whom_the_file_last_changed() {
 #[test]
 fn policies_see_when_the_docs_last_changed() {
     let tmp = history_repo();
-    let c = run(tmp.path(), "2026-11-28");
+    let c = common::check_at(tmp.path(), "2026-11-28");
     assert_eq!(
-        failures(&c, "docs-changed")
+        common::check_failures(&c, "docs-changed")
             .iter()
             .filter(|m| m.contains("docs last changed 2026-11-20 by Carol Example"))
             .count(),
         1,
         "{:?}",
-        failures(&c, "docs-changed")
+        common::check_failures(&c, "docs-changed")
     );
 }
 
@@ -303,10 +283,14 @@ fn outside_git_the_facts_are_absent_and_the_check_says_so() {
         git2::Repository::discover(tmp.path()).is_err(),
         "tempdir inside a repository"
     );
-    let c = run(tmp.path(), "2026-11-28");
+    let c = common::check_at(tmp.path(), "2026-11-28");
     assert!(matches!(c.facts.git, Git::Absent));
-    assert!(failures(&c, "echo").iter().any(|m| m.contains("git=null")));
-    let msgs = failures(&c, "recently-changed");
+    assert!(
+        common::check_failures(&c, "echo")
+            .iter()
+            .any(|m| m.contains("git=null"))
+    );
+    let msgs = common::check_failures(&c, "recently-changed");
     assert!(
         msgs.iter()
             .any(|m| m.contains("git history unavailable: the catalog is not in a git repository")),
@@ -325,7 +309,7 @@ fn a_shallow_clone_marks_the_facts_unavailable_with_one_warning() {
         .target()
         .unwrap();
     std::fs::write(tmp.path().join(".git/shallow"), format!("{head}\n")).unwrap();
-    let c = run(tmp.path(), "2026-11-28");
+    let c = common::check_at(tmp.path(), "2026-11-28");
     assert!(matches!(c.facts.git, Git::Unavailable { .. }));
     let shallow: Vec<_> = c
         .diagnostics
@@ -340,14 +324,14 @@ fn a_shallow_clone_marks_the_facts_unavailable_with_one_warning() {
             .unwrap()
             .contains("fetch-depth: 0")
     );
-    let msgs = failures(&c, "recently-changed");
+    let msgs = common::check_failures(&c, "recently-changed");
     assert!(
         msgs.iter()
             .any(|m| m.contains("git history unavailable: the repository is a shallow clone")),
         "{msgs:?}"
     );
     assert!(
-        failures(&c, "echo")
+        common::check_failures(&c, "echo")
             .iter()
             .any(|m| m.contains("\"available\": false"))
     );
@@ -369,8 +353,8 @@ fn an_uncommitted_entity_file_has_no_history_yet() {
         tmp.path(),
         &[("new/catalog-info.yaml", &component("fresh", "team-a"))],
     );
-    let c = run(tmp.path(), "2026-11-28");
-    let msgs = failures(&c, "recently-changed");
+    let c = common::check_at(tmp.path(), "2026-11-28");
+    let msgs = common::check_failures(&c, "recently-changed");
     assert!(
         msgs.iter().any(|m| m.contains("fresh")
             && m.contains("git history unavailable: the entity file has not been committed")),
@@ -381,8 +365,8 @@ fn an_uncommitted_entity_file_has_no_history_yet() {
 #[test]
 fn history_facts_are_deterministic() {
     let tmp = history_repo();
-    let a = run(tmp.path(), "2026-11-28");
-    let b = run(tmp.path(), "2026-11-28");
+    let a = common::check_at(tmp.path(), "2026-11-28");
+    let b = common::check_at(tmp.path(), "2026-11-28");
     let (Git::Available(a), Git::Available(b)) = (&a.facts.git, &b.facts.git) else {
         panic!("no history");
     };
@@ -394,24 +378,11 @@ fn history_facts_are_deterministic() {
     assert_eq!(sorted(a), sorted(b));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_example_catalog_in_a_fresh_repository_reaches_gold() {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&common::repo().join("example-catalog"), tmp.path());
-    let before = run(tmp.path(), "2026-11-28");
+    common::copy_dir(&common::repo().join("example-catalog"), tmp.path());
+    let before = common::check_at(tmp.path(), "2026-11-28");
     let gold = |c: &pipeline::Checked| {
         c.scorecards
             .standings
@@ -429,7 +400,7 @@ fn the_example_catalog_in_a_fresh_repository_reaches_gold() {
         &[],
         true,
     );
-    let after = run(tmp.path(), "2026-11-28");
+    let after = common::check_at(tmp.path(), "2026-11-28");
     assert!(gold(&after) > 0, "no entity reaches gold with history");
 }
 
@@ -444,7 +415,7 @@ fn cli(args: &[&str]) -> (Option<i32>, String, String) {
 fn two_commits() -> (tempfile::TempDir, git2::Oid) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("catalog");
-    copy_dir(&common::repo().join("example-catalog"), &root);
+    common::copy_dir(&common::repo().join("example-catalog"), &root);
     let repo = git2::Repository::init(tmp.path()).unwrap();
     let first = commit(&repo, "Alice Example", "2026-10-01", "Import", &[], true);
     std::fs::remove_dir_all(root.join("services/orders-service")).unwrap();
@@ -652,7 +623,7 @@ fn the_one_walk_agrees_with_a_per_file_oracle() {
         let id = commit(&repo, authors[c % 3], &day, &format!("c{c}"), &parent, true);
         parent = vec![id];
     }
-    let c = run(dir, "2026-11-28");
+    let c = common::check_at(dir, "2026-11-28");
     let Git::Available(h) = &c.facts.git else {
         panic!("no history")
     };
@@ -730,7 +701,7 @@ fn history_settles_a_duplicate_by_ancestry_not_by_date_or_name() {
     write(root, &[("0-notes.yaml", &component("payments", "mallory"))]);
     commit(&repo, "Mal Lory", "2019-01-01", "notes", &[base], true);
 
-    let c = run(root, "2026-06-01");
+    let c = common::check_at(root, "2026-06-01");
     let kept = c
         .loaded
         .catalog
@@ -774,7 +745,7 @@ fn history_settles_a_duplicate_by_ancestry_not_by_date_or_name() {
     write(root, &[("a.yaml", &component("payments", "team-a"))]);
     let merge = commit(&repo, "Ann", "2026-03-04", "merge", &[left, right], false);
     repo.set_head_detached(merge).unwrap();
-    let c = run(root, "2026-06-01");
+    let c = common::check_at(root, "2026-06-01");
     assert_eq!(
         c.loaded.catalog.conflicts.len(),
         1,

@@ -5,35 +5,11 @@
 
 mod common;
 
+use common::git::write;
 use common::{GROUP, component, portolan, stderr};
-use portolan::date::Date;
 use portolan::diagnostics::Code;
-use portolan::pipeline::{self, Options};
+use portolan::pipeline;
 use std::path::Path;
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
-
-/// Commits the whole work tree at noon UTC on `day`.
-fn commit(repo: &git2::Repository, who: &str, day: &str, message: &str) {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let secs = Date::parse(day).unwrap().0 * 86_400 + 12 * 3600;
-    let sig = git2::Signature::new(who, "dev@example.com", &git2::Time::new(secs, 0)).unwrap();
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap();
-}
 
 const POLICY: &str = r#"# METADATA
 # title: Git facts
@@ -74,31 +50,12 @@ fn repo(config: Option<&str>) -> tempfile::TempDir {
     let files = files(config);
     let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
     write(dir, &borrowed);
-    commit(&repo, "Alice Example", "2026-01-01", "Add the catalog");
+    common::git::commit_on_head(&repo, "Alice Example", "2026-01-01", "Add the catalog");
     let fresh =
         component("fresh", "team-a").replace("metadata:\n", "metadata:\n  description: fresh\n");
     write(dir, &[("fresh/catalog-info.yaml", &fresh)]);
-    commit(&repo, "Bob Example", "2026-10-01", "Describe fresh");
+    common::git::commit_on_head(&repo, "Bob Example", "2026-10-01", "Describe fresh");
     tmp
-}
-
-fn run(root: &Path, today: &str) -> pipeline::Checked {
-    pipeline::check(
-        root,
-        Options {
-            scorecards: true,
-            today: Date::parse(today).unwrap(),
-        },
-    )
-    .unwrap()
-}
-
-fn messages(c: &pipeline::Checked, check_id: &str) -> Vec<String> {
-    c.diagnostics
-        .iter()
-        .filter(|d| d.code == Code::CheckFailed && d.message.contains(check_id))
-        .map(|d| d.message.clone())
-        .collect()
 }
 
 /// The names of the stale entities, sorted.
@@ -144,14 +101,14 @@ fn stale_section(html: &str) -> &str {
 fn the_default_is_180_days_counted_to_today() {
     let tmp = repo(None);
     // 2026-01-01 to 2026-06-30 is 180 days: not stale yet.
-    let c = run(tmp.path(), "2026-06-30");
+    let c = common::check_at(tmp.path(), "2026-06-30");
     assert_eq!(c.facts.staleness.days, 180);
     assert!(stale_names(&c).is_empty(), "{:?}", stale_names(&c));
-    assert!(messages(&c, "recently-changed").is_empty());
+    assert!(common::check_failures(&c, "recently-changed").is_empty());
     // A day later `old` is 181 days old; `group` too (same commit).
-    let c = run(tmp.path(), "2026-07-01");
+    let c = common::check_at(tmp.path(), "2026-07-01");
     assert_eq!(stale_names(&c), ["old", "team-a"]);
-    let echo = messages(&c, "echo");
+    let echo = common::check_failures(&c, "echo");
     assert!(
         echo.iter()
             .any(|m| m.contains("old stale=true stale_days=180")),
@@ -162,7 +119,7 @@ fn the_default_is_180_days_counted_to_today() {
             .any(|m| m.contains("fresh stale=false stale_days=180")),
         "{echo:?}"
     );
-    let recent = messages(&c, "recently-changed");
+    let recent = common::check_failures(&c, "recently-changed");
     assert!(
         recent.iter().any(|m| m.contains("old")
             && m.contains("entity file last changed 181 days ago (stale after 180)")),
@@ -175,21 +132,21 @@ fn the_default_is_180_days_counted_to_today() {
 fn stale_days_in_portolan_toml_moves_the_line_for_the_page_and_the_policies() {
     let tmp = repo(Some("[git]\nstale_days = 30\n"));
     // 2026-10-01 to 2026-11-01 is 31 days: `fresh` is stale too now.
-    let c = run(tmp.path(), "2026-11-01");
+    let c = common::check_at(tmp.path(), "2026-11-01");
     assert_eq!(c.facts.staleness.days, 30);
     assert_eq!(stale_names(&c), ["fresh", "old", "team-a"]);
-    let echo = messages(&c, "echo");
+    let echo = common::check_failures(&c, "echo");
     assert!(
         echo.iter()
             .any(|m| m.contains("fresh stale=true stale_days=30")),
         "{echo:?}"
     );
     assert!(
-        messages(&c, "recently-changed")
+        common::check_failures(&c, "recently-changed")
             .iter()
             .any(|m| m.contains("fresh") && m.contains("31 days ago (stale after 30)")),
         "{:?}",
-        messages(&c, "recently-changed")
+        common::check_failures(&c, "recently-changed")
     );
 
     let html = health(tmp.path(), "2026-11-01");
@@ -214,7 +171,7 @@ fn stale_days_in_portolan_toml_moves_the_line_for_the_page_and_the_policies() {
         tmp.path(),
         &[("portolan.toml", "[git]\nstale_days = 365\n")],
     );
-    let c = run(tmp.path(), "2026-11-01");
+    let c = common::check_at(tmp.path(), "2026-11-01");
     assert!(stale_names(&c).is_empty());
     let html = health(tmp.path(), "2026-11-01");
     assert!(stale_section(&html).contains("No stale entities."));
@@ -223,7 +180,7 @@ fn stale_days_in_portolan_toml_moves_the_line_for_the_page_and_the_policies() {
 #[test]
 fn a_bad_stale_days_is_e0008_and_the_default_applies() {
     let tmp = repo(Some("[git]\nstale_days = 0\n"));
-    let c = run(tmp.path(), "2026-07-01");
+    let c = common::check_at(tmp.path(), "2026-07-01");
     assert_eq!(c.facts.staleness.days, 180);
     let config: Vec<_> = c
         .diagnostics
@@ -240,9 +197,9 @@ fn outside_git_no_entity_is_stale_and_the_page_says_why() {
     let files = files(Some("[git]\nstale_days = 1\n"));
     let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
     write(plain.path(), &borrowed);
-    let c = run(plain.path(), "2030-01-01");
+    let c = common::check_at(plain.path(), "2030-01-01");
     assert!(stale_names(&c).is_empty());
-    let echo = messages(&c, "echo");
+    let echo = common::check_failures(&c, "echo");
     assert!(
         echo.iter().any(|m| m.contains("old stale=none")),
         "{echo:?}"
@@ -266,9 +223,9 @@ fn a_shallow_clone_calls_no_entity_stale_and_the_page_says_why() {
         .target()
         .unwrap();
     std::fs::write(tmp.path().join(".git/shallow"), format!("{head}\n")).unwrap();
-    let c = run(tmp.path(), "2030-01-01");
+    let c = common::check_at(tmp.path(), "2030-01-01");
     assert!(stale_names(&c).is_empty());
-    let echo = messages(&c, "echo");
+    let echo = common::check_failures(&c, "echo");
     assert!(
         echo.iter()
             .any(|m| m.contains("old stale=false stale_days=180")),

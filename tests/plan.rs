@@ -121,18 +121,6 @@ fn a_render_into_memory_equals_the_disk_build() {
     assert!(memory == disk, "the same paths, but different bytes");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Every entity's standings, as JSON, by ref.
 fn standings(checked: &Checked) -> BTreeMap<EntityRef, String> {
     let mut out: BTreeMap<EntityRef, String> = BTreeMap::new();

@@ -6,51 +6,12 @@ mod common;
 use common::repo;
 use portolan::pipeline::{self, Options};
 use portolan::source::{GitTree, ReadError, Source, WorkTree};
-use std::path::Path;
 
 fn options() -> Options {
     Options {
         scorecards: true,
         today: portolan::date::Date::parse("2026-06-01").unwrap(),
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Commits everything under the repository's work tree.
-fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::new(
-        "Test",
-        "test@example.com",
-        &git2::Time::new(1_700_000_000, 0),
-    )
-    .unwrap();
-    let parents: Vec<git2::Commit> = repo
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .into_iter()
-        .collect();
-    let parents: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
 }
 
 /// What a run found, in a form two runs can be compared by.
@@ -81,8 +42,8 @@ fn a_revision_reads_like_a_checkout_of_it() {
     let git = git2::Repository::init(dir.path()).unwrap();
     // The catalog is a folder inside the repository, as in monorepos.
     let root = dir.path().join("catalog");
-    copy_dir(&repo().join("example-catalog"), &root);
-    commit_all(&git, "the example catalog");
+    common::copy_dir(&repo().join("example-catalog"), &root);
+    common::git::commit_on_head(&git, "Test", "2023-11-14", "the example catalog");
 
     // A checkout of the commit in another folder (a clone, so that it has
     // the same history facts), read from disk.
@@ -120,7 +81,7 @@ fn a_symlink_in_the_tree_never_leads_out_of_the_root() {
     std::fs::write(root.join("docs/index.md"), "# Docs\n").unwrap();
     std::os::unix::fs::symlink("../secret.yaml", root.join("escape.yaml")).unwrap();
     std::os::unix::fs::symlink("docs/index.md", root.join("inside.md")).unwrap();
-    commit_all(&git, "links");
+    common::git::commit_on_head(&git, "Test", "2023-11-14", "links");
     let tree = GitTree::open(&root, "HEAD").unwrap();
     assert!(matches!(
         tree.read("escape.yaml", 1024),

@@ -17,8 +17,8 @@ pub fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
-/// Commits the whole work tree as `who` on `day`, with `parents`; moves
-/// HEAD only when `head` is true.
+/// Commits the whole work tree (deletions included) as `who` on `day`,
+/// with `parents`; moves HEAD only when `head` is true.
 pub fn commit(
     repo: &git2::Repository,
     who: &str,
@@ -31,6 +31,7 @@ pub fn commit(
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
         .unwrap();
+    index.update_all(["*"], None).unwrap();
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let email = format!(
@@ -45,4 +46,17 @@ pub fn commit(
     let parents: Vec<&git2::Commit> = parents.iter().collect();
     repo.commit(head.then_some("HEAD"), &sig, &sig, message, &tree, &parents)
         .unwrap()
+}
+
+/// Commits the whole work tree on top of HEAD (the first commit when there
+/// is none) and moves HEAD to it.
+pub fn commit_on_head(repo: &git2::Repository, who: &str, day: &str, message: &str) -> git2::Oid {
+    let parents: Vec<git2::Oid> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .map(|c| c.id())
+        .into_iter()
+        .collect();
+    commit(repo, who, day, message, &parents, true)
 }

@@ -232,3 +232,41 @@ pub fn portolan_limited(
     );
     (out, took)
 }
+
+/// Copies a folder tree (the example catalog into a temporary repository).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The whole pipeline, scorecards included, on the working tree at `root`,
+/// judged as of `today`.
+pub fn check_at(root: &Path, today: &str) -> portolan::pipeline::Checked {
+    portolan::pipeline::check(
+        root,
+        portolan::pipeline::Options {
+            scorecards: true,
+            today: portolan::date::Date::parse(today).unwrap(),
+        },
+    )
+    .unwrap()
+}
+
+/// The messages of failing checks whose message names `check_id`.
+pub fn check_failures(c: &portolan::pipeline::Checked, check_id: &str) -> Vec<String> {
+    c.diagnostics
+        .iter()
+        .filter(|d| {
+            d.code == portolan::diagnostics::Code::CheckFailed && d.message.contains(check_id)
+        })
+        .map(|d| d.message.clone())
+        .collect()
+}
