@@ -1,12 +1,10 @@
 //! AsyncAPI 2.x and 3.x: operations grouped by channel, each with its
 //! messages (payload and headers as schema trees).
 
-use super::openapi::{deref, named};
+use super::openapi::{deref, list_schemas, named};
 use super::refs::DocKey;
 use super::schema::Walker;
-use super::{
-    ApiDoc, Cx, MAX_OPERATIONS, MAX_SCHEMAS, Message, NamedSchema, OpGroup, Operation, anchor, text,
-};
+use super::{ApiDoc, Cx, MAX_OPERATIONS, Message, OpGroup, Operation, anchor, text};
 use crate::catalog::yaml::Node;
 use std::collections::HashMap;
 
@@ -124,22 +122,13 @@ pub fn read<'a>(root: &'a Node, cx: &mut Cx<'_, 'a>, doc: &mut ApiDoc) {
     }
     doc.operation_count = total;
     doc.groups = groups;
-    let declared = root
-        .at(&["components", "schemas"])
-        .and_then(Node::as_map)
-        .map_or(0, <[_]>::len);
-    if declared > MAX_SCHEMAS {
-        cx.note_cut("schemas", MAX_SCHEMAS, declared);
-    }
-    cx.next_budget();
-    doc.schemas = schemas
-        .into_iter()
-        .map(|(name, node, id)| NamedSchema {
-            id,
-            name,
-            schema: listed.tree(cx, None, node),
-        })
-        .collect();
+    list_schemas(
+        root.at(&["components", "schemas"]),
+        schemas,
+        &listed,
+        cx,
+        doc,
+    );
 }
 
 fn operation(op: &Node, action: &str, path: &str, seen: &mut HashMap<String, usize>) -> Operation {

@@ -146,9 +146,20 @@ pub fn read<'a>(root: &'a Node, swagger: bool, cx: &mut Cx<'_, 'a>, doc: &mut Ap
         root.get("definitions")
     } else {
         root.at(&["components", "schemas"])
-    }
-    .and_then(Node::as_map)
-    .map_or(0, <[_]>::len);
+    };
+    list_schemas(declared, schemas, &listed, cx, doc);
+}
+
+/// The schema list that ends every reader: says when [`named`] left
+/// schemas out, then spends the second half of the node budget on them.
+pub fn list_schemas<'a>(
+    declared: Option<&'a Node>,
+    schemas: Vec<Named<'a>>,
+    listed: &Walker,
+    cx: &mut Cx<'_, 'a>,
+    doc: &mut ApiDoc,
+) {
+    let declared = declared.and_then(Node::as_map).map_or(0, <[_]>::len);
     if declared > MAX_SCHEMAS {
         cx.note_cut("schemas", MAX_SCHEMAS, declared);
     }
