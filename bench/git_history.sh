@@ -36,55 +36,8 @@ if [[ ! -d $REPO/.git ]]; then
     rm -rf "$REPO"
     python3 bench/gen_catalog.py --entities "$ENTITIES" --out "$REPO" --docs-pages 2 >/dev/null
     git -C "$REPO" init --quiet
-    python3 - "$REPO" "$COMMITS" <<'EOF' | git -C "$REPO" fast-import --quiet
-import os, sys
-root, commits = sys.argv[1], int(sys.argv[2])
-out = sys.stdout.buffer
-files = []
-for d, dirs, names in os.walk(root):
-    dirs[:] = sorted(x for x in dirs if x != ".git")
-    for n in sorted(names):
-        rel = os.path.relpath(os.path.join(d, n), root)
-        if rel.endswith((".yaml", ".yml", ".md")) and not n.startswith("."):
-            files.append(rel)
-files.sort()
-# Entity files and docs pages change; other files only in the first commit.
-changing = [f for f in files if f.endswith("catalog-info.yaml") or f.endswith(".md") or "/" in f and f.split("/")[0] in ("groups", "users", "systems", "domains", "resources")]
-base = 1_700_000_000
-authors = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi"]
-
-def data(b):
-    out.write(b"data %d\n" % len(b))
-    out.write(b)
-    out.write(b"\n")
-
-def commit(i, who, msg, changes):
-    t = base + i * 3600
-    out.write(b"commit refs/heads/main\n")
-    out.write(b"committer %s <%s@example.com> %d +0000\n" % (who.encode(), who.lower().encode(), t))
-    data(msg.encode())
-    # Without `from`, each commit continues the branch fast-import is on.
-    for path, content in changes:
-        out.write(b"M 100644 inline %s\n" % path.encode())
-        data(content)
-
-initial = []
-for f in files:
-    with open(os.path.join(root, f), "rb") as fh:
-        initial.append((f, fh.read()))
-commit(0, "Alice", "Import the catalog", initial)
-contents = dict(initial)
-k = 0
-for i in range(1, commits):
-    changes = []
-    for _ in range(1 + i % 3):
-        f = changing[k % len(changing)]
-        k += 7919  # a prime stride spreads the changes over the tree
-        contents[f] = contents[f] + b"# touched by commit %d\n" % i
-        changes.append((f, contents[f]))
-    commit(i, authors[i % len(authors)], "Change %d" % i, changes)
-out.write(b"done\n")
-EOF
+    # One commit an hour.
+    python3 bench/gen_history.py "$REPO" "$COMMITS" 3600 | git -C "$REPO" fast-import --quiet
     git -C "$REPO" symbolic-ref HEAD refs/heads/main
     git -C "$REPO" reset --quiet --hard main
 fi
