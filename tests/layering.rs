@@ -14,7 +14,7 @@ const STAGES: &[(&str, &[&str])] = &[
     ("escape", &[]),
     ("date", &[]),
     ("timing", &[]),
-    ("highlight", &[]),
+    ("highlight", &["escape"]),
     ("diagnostics", &["escape"]),
     ("source", &["diagnostics"]),
     ("config", &["source", "diagnostics"]),

@@ -10,6 +10,9 @@
 //! text it wraps in spans, and an unknown language is shown as plain
 //! escaped text.
 
+// The project's one HTML/XML escaper: it also shows NUL and bidi controls
+// as visible markers, so a code block cannot hide what it says.
+pub use crate::escape::xml as escape;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder};
@@ -89,25 +92,19 @@ pub fn code_block(lang: &str, code: &str, enabled: bool, max_bytes: usize) -> St
     out
 }
 
-/// Text escaped for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unhighlighted_code_shows_bidi_controls_instead_of_passing_them() {
+        let html = code_block("nosuchlang", "ok = \"a\u{202e}b\" <x>", true, 1 << 20);
+        assert!(
+            html.contains("⟨U+202E⟩") && !html.contains('\u{202e}'),
+            "{html}"
+        );
+        assert!(html.contains("&lt;x&gt;"), "{html}");
+    }
 
     #[test]
     fn the_bundled_grammars_load() {
