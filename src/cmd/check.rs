@@ -86,18 +86,7 @@ pub fn run(root: PathBuf, rev: Rev, base: Rev, args: Args, options: Options) -> 
         baseline: matched.as_ref(),
     };
     let render_started = std::time::Instant::now();
-    let text = match args.format {
-        Format::Human => {
-            let color =
-                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-            render::human(&report, color)
-        }
-        Format::Json => render::json(&report),
-        Format::Github => render::github(&report),
-        Format::Sarif => render::sarif(&report),
-        Format::Junit => render::junit(&report),
-        Format::Markdown => render::markdown(&report),
-    };
+    let text = render_as(args.format, &report);
     print_timings(10, &[("render", render_started.elapsed())]);
     if !print(&text) {
         return ExitCode::from(2);
@@ -167,18 +156,7 @@ fn pr_mode(
                 scorecard_details: args.scorecard_details,
                 baseline: None,
             };
-            match format {
-                Format::Human => {
-                    let color = anstream::AutoStream::choice(&std::io::stdout())
-                        != anstream::ColorChoice::Never;
-                    render::human(&report, color)
-                }
-                Format::Json => render::json(&report),
-                Format::Github => render::github(&report),
-                Format::Sarif => render::sarif(&report),
-                Format::Junit => render::junit(&report),
-                Format::Markdown => render::markdown(&report),
-            }
+            render_as(format, &report)
         }
     };
     if !print(&text) {
@@ -234,4 +212,21 @@ fn write_baseline(
         eprintln!("error: the baseline just written does not read back: {e}");
         ExitCode::from(2)
     })
+}
+
+/// The report in one `--format` (the human one in colour when stdout
+/// takes it).
+fn render_as(format: Format, report: &Report) -> String {
+    match format {
+        Format::Human => {
+            let color =
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            render::human(report, color)
+        }
+        Format::Json => render::json(report),
+        Format::Github => render::github(report),
+        Format::Sarif => render::sarif(report),
+        Format::Junit => render::junit(report),
+        Format::Markdown => render::markdown(report),
+    }
 }
