@@ -74,6 +74,24 @@ enum Command {
         #[arg(long, conflicts_with = "history_cache")]
         no_history: bool,
     },
+    /// Build the portal in memory and serve it with live reload: rebuilds on save, reloads the browser.
+    Serve {
+        /// The catalog root.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on; 0 picks a free one (and prints it).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on; anything but a loopback address makes the catalog reachable from other machines.
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::IpAddr>,
+        /// Open the portal in the system's browser (not under CI or without a display).
+        #[arg(long)]
+        open: bool,
+        /// The date (YYYY-MM-DD) scorecard enforcement and waivers are judged on; defaults to today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<portolan::date::Date>,
+    },
     /// Work with scorecard policies.
     Policy {
         #[command(subcommand)]
@@ -145,6 +163,20 @@ fn main() -> ExitCode {
                 today: today.unwrap_or_else(portolan::date::Date::today),
             },
             base_url,
+        ),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            today,
+        } => cmd::serve::run(
+            root,
+            cmd::serve::Args { port, bind, open },
+            Options {
+                scorecards: true,
+                today: today.unwrap_or_else(portolan::date::Date::today),
+            },
         ),
         Command::Policy {
             command: PolicyCommand::Test { root, json },
