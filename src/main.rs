@@ -92,6 +92,15 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<portolan::date::Date>,
     },
+    /// Create a catalog repository that works at once: example entities, docs, an API, policies with tests, CI workflows.
+    Init {
+        /// The folder to create it in (made if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite files init would write that already exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Work with scorecard policies.
     Policy {
         #[command(subcommand)]
@@ -178,6 +187,7 @@ fn main() -> ExitCode {
                 today: today.unwrap_or_else(portolan::date::Date::today),
             },
         ),
+        Command::Init { dir, force } => cmd::init::run(dir, force),
         Command::Policy {
             command: PolicyCommand::Test { root, json },
         } => cmd::policy::test(root, json),

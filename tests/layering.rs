@@ -80,6 +80,10 @@ const STAGES: &[(&str, &[&str])] = &[
             "source",
         ],
     ),
+    (
+        "serve",
+        &["pipeline", "site", "catalog", "diagnostics", "source"],
+    ),
     ("baseline", &["catalog", "diagnostics", "source"]),
     (
         "pr",
