@@ -132,6 +132,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
         }
         let rebuilt = session.rebuild(&changed);
         say(&line(&rebuilt, session.state().len()));
+        super::print_timings(14, &rebuilt.timings);
     }
     session.state().close();
     server.stop();

@@ -60,6 +60,8 @@ pub struct Rebuilt {
     /// How many files the site has now.
     pub files: usize,
     pub took: Duration,
+    /// Wall time per phase, for `PORTOLAN_TIMINGS=1` and the benchmark.
+    pub timings: crate::timing::Laps,
     /// `Some` when the rebuild failed: the errors, as `check` prints them.
     pub failed: Option<Failure>,
 }
@@ -162,7 +164,10 @@ impl Session {
             return self.retheme(&source, good, files, started);
         }
         let checked = pipeline::run(&source, &self.root, self.options);
-        self.publish(&source, checked, scope, files, started)
+        let ran = started.elapsed();
+        let mut rebuilt = self.publish(&source, checked, scope, files, started);
+        rebuilt.timings.insert(0, ("pipeline", ran));
+        rebuilt
     }
 
     /// Loads the theme again and renders the last run with it.
@@ -196,6 +201,7 @@ impl Session {
                     removed: Vec::new(),
                     files: count,
                     took: started.elapsed(),
+                    timings: Vec::new(),
                     failed: None,
                 }
             }
@@ -217,6 +223,7 @@ impl Session {
         files: Vec<String>,
         started: Instant,
     ) -> Rebuilt {
+        let mut clock = crate::timing::Clock::default();
         let mut theme_diags = Vec::new();
         let theme = theme::load(source, &checked.loaded.config.site, &mut theme_diags);
         let mut errors = errors_of(theme_diags.clone());
@@ -233,20 +240,26 @@ impl Session {
         if let Some(good) = &mut self.good {
             checked.history = std::mem::take(&mut good.checked.history);
         }
+        clock.lap("theme, errors");
         let rendered = match (&self.good, scope) {
             (Some(good), Scope::Catalog) => {
                 let changed: BTreeSet<String> = files.iter().cloned().collect();
-                render_changes(good, &checked, &theme, &changed)
+                render_changes(good, &checked, &theme, &changed, &mut clock)
             }
             _ => render_all(&checked, &theme),
         };
+        clock.lap("render");
         match rendered {
             Ok(render) => {
                 let count = self
                     .state
                     .apply(render.files, &render.removed, render.whole);
-                self.good = Some(Good { checked, theme });
+                let old = self.good.replace(Good { checked, theme });
                 self.state.succeeded();
+                clock.lap("swap in");
+                // Freeing a large catalog's last run takes a while; the
+                // browsers are told first, and it is freed off this thread.
+                std::thread::spawn(move || drop(old));
                 Rebuilt {
                     scope,
                     changed: files,
@@ -254,6 +267,7 @@ impl Session {
                     removed: render.removed,
                     files: count,
                     took: started.elapsed(),
+                    timings: clock.laps,
                     failed: None,
                 }
             }
@@ -302,6 +316,7 @@ impl Session {
             removed: Vec::new(),
             files: self.state.len(),
             took: started.elapsed(),
+            timings: Vec::new(),
             failed: Some(failure),
         }
     }
@@ -404,8 +419,10 @@ fn render_changes(
     new: &Checked,
     theme: &Theme,
     saved: &BTreeSet<String>,
+    clock: &mut crate::timing::Clock,
 ) -> Result<Render, Vec<Diagnostic>> {
     let changes = changes(&good.checked, new, saved);
+    clock.lap("compare runs");
     let (old_paths, mut wanted) = {
         let old = Plan::new(&good.checked, &good.theme);
         let paths: HashSet<String> = old.pages().iter().map(|s| s.path.clone()).collect();
@@ -416,8 +433,10 @@ fn render_changes(
             .collect();
         (paths, affected)
     };
+    clock.lap("old plan");
     let plan = Plan::new(new, theme);
     wanted.extend(plan.affected(&changes).into_iter().map(|s| s.path.clone()));
+    clock.lap("new plan");
     let pages: Vec<&site::PageSpec> = plan
         .pages()
         .iter()
