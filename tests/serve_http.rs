@@ -31,9 +31,10 @@ impl Served {
             ])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::inherit())
             .spawn()
             .expect("start portolan serve");
+        // (stderr is the test's: a warning there is shown, never blocks.)
         let (tx, lines) = channel();
         let out = child.stdout.take().unwrap();
         std::thread::spawn(move || {
@@ -161,11 +162,19 @@ impl Events {
         events
     }
 
-    /// Reads until `what` arrives; returns everything read since the last call.
+    /// Reads until `what` arrives; returns what was read up to the end of
+    /// that event and keeps the rest for the next call.
     fn wait_for(&mut self, what: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut buf = [0u8; 4096];
-        while !self.seen.contains(what) {
+        loop {
+            if let Some(at) = self.seen.find(what) {
+                let end = self.seen[at..]
+                    .find("\n\n")
+                    .map_or(self.seen.len(), |e| at + e + 2);
+                let rest = self.seen.split_off(end);
+                return std::mem::replace(&mut self.seen, rest);
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(!left.is_zero(), "no `{what}` event; got: {}", self.seen);
             self.stream.set_read_timeout(Some(left)).unwrap();
@@ -173,7 +182,6 @@ impl Events {
             assert!(n > 0, "the event stream ended; got: {}", self.seen);
             self.seen.push_str(&String::from_utf8_lossy(&buf[..n]));
         }
-        std::mem::take(&mut self.seen)
     }
 }
 

@@ -8,9 +8,10 @@
 use super::paths::{self, Target};
 use super::reload;
 use super::state::State;
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+use tiny_http::{Method, Request, Server};
 
 /// Threads answering requests; streams of reload events have their own.
 const WORKERS: usize = 8;
@@ -83,29 +84,60 @@ impl Running {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header")
+/// Writes a whole response and closes the connection.
+///
+/// Responses are written directly rather than through tiny_http's
+/// `Response`, which cannot say `Connection: close`: tiny_http gives each
+/// connection a pooled thread that blocks on the next keep-alive request,
+/// and its pool can leave a new connection's task queued behind idle ones
+/// (seen as a page whose favicon never loads in Chromium). Closing after
+/// every response keeps connections, and so pool threads, short-lived; on
+/// loopback a new connection costs next to nothing.
+fn respond(request: Request, status: u16, headers: &[(&str, &str)], body: &[u8]) {
+    let reason = match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "",
+    };
+    let head_only = *request.method() == Method::Head;
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(name);
+        head.push_str(": ");
+        head.push_str(value);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    let mut out = request.into_writer();
+    // A browser that hung up is not our error.
+    let _ = out.write_all(head.as_bytes());
+    if !head_only {
+        let _ = out.write_all(body);
+    }
+    let _ = out.flush();
 }
 
-fn respond(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let response = Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-        .with_header(header("Referrer-Policy", "no-referrer"));
-    // A browser that hung up is not our error.
-    let _ = request.respond(response);
+fn file(request: Request, status: u16, content_type: &str, body: &[u8]) {
+    respond(request, status, &[("Content-Type", content_type)], body);
 }
 
 /// Answers one request.
 pub fn handle(request: Request, state: &Arc<State>) {
     if !matches!(request.method(), Method::Get | Method::Head) {
-        let response = Response::from_string("only GET and HEAD are served\n")
-            .with_status_code(StatusCode(405))
-            .with_header(header("Allow", "GET, HEAD"))
-            .with_header(header("Content-Type", "text/plain; charset=utf-8"));
-        let _ = request.respond(response);
+        respond(
+            request,
+            405,
+            &[
+                ("Allow", "GET, HEAD"),
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ],
+            b"only GET and HEAD are served\n",
+        );
         return;
     }
     let url = request.url().to_owned();
@@ -117,17 +149,17 @@ pub fn handle(request: Request, state: &Arc<State>) {
                 let out = request.into_writer();
                 std::thread::spawn(move || reload::stream(out, &state));
             }
-            "live.js" => respond(
+            "live.js" => file(
                 request,
                 200,
                 paths::mime("live.js"),
-                reload::SCRIPT.as_bytes().to_vec(),
+                reload::SCRIPT.as_bytes(),
             ),
-            "live.css" => respond(
+            "live.css" => file(
                 request,
                 200,
                 paths::mime("live.css"),
-                reload::STYLE.as_bytes().to_vec(),
+                reload::STYLE.as_bytes(),
             ),
             _ => not_found(request),
         }
@@ -137,21 +169,15 @@ pub fn handle(request: Request, state: &Arc<State>) {
         Target::File(path) => match state.get(&path) {
             Some(bytes) => {
                 let mime = paths::mime(&path);
-                let body = if mime.starts_with("text/html") {
-                    reload::inject(&bytes)
+                if mime.starts_with("text/html") {
+                    file(request, 200, mime, &reload::inject(&bytes));
                 } else {
-                    bytes.to_vec()
-                };
-                respond(request, 200, mime, body);
+                    file(request, 200, mime, &bytes);
+                }
             }
             None => not_found(request),
         },
-        Target::Slash(location) => {
-            let response = Response::empty(StatusCode(301))
-                .with_header(header("Location", &location))
-                .with_header(header("Cache-Control", "no-store"));
-            let _ = request.respond(response);
-        }
+        Target::Slash(location) => respond(request, 301, &[("Location", &location)], b""),
         Target::Refused => not_found(request),
     }
 }
@@ -168,5 +194,5 @@ fn not_found(request: Request) {
         crate::site::CSP,
         reload::TAGS
     );
-    respond(request, 404, "text/html; charset=utf-8", page.into_bytes());
+    file(request, 404, "text/html; charset=utf-8", page.as_bytes());
 }
