@@ -9,6 +9,7 @@ use portolan::date::Date;
 use portolan::diagnostics::Code;
 use portolan::facts::git::Git;
 use portolan::pipeline;
+use portolan::scorecard::eval::Outcome;
 use std::path::Path;
 
 const POLICY: &str = r#"# METADATA
@@ -290,11 +291,10 @@ fn outside_git_the_facts_are_absent_and_the_check_says_so() {
             .iter()
             .any(|m| m.contains("git=null"))
     );
-    let msgs = common::check_failures(&c, "recently-changed");
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("git history unavailable: the catalog is not in a git repository")),
-        "{msgs:?}"
+    // The gold check that needs history is not judged, not failed.
+    assert_not_judged(
+        &c,
+        "git history unavailable: the catalog is not in a git repository",
     );
     assert!(!c.diagnostics.iter().any(|d| d.code == Code::GitShallow));
 }
@@ -324,11 +324,9 @@ fn a_shallow_clone_marks_the_facts_unavailable_with_one_warning() {
             .unwrap()
             .contains("fetch-depth: 0")
     );
-    let msgs = common::check_failures(&c, "recently-changed");
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("git history unavailable: the repository is a shallow clone")),
-        "{msgs:?}"
+    assert_not_judged(
+        &c,
+        "git history unavailable: the repository is a shallow clone",
     );
     assert!(
         common::check_failures(&c, "echo")
@@ -354,11 +352,87 @@ fn an_uncommitted_entity_file_has_no_history_yet() {
         &[("new/catalog-info.yaml", &component("fresh", "team-a"))],
     );
     let c = common::check_at(tmp.path(), "2026-11-28");
-    let msgs = common::check_failures(&c, "recently-changed");
+    let fresh = outcome(&c, "component:default/fresh", "recently-changed");
+    assert_eq!(
+        fresh,
+        Some(Outcome::NotJudged {
+            reason: "git history unavailable: the entity file has not been committed".into()
+        })
+    );
+    // The committed entities are judged as usual.
+    assert!(matches!(
+        outcome(&c, "component:default/svc", "recently-changed"),
+        Some(Outcome::Pass | Outcome::Fail { .. })
+    ));
+    let warned: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::CheckNotJudged)
+        .collect();
+    assert_eq!(warned.len(), 1);
     assert!(
-        msgs.iter().any(|m| m.contains("fresh")
-            && m.contains("git history unavailable: the entity file has not been committed")),
-        "{msgs:?}"
+        warned[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .starts_with("not judged for 1 entity;"),
+        "{:?}",
+        warned[0].help
+    );
+}
+
+/// The outcome of `check` for `entity`, from the standings.
+fn outcome(c: &portolan::pipeline::Checked, entity: &str, check: &str) -> Option<Outcome> {
+    c.scorecards
+        .standings
+        .iter()
+        .filter(|s| s.entity.to_string() == entity)
+        .flat_map(|s| &s.checks)
+        .find(|r| r.id == check)
+        .map(|r| r.outcome.clone())
+}
+
+/// Without trusted history `recently-changed` fails no entity: each entity's
+/// result is "not judged" with `reason`, one E0602 warning says so, no
+/// entity reaches gold, and the run does not fail for it.
+fn assert_not_judged(c: &portolan::pipeline::Checked, reason: &str) {
+    let failed = common::check_failures(c, "recently-changed");
+    assert!(failed.is_empty(), "{failed:?}");
+    let judged: Vec<_> = c
+        .scorecards
+        .standings
+        .iter()
+        .filter(|s| s.scorecard == "production-readiness")
+        .collect();
+    assert!(!judged.is_empty());
+    for s in &judged {
+        let r = s
+            .checks
+            .iter()
+            .find(|r| r.id == "recently-changed")
+            .unwrap();
+        assert!(
+            matches!(&r.outcome, Outcome::NotJudged { reason: why } if why.starts_with(reason)),
+            "{}: {:?}",
+            s.entity,
+            r.outcome
+        );
+        assert_ne!(s.level.as_deref(), Some("gold"), "{}", s.entity);
+    }
+    let warned: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::CheckNotJudged)
+        .collect();
+    assert_eq!(warned.len(), 1, "one warning per check");
+    assert_eq!(warned[0].severity, portolan::diagnostics::Severity::Warning);
+    assert!(warned[0].message.contains(reason), "{}", warned[0].message);
+    assert!(
+        warned[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("fetch-depth: 0")
     );
 }
 
