@@ -826,3 +826,69 @@ fn history_settles_a_duplicate_by_ancestry_not_by_date_or_name() {
         "side by side: a conflict"
     );
 }
+
+/// Over 200 commits and a merged side branch: the last change, first
+/// commit and contributors of each file, where a merge is not the change
+/// of a file it took unchanged from one of its parents.
+#[test]
+fn long_histories_and_merges_give_each_file_its_own_facts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let repo = git2::Repository::init(root).unwrap();
+    let day = |i: i64| Date(Date::parse("2025-01-01").unwrap().0 + i).to_string();
+    let authors = ["Alice Example", "Bob Example", "Carol Example"];
+    let mut ids = Vec::new();
+    for i in 0..200i64 {
+        let name = format!("f{}.yaml", i % 10);
+        write(root, &[(name.as_str(), &format!("n: {i}\n"))]);
+        ids.push(common::git::commit_on_head(
+            &repo,
+            authors[(i % 3) as usize],
+            &day(i),
+            &format!("change {i}"),
+        ));
+    }
+    // A side branch from commit 150 changes f0; merging it takes f0 from
+    // the side, so the merge is not f0's last change, the side commit is.
+    let main_head = *ids.last().unwrap();
+    let checkout = |oid: git2::Oid| {
+        let tree = repo.find_commit(oid).unwrap().tree().unwrap();
+        repo.checkout_tree(
+            tree.as_object(),
+            Some(git2::build::CheckoutBuilder::new().force()),
+        )
+        .unwrap();
+    };
+    checkout(ids[150]);
+    write(root, &[("f0.yaml", "n: side\n")]);
+    let side = commit(&repo, "Dave Example", &day(201), "side", &[ids[150]], false);
+    checkout(main_head);
+    write(root, &[("f0.yaml", "n: side\n")]);
+    let merged = commit(
+        &repo,
+        "Alice Example",
+        &day(202),
+        "merge",
+        &[main_head, side],
+        true,
+    );
+    let files: Vec<String> = (0..10).map(|i| format!("f{i}.yaml")).collect();
+    let (git, _) = portolan::facts::git::collect(root, None, &files);
+    let Git::Available(h) = git else {
+        panic!("no history")
+    };
+    let one = h.files;
+    assert_eq!(one.len(), 10);
+    let f0 = &one["f0.yaml"];
+    assert_eq!(f0.last_change.commit, side.to_string());
+    assert_eq!(f0.first_commit.commit, ids[0].to_string());
+    assert_eq!(
+        f0.contributors, 4,
+        "three authors on main, Dave on the side"
+    );
+    let f3 = &one["f3.yaml"];
+    assert_eq!(f3.last_change.commit, ids[193].to_string());
+    assert_eq!(f3.last_change.summary, "change 193");
+    assert_eq!(f3.first_commit.commit, ids[3].to_string());
+    let _ = merged;
+}
