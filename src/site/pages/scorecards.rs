@@ -84,6 +84,9 @@ pub struct CheckRow {
     pub passing: usize,
     pub failing: usize,
     pub waived: usize,
+    /// Entities the check could not judge (it needs git history), and why.
+    pub not_judged: usize,
+    pub not_judged_reason: Option<String>,
     pub pass_rate: u32,
     pub failures: Vec<Failure>,
     pub more: usize,
@@ -163,13 +166,19 @@ pub fn page(model: &SiteModel, sc: &Scorecard) -> PageContext {
 /// How the entities a scorecard applies to fare on one of its checks,
 /// with the failures (at most [`FAILURE_CAP`]).
 fn check_row(model: &SiteModel, check: &Check, standings: &[&Standing]) -> CheckRow {
-    let (mut passing, mut failing, mut waived) = (0, 0, 0);
+    let (mut passing, mut failing, mut waived, mut not_judged) = (0, 0, 0, 0);
+    let mut not_judged_reason = None;
     let mut failures = Vec::new();
     for s in standings {
         let Some(c) = s.checks.iter().find(|c| c.id == check.id) else {
             continue;
         };
         let status = status_of(&c.outcome);
+        if let Outcome::NotJudged { reason } = &c.outcome {
+            not_judged += 1;
+            not_judged_reason.get_or_insert_with(|| reason.clone());
+            continue;
+        }
         match status {
             "pass" => passing += 1,
             "waived" => waived += 1,
@@ -184,7 +193,7 @@ fn check_row(model: &SiteModel, check: &Check, standings: &[&Standing]) -> Check
                         messages.join("; ")
                     }
                     Outcome::Error { message } => message.clone(),
-                    Outcome::Pass => String::new(),
+                    Outcome::Pass | Outcome::NotJudged { .. } => String::new(),
                 },
             });
         }
@@ -202,6 +211,8 @@ fn check_row(model: &SiteModel, check: &Check, standings: &[&Standing]) -> Check
         passing,
         failing,
         waived,
+        not_judged,
+        not_judged_reason,
         failures,
         more,
     }
