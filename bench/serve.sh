@@ -34,7 +34,7 @@ work=$BENCH_DIR/work-$N
 rm -rf "$work"
 cp -r "$src" "$work"
 # The component file the edits save: its description line is the marker.
-file=$(find "$work/components" -name catalog-info.yaml | sort | head -n 1)
+file=$(find "$work/components" -name catalog-info.yaml | sort | awk 'NR == 1')
 sed -i '0,/^  description:.*/s//  description: bench-edit start/' "$file"
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -108,7 +108,7 @@ for comp in sorted(os.listdir(src)):
             target = "_index.md" if name == "index.md" else name
             shutil.copyfile(os.path.join(docs, name), os.path.join(dst, comp, target))
 PY
-    hfile=$(find "$site/content/docs" -name '*.md' ! -name '_index.md' | sort | head -n 1)
+    hfile=$(find "$site/content/docs" -name '*.md' ! -name '_index.md' | sort | awk 'NR == 1')
     printf '\ndescription: bench-edit start\n' >>"$hfile"
     hlog=$BENCH_DIR/hugo.log
     hport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
