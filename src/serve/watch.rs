@@ -83,11 +83,10 @@ pub fn watch(
 /// metadata-only changes cannot).
 fn is_edit(kind: &EventKind) -> bool {
     use notify::event::ModifyKind;
-    match kind {
-        EventKind::Access(_) => false,
-        EventKind::Modify(ModifyKind::Metadata(_)) => false,
-        _ => true,
-    }
+    !matches!(
+        kind,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))
+    )
 }
 
 /// `path` relative to `root`, `/`-separated; `None` outside it or for
