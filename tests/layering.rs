@@ -82,7 +82,14 @@ const STAGES: &[(&str, &[&str])] = &[
     ),
     (
         "serve",
-        &["pipeline", "site", "catalog", "diagnostics", "source"],
+        &[
+            "pipeline",
+            "site",
+            "catalog",
+            "diagnostics",
+            "source",
+            "timing",
+        ],
     ),
     ("baseline", &["catalog", "diagnostics", "source"]),
     (
