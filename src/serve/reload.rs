@@ -103,7 +103,8 @@ mod tests {
         let f = frame(&Event::Failed(
             "error: a\n  --> b.yaml:1:2\n<script>".into(),
         ));
-        assert_eq!(f.lines().count(), 2, "{f}");
+        assert_eq!(f.lines().filter(|l| !l.is_empty()).count(), 2, "{f}");
+        assert!(f.ends_with("\n\n"), "an event ends with a blank line");
         assert!(f.contains("\\n  --> b.yaml:1:2"));
     }
 }
