@@ -66,6 +66,7 @@ rps=$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['rps']
 echo "portolan serve, $N entities: $first_build"
 echo "saved $rel $EDITS times; reload event after (ms): $(python3 -c "import json,sys; print(' '.join(str(round(x)) for x in json.loads(sys.argv[1])['ms']))" "$lat")"
 echo "rebuild lines: see $log (PORTOLAN_TIMINGS=1 adds each phase)"
+echo "portolan: p50 $p50 ms, p95 $p95 ms; RSS $((rss_first / 1024)) -> $((rss_after / 1024)) MiB ($growth); load: $rps"
 
 hp50=- hp95=-
 if [[ $HUGO != 0 ]]; then
@@ -117,12 +118,16 @@ PY
     trap 'kill $hpid 2>/dev/null || true' EXIT
     for _ in $(seq 1 600); do grep -q 'Web Server is available' "$hlog" && break; sleep 0.5; done
     hrss_first=$(rss_kib "$hpid")
-    hlat=$(python3 "$CLIENT" latency-ws 127.0.0.1 "$hport" "$hfile" "$EDITS")
+    if hlat=$(python3 "$CLIENT" latency-ws 127.0.0.1 "$hport" "$hfile" "$EDITS"); then
+        hp50=$(pct 50 <<<"$hlat")
+        hp95=$(pct 95 <<<"$hlat")
+    else
+        hlat='{"ms": []}'
+        echo "hugo server: no LiveReload message measured (see $hlog)" >&2
+    fi
     hrss_after=$(rss_kib "$hpid")
     kill "$hpid"; wait "$hpid" || true
     trap - EXIT
-    hp50=$(pct 50 <<<"$hlat")
-    hp95=$(pct 95 <<<"$hlat")
     echo "hugo server ($(hugo version | awk '{print $2}')), same docs: $(grep -m1 'Built in' "$hlog" || true); RSS $((hrss_first / 1024)) -> $((hrss_after / 1024)) MiB"
     echo "saved ${hfile#"$site"/} $EDITS times; reload message after (ms): $(python3 -c "import json,sys; print(' '.join(str(round(x)) for x in json.loads(sys.argv[1])['ms']))" "$hlat")"
 fi
