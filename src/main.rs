@@ -74,6 +74,33 @@ enum Command {
         #[arg(long, conflicts_with = "history_cache")]
         no_history: bool,
     },
+    /// Build the portal in memory and serve it with live reload: rebuilds on save, reloads the browser.
+    Serve {
+        /// The catalog root.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on; 0 picks a free one (and prints it).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on; anything but a loopback address makes the catalog reachable from other machines.
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::IpAddr>,
+        /// Open the portal in the system's browser (not under CI or without a display).
+        #[arg(long)]
+        open: bool,
+        /// The date (YYYY-MM-DD) scorecard enforcement and waivers are judged on; defaults to today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<portolan::date::Date>,
+    },
+    /// Create a catalog repository that works at once: example entities, docs, an API, policies with tests, CI workflows.
+    Init {
+        /// The folder to create it in (made if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite files init would write that already exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Work with scorecard policies.
     Policy {
         #[command(subcommand)]
@@ -146,6 +173,21 @@ fn main() -> ExitCode {
             },
             base_url,
         ),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            today,
+        } => cmd::serve::run(
+            root,
+            cmd::serve::Args { port, bind, open },
+            Options {
+                scorecards: true,
+                today: today.unwrap_or_else(portolan::date::Date::today),
+            },
+        ),
+        Command::Init { dir, force } => cmd::init::run(dir, force),
         Command::Policy {
             command: PolicyCommand::Test { root, json },
         } => cmd::policy::test(root, json),

@@ -80,6 +80,17 @@ const STAGES: &[(&str, &[&str])] = &[
             "source",
         ],
     ),
+    (
+        "serve",
+        &[
+            "pipeline",
+            "site",
+            "catalog",
+            "diagnostics",
+            "source",
+            "timing",
+        ],
+    ),
     ("baseline", &["catalog", "diagnostics", "source"]),
     (
         "pr",

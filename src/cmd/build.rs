@@ -45,7 +45,7 @@ pub struct History {
 /// Scores the sampled past commits into `checked.history` (see
 /// `portolan::history`), with its timing and, under `PORTOLAN_TIMINGS`,
 /// how many samples came from the cache.
-fn history(checked: &mut pipeline::Checked, root: &Path, at: Option<git2::Oid>, args: History) {
+pub fn history(checked: &mut pipeline::Checked, root: &Path, at: Option<git2::Oid>, args: History) {
     let started = std::time::Instant::now();
     let mut settings = checked.loaded.config.history.clone();
     if args.off {

@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod policy;
+pub mod serve;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use portolan::source::Source;

@@ -44,7 +44,7 @@ pub struct Item {
 }
 
 /// An entity's quick answers.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Answers {
     /// The owner as referenced (it may not be in the catalog).
     pub owner: Option<EntityRef>,

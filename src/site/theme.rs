@@ -96,7 +96,7 @@ pub struct Theme {
 /// `theme = "name"` means `<theme_dir>/name` (Zola) and `theme_dir` alone
 /// is the folder itself (mdBook). A theme is code that runs on every page,
 /// so without either setting no folder is used, whatever the catalog holds.
-fn override_dir(site: &Site) -> Option<String> {
+pub fn override_dir(site: &Site) -> Option<String> {
     match (&site.theme, &site.theme_dir) {
         (Some(name), dir) => Some(format!("{}/{}", dir.as_deref().unwrap_or("themes"), name)),
         (None, Some(dir)) => Some(dir.clone()),

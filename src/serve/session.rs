@@ -1,0 +1,555 @@
+//! One `serve` session: the last good run and site, and the rebuild after
+//! each batch of saved files.
+//!
+//! A rebuild runs the pipeline on the working tree (every scorecard is
+//! evaluated again, so a policy that reads `data.catalog` sees the edit
+//! like any other), then compares the new run with the last good one to
+//! find what changed: the entities defined in the saved files, entities
+//! whose relations, standings, quick answers or docs site differ, and the
+//! saved files themselves. The page plan turns that into the pages to
+//! render again (those whose dependencies name a changed entity or file,
+//! in the old plan or the new one, plus pages new to the site); every other
+//! page keeps its bytes. A policy, waiver or `portolan.toml` change renders
+//! the whole site again; a theme change renders the whole site from the
+//! last run without checking again.
+//!
+//! A rebuild fails when it would publish something worse than the site
+//! being served: the theme does not load or render, or the edit introduces
+//! catalog errors (errors the last good run did not have; failing scorecard
+//! checks are results, shown in the portal, not failures). Then the last
+//! good site stays served and the errors are reported as `check` prints
+//! them.
+
+use super::state::State;
+use crate::catalog::model::EntityRef;
+use crate::diagnostics::render::{self, Report};
+use crate::diagnostics::{Code, Diagnostic, Severity, baseline};
+use crate::pipeline::{self, Checked};
+use crate::site::theme::{self, Theme};
+use crate::site::{self, Changes, MemoryOutput, Plan};
+use crate::source::{Source, WorkTree};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What a batch of saved files asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Catalog content: run the pipeline, render what the changes touch.
+    Catalog,
+    /// A policy, `waivers.yaml` or `portolan.toml`: run the pipeline and
+    /// render everything.
+    Everything,
+    /// Only files of the theme `portolan.toml` names: render everything
+    /// from the last run.
+    Theme,
+}
+
+/// What one build or rebuild did.
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub scope: Scope,
+    /// The saved files, relative to ROOT.
+    pub changed: Vec<String>,
+    /// The site files rendered, in plan order.
+    pub rendered: Vec<String>,
+    /// Site files that are gone (an entity or docs page removed).
+    pub removed: Vec<String>,
+    /// How many files the site has now.
+    pub files: usize,
+    pub took: Duration,
+    /// Wall time per phase, for `PORTOLAN_TIMINGS=1` and the benchmark.
+    pub timings: crate::timing::Laps,
+    /// `Some` when the rebuild failed: the errors, as `check` prints them.
+    pub failed: Option<Failure>,
+}
+
+/// Why a rebuild was not published.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub errors: usize,
+    /// The errors rendered as `portolan check` does (no colour).
+    pub text: String,
+}
+
+/// The last good run and its theme.
+struct Good {
+    checked: Checked,
+    theme: Theme,
+}
+
+pub struct Session {
+    root: PathBuf,
+    options: pipeline::Options,
+    good: Option<Good>,
+    state: Arc<State>,
+}
+
+impl Session {
+    /// Runs the pipeline, renders the whole site into `state` and returns
+    /// the session with what it did. `prepare` runs once on the first run
+    /// (the command adds score history there, as `build` does).
+    pub fn start(
+        root: &Path,
+        options: pipeline::Options,
+        state: Arc<State>,
+        prepare: &mut dyn FnMut(&mut Checked, &dyn Source),
+    ) -> Result<(Session, Rebuilt), crate::catalog::LoadError> {
+        let started = Instant::now();
+        let source = WorkTree::new(root)?;
+        let mut checked = pipeline::run(&source, root, options);
+        prepare(&mut checked, &source);
+        let mut session = Session {
+            root: root.to_path_buf(),
+            options,
+            good: None,
+            state,
+        };
+        let rebuilt = session.publish(&source, checked, Scope::Everything, Vec::new(), started);
+        Ok((session, rebuilt))
+    }
+
+    /// The state the HTTP server reads.
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// The theme folder `portolan.toml` names, if any (`themes/<name>`).
+    pub fn theme_dir(&self) -> Option<String> {
+        let good = self.good.as_ref()?;
+        theme::override_dir(&good.checked.loaded.config.site)
+    }
+
+    /// The score history cache folder inside ROOT, which the watcher
+    /// ignores (writing it is not an edit).
+    pub fn cache_dir(&self) -> Option<String> {
+        let good = self.good.as_ref()?;
+        Some(good.checked.loaded.config.history.cache_dir.clone())
+    }
+
+    /// What a batch of saved files (relative to ROOT) asks for.
+    pub fn scope(&self, changed: &BTreeSet<String>) -> Scope {
+        let everything = |f: &str| {
+            f == "portolan.toml"
+                || f == "waivers.yaml"
+                || f == "policies"
+                || f.starts_with("policies/")
+        };
+        if changed.iter().any(|f| everything(f)) || self.good.is_none() {
+            return Scope::Everything;
+        }
+        match self.theme_dir() {
+            Some(dir) if changed.iter().all(|f| is_under(f, &dir)) => Scope::Theme,
+            _ => Scope::Catalog,
+        }
+    }
+
+    /// Rebuilds after `changed` (paths relative to ROOT) were saved.
+    pub fn rebuild(&mut self, changed: &BTreeSet<String>) -> Rebuilt {
+        let started = Instant::now();
+        let scope = self.scope(changed);
+        let files: Vec<String> = changed.iter().cloned().collect();
+        let source = match WorkTree::new(&self.root) {
+            Ok(s) => s,
+            Err(e) => {
+                let text = format!("error: {e}\n");
+                return self.fail(scope, files, Failure { errors: 1, text }, started);
+            }
+        };
+        if scope == Scope::Theme
+            && let Some(good) = self.good.take()
+        {
+            return self.retheme(&source, good, files, started);
+        }
+        let checked = pipeline::run(&source, &self.root, self.options);
+        let ran = started.elapsed();
+        let mut rebuilt = self.publish(&source, checked, scope, files, started);
+        rebuilt.timings.insert(0, ("pipeline", ran));
+        rebuilt
+    }
+
+    /// Loads the theme again and renders the last run with it.
+    fn retheme(
+        &mut self,
+        source: &dyn Source,
+        good: Good,
+        files: Vec<String>,
+        started: Instant,
+    ) -> Rebuilt {
+        let mut diags = Vec::new();
+        let theme = theme::load(source, &good.checked.loaded.config.site, &mut diags);
+        let errors = errors_of(diags);
+        let result = if errors.is_empty() {
+            render_all(&good.checked, &theme)
+        } else {
+            Err(errors)
+        };
+        match result {
+            Ok(render) => {
+                let count = self.state.apply(render.files, &[], true);
+                self.good = Some(Good {
+                    checked: good.checked,
+                    theme,
+                });
+                self.state.succeeded();
+                Rebuilt {
+                    scope: Scope::Theme,
+                    changed: files,
+                    rendered: render.rendered,
+                    removed: Vec::new(),
+                    files: count,
+                    took: started.elapsed(),
+                    timings: Vec::new(),
+                    failed: None,
+                }
+            }
+            Err(errors) => {
+                let failure = self.failure(source, &good.checked, &errors);
+                self.good = Some(good);
+                self.fail(Scope::Theme, files, failure, started)
+            }
+        }
+    }
+
+    /// Publishes a new run: checks it is no worse than the last good one,
+    /// renders what changed and swaps it into the served site.
+    fn publish(
+        &mut self,
+        source: &dyn Source,
+        mut checked: Checked,
+        scope: Scope,
+        files: Vec<String>,
+        started: Instant,
+    ) -> Rebuilt {
+        let mut clock = crate::timing::Clock::default();
+        let mut theme_diags = Vec::new();
+        let theme = theme::load(source, &checked.loaded.config.site, &mut theme_diags);
+        let mut errors = errors_of(theme_diags.clone());
+        checked.add(theme_diags);
+        if let Some(good) = &self.good {
+            errors.extend(introduced_errors(&good.checked, &checked));
+        }
+        if !errors.is_empty() {
+            let failure = self.failure(source, &checked, &errors);
+            return self.fail(scope, files, failure, started);
+        }
+        // The score history is sampled once, at the start; it describes
+        // past commits, which saving a file does not change.
+        if let Some(good) = &mut self.good {
+            checked.history = std::mem::take(&mut good.checked.history);
+        }
+        clock.lap("theme, errors");
+        let rendered = match (&self.good, scope) {
+            (Some(good), Scope::Catalog) => {
+                let changed: BTreeSet<String> = files.iter().cloned().collect();
+                render_changes(good, &checked, &theme, &changed, &mut clock)
+            }
+            _ => render_all(&checked, &theme),
+        };
+        clock.lap("render");
+        match rendered {
+            Ok(render) => {
+                let count = self
+                    .state
+                    .apply(render.files, &render.removed, render.whole);
+                let old = self.good.replace(Good { checked, theme });
+                self.state.succeeded();
+                clock.lap("swap in");
+                // Freeing a large catalog's last run takes a while; the
+                // browsers are told first, and it is freed off this thread.
+                std::thread::spawn(move || drop(old));
+                Rebuilt {
+                    scope,
+                    changed: files,
+                    rendered: render.rendered,
+                    removed: render.removed,
+                    files: count,
+                    took: started.elapsed(),
+                    timings: clock.laps,
+                    failed: None,
+                }
+            }
+            Err(errors) => {
+                if let Some(good) = &mut self.good {
+                    good.checked.history = std::mem::take(&mut checked.history);
+                }
+                let failure = self.failure(source, &checked, &errors);
+                self.fail(scope, files, failure, started)
+            }
+        }
+    }
+
+    /// The overlay text for `errors`, as `check` prints them.
+    fn failure(&self, source: &dyn Source, checked: &Checked, errors: &[Diagnostic]) -> Failure {
+        let quote = |file: &str| crate::source::read_text(source, file, 4 * 1024 * 1024).ok();
+        let report = Report {
+            root: &self.root,
+            diagnostics: errors,
+            entities: checked.loaded.catalog.entities.len(),
+            files: &checked.loaded.catalog.files,
+            scorecards: None,
+            quote: &quote,
+            scorecard_details: false,
+            baseline: None,
+        };
+        Failure {
+            errors: errors.len(),
+            text: render::human(&report, false),
+        }
+    }
+
+    /// Keeps the last good site and shows `failure`.
+    fn fail(
+        &self,
+        scope: Scope,
+        changed: Vec<String>,
+        failure: Failure,
+        started: Instant,
+    ) -> Rebuilt {
+        self.state.failed(&failure.text);
+        Rebuilt {
+            scope,
+            changed,
+            rendered: Vec::new(),
+            removed: Vec::new(),
+            files: self.state.len(),
+            took: started.elapsed(),
+            timings: Vec::new(),
+            failed: Some(failure),
+        }
+    }
+}
+
+/// Files rendered by a rebuild, ready to swap into the served site.
+struct Render {
+    rendered: Vec<String>,
+    removed: Vec<String>,
+    files: BTreeMap<String, Vec<u8>>,
+    /// The files are the whole site (replace, do not merge).
+    whole: bool,
+}
+
+fn is_under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The errors among `diags`.
+fn errors_of(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
+}
+
+/// What identifies a diagnostic across edits: its code, file and message
+/// with positions taken out (the baseline's key), so a problem that only
+/// moved lines is not new.
+fn key(d: &Diagnostic) -> (Code, String, String) {
+    (
+        d.code,
+        d.span.as_ref().map(|s| s.file.clone()).unwrap_or_default(),
+        baseline::normalize(d.code.code(), &d.message),
+    )
+}
+
+/// The errors in `new` that `old` did not have (as many times as they are
+/// new). Failing scorecard checks are left out: they are results the
+/// portal shows, and a scorecard author previews exactly those.
+fn introduced_errors(old: &Checked, new: &Checked) -> Vec<Diagnostic> {
+    let counted = |c: &Checked| {
+        let mut m: HashMap<(Code, String, String), usize> = HashMap::new();
+        for d in c.diagnostics.iter().filter(|d| is_failure(d)) {
+            *m.entry(key(d)).or_default() += 1;
+        }
+        m
+    };
+    let mut before = counted(old);
+    new.diagnostics
+        .iter()
+        .filter(|d| is_failure(d))
+        .filter(|d| match before.get_mut(&key(d)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
+fn is_failure(d: &Diagnostic) -> bool {
+    d.severity == Severity::Error && d.code != Code::CheckFailed
+}
+
+/// Renders the whole site of a run.
+fn render_all(checked: &Checked, theme: &Theme) -> Result<Render, Vec<Diagnostic>> {
+    let plan = Plan::new(checked, theme);
+    let out = MemoryOutput::new();
+    let all = plan.all();
+    render_into(&plan, &all, &out)?;
+    Ok(Render {
+        rendered: all.iter().map(|s| s.path.clone()).collect(),
+        removed: Vec::new(),
+        files: out.into_files(),
+        whole: true,
+    })
+}
+
+fn render_into(
+    plan: &Plan,
+    pages: &[&site::PageSpec],
+    out: &MemoryOutput,
+) -> Result<(), Vec<Diagnostic>> {
+    match site::render(plan, pages, &site::Options::default(), out) {
+        Ok(_) => Ok(()),
+        Err(site::BuildError::Theme(errors)) => Err(errors),
+        Err(e) => Err(vec![Diagnostic::new(Code::Io, e.to_string())]),
+    }
+}
+
+/// Renders the pages of `new` that the changes since `good` touch: those
+/// the old plan or the new plan says read a changed entity or file, and
+/// those new to the site. Pages only the old plan has are removed.
+fn render_changes(
+    good: &Good,
+    new: &Checked,
+    theme: &Theme,
+    saved: &BTreeSet<String>,
+    clock: &mut crate::timing::Clock,
+) -> Result<Render, Vec<Diagnostic>> {
+    let changes = changes(&good.checked, new, saved);
+    clock.lap("compare runs");
+    let (old_paths, mut wanted) = {
+        let old = Plan::new(&good.checked, &good.theme);
+        let paths: HashSet<String> = old.pages().iter().map(|s| s.path.clone()).collect();
+        let affected: HashSet<String> = old
+            .affected(&changes)
+            .into_iter()
+            .map(|s| s.path.clone())
+            .collect();
+        (paths, affected)
+    };
+    clock.lap("old plan");
+    let plan = Plan::new(new, theme);
+    wanted.extend(plan.affected(&changes).into_iter().map(|s| s.path.clone()));
+    clock.lap("new plan");
+    let pages: Vec<&site::PageSpec> = plan
+        .pages()
+        .iter()
+        .filter(|s| wanted.contains(&s.path) || !old_paths.contains(&s.path))
+        .collect();
+    let new_paths: HashSet<&str> = plan.pages().iter().map(|s| s.path.as_str()).collect();
+    let mut removed: Vec<String> = old_paths
+        .iter()
+        .filter(|p| !new_paths.contains(p.as_str()))
+        .cloned()
+        .collect();
+    removed.sort_unstable();
+    let out = MemoryOutput::new();
+    render_into(&plan, &pages, &out)?;
+    Ok(Render {
+        rendered: pages.iter().map(|s| s.path.clone()).collect(),
+        removed,
+        files: out.into_files(),
+        whole: false,
+    })
+}
+
+/// What differs between two runs, given the files that were saved: the
+/// entities those files define (before and after), entities added or
+/// removed, and entities whose relations, standings, quick answers or docs
+/// site differ. The plan's dependencies do the rest.
+pub fn changes(old: &Checked, new: &Checked, saved: &BTreeSet<String>) -> Changes {
+    let mut entities: BTreeSet<EntityRef> = BTreeSet::new();
+    for run in [old, new] {
+        let catalog = &run.loaded.catalog;
+        for (r, e) in &catalog.entities {
+            if saved.contains(&e.file) || e.includes.iter().any(|f| saved.contains(f)) {
+                entities.insert(r.clone());
+            }
+        }
+        for (r, defs) in &catalog.conflicts {
+            if defs.iter().any(|d| saved.contains(&d.file)) {
+                entities.insert(r.clone());
+            }
+        }
+    }
+    let (a, b) = (&old.loaded.catalog, &new.loaded.catalog);
+    for r in a.entities.keys().chain(b.entities.keys()) {
+        if a.entities.contains_key(r) != b.entities.contains_key(r)
+            || a.relations.get(r) != b.relations.get(r)
+            || old.facts.answers_of(r) != new.facts.answers_of(r)
+        {
+            entities.insert(r.clone());
+        }
+    }
+    for r in a.conflicts.keys().chain(b.conflicts.keys()) {
+        if a.conflicts.contains_key(r) != b.conflicts.contains_key(r) {
+            entities.insert(r.clone());
+        }
+    }
+    let (sa, sb) = (standings(old), standings(new));
+    for r in sa.keys().chain(sb.keys()) {
+        if sa.get(r) != sb.get(r) {
+            entities.insert((*r).clone());
+        }
+    }
+    let (da, db) = (sites(old), sites(new));
+    for r in da.keys().chain(db.keys()) {
+        if da.get(r) != db.get(r) {
+            entities.insert((*r).clone());
+        }
+    }
+    Changes {
+        entities,
+        files: saved.clone(),
+    }
+}
+
+/// Each entity's standings, serialized (they are compared, not read).
+fn standings(run: &Checked) -> BTreeMap<&EntityRef, Vec<u8>> {
+    let mut out: BTreeMap<&EntityRef, Vec<u8>> = BTreeMap::new();
+    for s in &run.scorecards.standings {
+        let bytes = serde_json::to_vec(s).unwrap_or_default();
+        out.entry(&s.entity).or_default().extend(bytes);
+    }
+    out
+}
+
+/// A fingerprint of each entity's rendered docs site: its pages (with
+/// their HTML and titles, which other pages' navigation shows), its
+/// navigation and its assets.
+fn sites(run: &Checked) -> BTreeMap<&EntityRef, u64> {
+    run.facts
+        .sites
+        .sites
+        .iter()
+        .map(|(r, site)| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            site.name.hash(&mut h);
+            site.base.hash(&mut h);
+            site.config.hash(&mut h);
+            site.edit_base.hash(&mut h);
+            site.broken_links.hash(&mut h);
+            site.highlight.hash(&mut h);
+            for p in &site.pages {
+                (
+                    &p.src, &p.rel, &p.out, &p.title, &p.html, p.mermaid, p.words,
+                )
+                    .hash(&mut h);
+                p.blocks.hash(&mut h);
+            }
+            serde_json::to_vec(&site.nav)
+                .unwrap_or_default()
+                .hash(&mut h);
+            for a in &site.assets {
+                (&a.src, &a.out, &a.bytes[..]).hash(&mut h);
+            }
+            (r, h.finish())
+        })
+        .collect()
+}

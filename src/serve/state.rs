@@ -1,0 +1,147 @@
+//! What the HTTP server reads while the session rebuilds: the site's
+//! files, whether the last rebuild failed (and why), and the browsers
+//! listening for reload events.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// An event for the browsers (see `reload`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A good build: load the page again.
+    Reload,
+    /// A failed rebuild: show these errors over the last good page.
+    Failed(String),
+}
+
+/// Events queued per browser before it counts as gone.
+const QUEUE: usize = 16;
+
+#[derive(Default)]
+pub struct State {
+    files: RwLock<HashMap<String, Arc<[u8]>>>,
+    /// The failed rebuild's errors, until the next good build.
+    failure: Mutex<Option<String>>,
+    listeners: Mutex<Vec<SyncSender<Event>>>,
+}
+
+impl State {
+    pub fn new() -> Arc<State> {
+        Arc::new(State::default())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<[u8]>>> {
+        self.files.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A site file.
+    pub fn get(&self, path: &str) -> Option<Arc<[u8]>> {
+        self.read().get(path).cloned()
+    }
+
+    /// Whether `path` is a folder of the site with an index page.
+    pub fn is_dir(&self, path: &str) -> bool {
+        self.read().contains_key(&format!("{path}/index.html"))
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Every path, sorted (for tests).
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.read().keys().cloned().collect();
+        paths.sort_unstable();
+        paths
+    }
+
+    /// Swaps rendered files in: the whole site when `whole`, otherwise on
+    /// top of the current files with `removed` taken out. Returns how many
+    /// files the site has.
+    pub fn apply(
+        &self,
+        files: BTreeMap<String, Vec<u8>>,
+        removed: &[String],
+        whole: bool,
+    ) -> usize {
+        let files: Vec<(String, Arc<[u8]>)> =
+            files.into_iter().map(|(p, b)| (p, Arc::from(b))).collect();
+        let mut map = self.files.write().unwrap_or_else(|p| p.into_inner());
+        if whole {
+            *map = files.into_iter().collect();
+            map.shrink_to_fit();
+        } else {
+            for p in removed {
+                map.remove(p);
+            }
+            map.extend(files);
+        }
+        map.len()
+    }
+
+    /// The failed rebuild's errors, if the last rebuild failed.
+    pub fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// A good build: clear the failure and tell every browser to reload.
+    pub fn succeeded(&self) {
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.broadcast(&Event::Reload);
+    }
+
+    /// A failed rebuild: keep the files, show `text` in every browser.
+    pub fn failed(&self, text: &str) {
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(text.to_owned());
+        self.broadcast(&Event::Failed(text.to_owned()));
+    }
+
+    /// A new browser connection: its events, starting with the failure if
+    /// the last rebuild failed (a page opened or reloaded then shows it).
+    pub fn listen(&self) -> Receiver<Event> {
+        let (tx, rx) = sync_channel(QUEUE);
+        if let Some(text) = self.failure() {
+            let _ = tx.try_send(Event::Failed(text));
+        }
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(tx);
+        rx
+    }
+
+    /// How many browsers listen.
+    pub fn listeners(&self) -> usize {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Sends `event` to every browser; forgets those that are gone or so
+    /// far behind that their queue is full (they reconnect and get the
+    /// current state).
+    fn broadcast(&self, event: &Event) {
+        let mut listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+        listeners.retain(|tx| match tx.try_send(event.clone()) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+        });
+    }
+
+    /// Ends every browser connection (shutdown).
+    pub fn close(&self) {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
