@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod policy;
+pub mod report;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use portolan::source::Source;

@@ -12,8 +12,10 @@ pub mod input;
 pub mod metadata;
 pub mod model;
 pub mod policy_test;
+pub mod progress_report;
 pub mod recursion;
 pub mod report;
+pub mod team;
 pub mod trend;
 pub mod waivers;
 

@@ -34,7 +34,14 @@ pub struct Selector {
 }
 
 /// The keys an `applies_to` selector may have.
-pub const SELECTOR_KEYS: &[&str] = &["kind", "type", "lifecycle", "tags", "namespace", "annotations"];
+pub const SELECTOR_KEYS: &[&str] = &[
+    "kind",
+    "type",
+    "lifecycle",
+    "tags",
+    "namespace",
+    "annotations",
+];
 
 impl Selector {
     pub fn matches(&self, e: &Entity) -> bool {

@@ -134,7 +134,9 @@ pub fn load(
             diags.push(
                 Diagnostic::new(
                     Code::InitiativeInvalid,
-                    format!("more than {MAX_INITIATIVES} initiative files; `{DIR}/{name}` was not read"),
+                    format!(
+                        "more than {MAX_INITIATIVES} initiative files; `{DIR}/{name}` was not read"
+                    ),
                 )
                 .at(Span::file(format!("{DIR}/{name}")))
                 .help("close finished initiatives by deleting their files (git keeps them)"),
@@ -193,7 +195,10 @@ impl Reader<'_> {
                 _ => {
                     self.invalid(
                         n,
-                        format!("`{key}` must be a non-empty string, found {}", n.type_name()),
+                        format!(
+                            "`{key}` must be a non-empty string, found {}",
+                            n.type_name()
+                        ),
                         "quote the value",
                     );
                     None
@@ -242,9 +247,12 @@ fn read_one(
             let mut docs: Vec<Node> = docs.into_iter().filter(|d| !d.is_null()).collect();
             if docs.len() > 1 {
                 diags.push(
-                    Diagnostic::new(Code::InitiativeInvalid, "an initiative file holds one YAML document; the others are ignored")
-                        .at(Span::at(file, docs[1].pos))
-                        .help("put each initiative in its own file under initiatives/"),
+                    Diagnostic::new(
+                        Code::InitiativeInvalid,
+                        "an initiative file holds one YAML document; the others are ignored",
+                    )
+                    .at(Span::at(file, docs[1].pos))
+                    .help("put each initiative in its own file under initiatives/"),
                 );
             }
             if docs.is_empty() {
@@ -273,13 +281,21 @@ fn read_one(
     };
     let mut r = Reader { file, diags };
     let Some(map) = doc.as_map() else {
-        r.invalid(&doc, format!("an initiative must be a mapping, found {}", doc.type_name()), HELP);
+        r.invalid(
+            &doc,
+            format!("an initiative must be a mapping, found {}", doc.type_name()),
+            HELP,
+        );
         return None;
     };
     for (k, _) in map {
         let key = k.as_str().unwrap_or_default();
         if !KEYS.contains(&key) {
-            r.invalid(k, format!("initiative has no field `{}`", key.escape_debug()), HELP);
+            r.invalid(
+                k,
+                format!("initiative has no field `{}`", key.escape_debug()),
+                HELP,
+            );
         }
     }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
@@ -298,11 +314,19 @@ fn read_one(
         match EntityRef::parse(&text, Some(KnownKind::Group), "default") {
             Ok(o) if catalog.get(&o).is_some() => Some(o),
             Ok(o) => {
-                r.unknown(node, format!("initiative owner `{o}` is not in the catalog"), "name a Group or User of the catalog, like `owner: platform-team`".into());
+                r.unknown(
+                    node,
+                    format!("initiative owner `{o}` is not in the catalog"),
+                    "name a Group or User of the catalog, like `owner: platform-team`".into(),
+                );
                 None
             }
             Err(e) => {
-                r.invalid(node, format!("invalid owner reference: {e}"), "write `owner: team-name` or `owner: group:namespace/team-name`");
+                r.invalid(
+                    node,
+                    format!("invalid owner reference: {e}"),
+                    "write `owner: team-name` or `owner: group:namespace/team-name`",
+                );
                 None
             }
         }
@@ -312,7 +336,11 @@ fn read_one(
             && crate::escape::safe_url(&u).is_some();
         if !ok {
             let node = doc.get("discussion").unwrap_or(&doc);
-            r.invalid(node, format!("`discussion: {}` is not an http(s) URL", u.escape_debug()), "link the issue, thread or document, like `https://…`");
+            r.invalid(
+                node,
+                format!("`discussion: {}` is not an http(s) URL", u.escape_debug()),
+                "link the issue, thread or document, like `https://…`",
+            );
         }
         ok.then_some(u)
     });
@@ -322,7 +350,11 @@ fn read_one(
         && d < s
     {
         let node = doc.get("deadline").unwrap_or(&doc);
-        r.invalid(node, format!("deadline {d} is before the start {s}"), "the deadline is the last day to get the checks passing; it comes after `start`");
+        r.invalid(
+            node,
+            format!("deadline {d} is before the start {s}"),
+            "the deadline is the last day to get the checks passing; it comes after `start`",
+        );
     }
     let applies_to = match doc.get("applies_to") {
         Some(sel) => read_selector(file, Code::InitiativeInvalid, sel, r.diags),
@@ -363,7 +395,11 @@ fn asks(r: &mut Reader, doc: &Node, cards: &[Scorecard]) -> (Vec<Ask>, Vec<Asked
         return (Vec::new(), Vec::new());
     };
     if items.len() > MAX_ASKS {
-        r.invalid(&items[MAX_ASKS], format!("`asks` has more than {MAX_ASKS} items; the rest are ignored"), "ask for a level instead of listing its checks");
+        r.invalid(
+            &items[MAX_ASKS],
+            format!("`asks` has more than {MAX_ASKS} items; the rest are ignored"),
+            "ask for a level instead of listing its checks",
+        );
     }
     let (mut asks, mut checks) = (Vec::new(), Vec::new());
     for item in items.iter().take(MAX_ASKS) {
@@ -371,7 +407,12 @@ fn asks(r: &mut Reader, doc: &Node, cards: &[Scorecard]) -> (Vec<Ask>, Vec<Asked
             (Some(v), None) => ("check", v),
             (None, Some(v)) => ("level", v),
             _ => {
-                r.invalid(item, "each item of `asks` is `check: scorecard/check` or `level: scorecard/level`".into(), HELP);
+                r.invalid(
+                    item,
+                    "each item of `asks` is `check: scorecard/check` or `level: scorecard/level`"
+                        .into(),
+                    HELP,
+                );
                 continue;
             }
         };
@@ -380,30 +421,63 @@ fn asks(r: &mut Reader, doc: &Node, cards: &[Scorecard]) -> (Vec<Ask>, Vec<Asked
         }
         let text = value.as_str().unwrap_or_default();
         let Some((sc_id, what)) = text.split_once('/') else {
-            r.invalid(value, format!("`{}` is not `scorecard/{key}`", text.escape_debug()), HELP);
+            r.invalid(
+                value,
+                format!("`{}` is not `scorecard/{key}`", text.escape_debug()),
+                HELP,
+            );
             continue;
         };
         let Some(sc) = cards.iter().find(|c| c.id == sc_id) else {
             let known: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
-            r.unknown(value, format!("no scorecard has the id `{}`", sc_id.escape_debug()), format!("the scorecards are: {}", known.join(", ")));
+            r.unknown(
+                value,
+                format!("no scorecard has the id `{}`", sc_id.escape_debug()),
+                format!("the scorecards are: {}", known.join(", ")),
+            );
             continue;
         };
         if key == "check" {
             if !sc.checks.iter().any(|c| c.id == what) {
                 let known: Vec<&str> = sc.checks.iter().map(|c| c.id.as_str()).collect();
-                r.unknown(value, format!("scorecard `{sc_id}` has no check `{}`", what.escape_debug()), format!("its checks are: {}", known.join(", ")));
+                r.unknown(
+                    value,
+                    format!("scorecard `{sc_id}` has no check `{}`", what.escape_debug()),
+                    format!("its checks are: {}", known.join(", ")),
+                );
                 continue;
             }
-            checks.push(Asked { scorecard: sc.id.clone(), check: what.to_owned() });
-            asks.push(Ask::Check { scorecard: sc.id.clone(), check: what.to_owned() });
+            checks.push(Asked {
+                scorecard: sc.id.clone(),
+                check: what.to_owned(),
+            });
+            asks.push(Ask::Check {
+                scorecard: sc.id.clone(),
+                check: what.to_owned(),
+            });
         } else {
             let Some(rank) = sc.levels.iter().position(|l| l == what) else {
-                r.unknown(value, format!("scorecard `{sc_id}` has no level `{}`", what.escape_debug()), format!("its levels are: {}", sc.levels.join(", ")));
+                r.unknown(
+                    value,
+                    format!("scorecard `{sc_id}` has no level `{}`", what.escape_debug()),
+                    format!("its levels are: {}", sc.levels.join(", ")),
+                );
                 continue;
             };
             let rank_of = |l: &str| sc.levels.iter().position(|x| x == l).unwrap_or(usize::MAX);
-            checks.extend(sc.checks.iter().filter(|c| rank_of(&c.level) <= rank).map(|c| Asked { scorecard: sc.id.clone(), check: c.id.clone() }));
-            asks.push(Ask::Level { scorecard: sc.id.clone(), level: what.to_owned() });
+            checks.extend(
+                sc.checks
+                    .iter()
+                    .filter(|c| rank_of(&c.level) <= rank)
+                    .map(|c| Asked {
+                        scorecard: sc.id.clone(),
+                        check: c.id.clone(),
+                    }),
+            );
+            asks.push(Ask::Level {
+                scorecard: sc.id.clone(),
+                level: what.to_owned(),
+            });
         }
     }
     checks.sort();
@@ -414,7 +488,12 @@ fn asks(r: &mut Reader, doc: &Node, cards: &[Scorecard]) -> (Vec<Ask>, Vec<Asked
 /// The earliest date from which an initiative requires `check` of
 /// `scorecard` on `e`, if any does: what staged enforcement takes as
 /// `also_from`.
-pub fn required_from(initiatives: &[Initiative], e: &Entity, scorecard: &str, check: &str) -> Option<Date> {
+pub fn required_from(
+    initiatives: &[Initiative],
+    e: &Entity,
+    scorecard: &str,
+    check: &str,
+) -> Option<Date> {
     initiatives
         .iter()
         .filter(|i| i.asks_for(scorecard, check) && i.covers(e))

@@ -254,7 +254,11 @@ pub fn burndown(t: &Tracked, series: Option<&Series>, cards: &[Scorecard]) -> Bu
                 match cards_of.get(&sc.id).and_then(|p| p.get(n)) {
                     Some(Point::Level(l)) => {
                         scored = true;
-                        ok &= sc.levels.iter().position(|x| x == l).is_some_and(|x| x >= *rank);
+                        ok &= sc
+                            .levels
+                            .iter()
+                            .position(|x| x == l)
+                            .is_some_and(|x| x >= *rank);
                     }
                     Some(Point::Below) => {
                         scored = true;
