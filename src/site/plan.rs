@@ -20,13 +20,14 @@
 
 use super::export;
 use super::links;
-use super::pages::{catalog_data, health, scorecards};
+use super::pages::{catalog_data, health, initiatives, scorecards};
 use super::theme::Theme;
 use super::write;
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, RelationType as R};
 use crate::pipeline::Checked;
-use crate::scorecard::model::Scorecard;
+use crate::scorecard::initiative::progress::Tracked;
+use crate::scorecard::model::{Check, Scorecard};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -70,8 +71,27 @@ pub enum Family<'a> {
     /// One shard of the catalog index's data, 0-based.
     CatalogShard(usize),
     ScorecardsIndex,
-    Scorecard(&'a Scorecard),
+    /// Page `page` (1-based) of a scorecard: the first is its page, the
+    /// others continue its level table.
+    Scorecard {
+        sc: &'a Scorecard,
+        page: usize,
+    },
     ScorecardJson(&'a Scorecard),
+    /// Page `page` of `pages` of the entities not passing one check.
+    ScorecardCheck {
+        sc: &'a Scorecard,
+        check: &'a Check,
+        page: usize,
+        pages: usize,
+    },
+    InitiativesIndex,
+    /// Page `page` of `pages` of an initiative (the left-to-do list goes on).
+    Initiative {
+        tracked: &'a Tracked,
+        page: usize,
+        pages: usize,
+    },
     /// Page `page` (1-based) of `pages` of the health report.
     Health {
         page: usize,
@@ -104,7 +124,10 @@ impl Family<'_> {
             Family::Home => "home.html",
             Family::CatalogIndex => "catalog.html",
             Family::ScorecardsIndex => "scorecards.html",
-            Family::Scorecard(_) => "scorecard.html",
+            Family::Scorecard { .. } => "scorecard.html",
+            Family::ScorecardCheck { .. } => "scorecard_check.html",
+            Family::InitiativesIndex => "initiatives.html",
+            Family::Initiative { .. } => "initiative.html",
             Family::Health { .. } => "health.html",
             Family::DocsPage { .. } => "docs.html",
             _ => return None,
@@ -122,9 +145,12 @@ impl Family<'_> {
             Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
                 "catalog index"
             }
-            Family::ScorecardsIndex | Family::Scorecard(_) | Family::ScorecardJson(_) => {
-                "scorecards"
-            }
+            Family::ScorecardsIndex
+            | Family::Scorecard { .. }
+            | Family::ScorecardJson(_)
+            | Family::ScorecardCheck { .. }
+            | Family::InitiativesIndex
+            | Family::Initiative { .. } => "scorecards",
             Family::Health { .. }
             | Family::Marker
             | Family::Asset(_)
@@ -310,8 +336,11 @@ impl<'a> Plan<'a> {
             | Family::CatalogFacets
             | Family::CatalogShard(_)
             | Family::ScorecardsIndex
-            | Family::Scorecard(_)
+            | Family::Scorecard { .. }
             | Family::ScorecardJson(_)
+            | Family::ScorecardCheck { .. }
+            | Family::InitiativesIndex
+            | Family::Initiative { .. }
             | Family::Health { .. }
             | Family::Export
             | Family::HistoryJson => return None,
@@ -518,11 +547,50 @@ fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
         Family::ScorecardsIndex,
     ));
     for sc in cards {
-        specs.push(spec(links::scorecard_page(&sc.id), Family::Scorecard(sc)));
+        for page in 1..=scorecards::team_page_count(checked, sc) {
+            specs.push(spec(
+                scorecards::teams_path(&sc.id, page),
+                Family::Scorecard { sc, page },
+            ));
+        }
+        for (check, pages) in sc
+            .checks
+            .iter()
+            .zip(scorecards::check_page_counts(checked, sc))
+        {
+            for page in 1..=pages {
+                specs.push(spec(
+                    scorecards::check_path(&sc.id, &check.id, page),
+                    Family::ScorecardCheck {
+                        sc,
+                        check,
+                        page,
+                        pages,
+                    },
+                ));
+            }
+        }
         specs.push(spec(
             scorecards::json_path(&sc.id),
             Family::ScorecardJson(sc),
         ));
+    }
+    specs.push(spec(
+        initiatives::INDEX_PATH.to_owned(),
+        Family::InitiativesIndex,
+    ));
+    for tracked in &checked.scorecards.initiatives {
+        let pages = initiatives::page_count(tracked);
+        for page in 1..=pages {
+            specs.push(spec(
+                initiatives::path(&tracked.initiative.id, page),
+                Family::Initiative {
+                    tracked,
+                    page,
+                    pages,
+                },
+            ));
+        }
     }
     let pages = health::page_count(&checked.diagnostics);
     for page in 1..=pages {

@@ -5,11 +5,12 @@
 //! They live apart from the pages so that the entity page and the
 //! site-wide pages share them without importing each other.
 
-use super::links::scorecard_page;
+use super::links::{scorecard_page, segment};
 use super::model::{SiteModel, kind_label};
 use crate::catalog::model::EntityRef;
 use crate::diagnostics::Severity;
 use crate::scorecard::eval::Outcome;
+use crate::scorecard::initiative::progress::Tracked;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -214,4 +215,55 @@ pub fn kind_counts(model: &SiteModel) -> Vec<KindCount> {
             count,
         })
         .collect()
+}
+
+/// Page `n` (1-based) of an initiative, relative to the site root.
+pub fn initiative_path(id: &str, n: usize) -> String {
+    if n == 1 {
+        format!("initiatives/{}/index.html", segment(id))
+    } else {
+        format!("initiatives/{}/page-{n}.html", segment(id))
+    }
+}
+
+/// How an initiative is shown in lists (index, team and entity pages).
+#[derive(Clone, Serialize)]
+pub struct InitiativeSummary {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub deadline: String,
+    pub days_left: i64,
+    /// "118 days left", "due today", "3 days overdue".
+    pub due: String,
+    pub enforced: bool,
+    pub done: usize,
+    pub total: usize,
+    pub percent: u32,
+}
+
+pub fn due(days: i64) -> String {
+    match days {
+        0 => "due today".into(),
+        1 => "1 day left".into(),
+        n if n > 1 => format!("{n} days left"),
+        -1 => "1 day past the deadline".into(),
+        n => format!("{} days past the deadline", -n),
+    }
+}
+
+pub fn initiative_summary(t: &Tracked) -> InitiativeSummary {
+    let p = &t.progress;
+    InitiativeSummary {
+        id: t.initiative.id.clone(),
+        title: t.initiative.title.clone(),
+        url: initiative_path(&t.initiative.id, 1),
+        deadline: t.initiative.deadline.to_string(),
+        days_left: p.days_left,
+        due: due(p.days_left),
+        enforced: p.enforced,
+        done: p.done,
+        total: p.total,
+        percent: p.percent(),
+    }
 }
