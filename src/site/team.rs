@@ -81,7 +81,7 @@ pub fn section(model: &SiteModel, e: &Entity) -> TeamScorecards {
     build(model, &view)
 }
 
-fn build(model: &SiteModel, view: &TeamView) -> TeamScorecards {
+fn build<'a>(model: &SiteModel<'a>, view: &TeamView) -> TeamScorecards {
     let title_of = |sc: &str, check: &str| {
         model
             .scorecard_by_id
