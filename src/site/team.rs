@@ -158,8 +158,17 @@ fn build<'a>(model: &SiteModel<'a>, view: &TeamView) -> TeamScorecards {
             })
         })
         .collect();
-    let mut owned: Vec<&crate::catalog::model::EntityRef> =
-        view.rows.iter().map(|r| &r.entity).collect();
+    let mut owned: Vec<&'a crate::catalog::model::EntityRef> = view
+        .rows
+        .iter()
+        .filter_map(|r| {
+            model
+                .catalog
+                .entities
+                .get_key_value(&r.entity)
+                .map(|(k, _)| k)
+        })
+        .collect();
     owned.sort();
     owned.dedup();
     TeamScorecards {
