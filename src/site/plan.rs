@@ -319,6 +319,7 @@ impl<'a> Plan<'a> {
                 }
                 let mut files = self.files_read(entity);
                 files.extend(self.docs_read(entity));
+                files.extend(self.initiatives_read(entity));
                 (refs, files)
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
@@ -404,6 +405,22 @@ impl<'a> Plan<'a> {
     }
 }
 
+impl<'a> Plan<'a> {
+    /// The initiative files an entity page shows: those whose selector
+    /// covers the entity, and on a team page every initiative (it shows
+    /// the ones that cover anything the team or a sub-team owns).
+    fn initiatives_read(&self, e: &'a Entity) -> Vec<&'a str> {
+        let team = e.eref.kind == "group";
+        self.checked
+            .scorecards
+            .initiatives
+            .iter()
+            .filter(|t| team || t.initiative.covers(e))
+            .map(|t| t.initiative.file.as_str())
+            .collect()
+    }
+}
+
 /// A file's dependencies before sorting.
 struct Reads<'a> {
     entities: Vec<&'a EntityRef>,
@@ -472,6 +489,14 @@ fn targets<'a>(
 /// Domain page (see `dependency_graph` in site/entity.rs).
 fn page_reads<'a>(catalog: &'a Catalog, e: &'a Entity, refs: &mut Vec<&'a EntityRef>) {
     match e.eref.kind.as_str() {
+        // The team view: the sub-teams (transitively) and everything they
+        // own, with its standings.
+        "group" => {
+            for team in crate::scorecard::initiative::progress::team_and_subteams(catalog, &e.eref) {
+                refs.push(team);
+                refs.extend(targets(catalog, team, R::OwnerOf));
+            }
+        }
         // The parts (in the export) and what they depend on, provide and consume.
         "system" => {
             for part in targets(catalog, &e.eref, R::HasPart) {

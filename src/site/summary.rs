@@ -140,6 +140,9 @@ pub struct HealthSummary {
     pub errors: usize,
     pub warnings: usize,
     pub codes: Vec<CodeCount>,
+    /// Failing scorecard checks, which the health report leaves to the
+    /// scorecard, team and entity pages.
+    pub check_failures: usize,
 }
 
 #[derive(Clone, Serialize)]
@@ -151,11 +154,23 @@ pub struct CodeCount {
     pub count: usize,
 }
 
+/// Whether a diagnostic belongs on the health report: failing scorecard
+/// checks do not (they are on the scorecard, team and entity pages).
+pub fn is_health(d: &crate::diagnostics::Diagnostic) -> bool {
+    d.code != crate::diagnostics::Code::CheckFailed
+}
+
 pub fn health_summary(model: &SiteModel) -> HealthSummary {
-    let diags = &model.checked.diagnostics;
-    let (errors, warnings) = crate::diagnostics::counts(diags);
+    let all = &model.checked.diagnostics;
+    let diags: Vec<crate::diagnostics::Diagnostic> = all
+        .iter()
+        .filter(|d| is_health(d))
+        .cloned()
+        .collect();
+    let check_failures = all.len() - diags.len();
+    let (errors, warnings) = crate::diagnostics::counts(&diags);
     let mut by_code: BTreeMap<(&str, &str), (crate::diagnostics::Code, usize)> = BTreeMap::new();
-    for d in diags {
+    for d in &diags {
         by_code
             .entry((severity_name(d.severity), d.code.code()))
             .or_insert((d.code, 0))
@@ -167,6 +182,7 @@ pub fn health_summary(model: &SiteModel) -> HealthSummary {
         skipped: model.catalog.skipped.len(),
         errors,
         warnings,
+        check_failures,
         codes: by_code
             .into_iter()
             .map(|((sev, code), (c, count))| CodeCount {
