@@ -11,7 +11,9 @@ fn fleet(initiative: &str) -> tempfile::TempDir {
     let group = |name: &str, parent: Option<&str>| {
         format!(
             "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n{}  children: []\n",
-            parent.map(|p| format!("  parent: {p}\n")).unwrap_or_default()
+            parent
+                .map(|p| format!("  parent: {p}\n"))
+                .unwrap_or_default()
         )
     };
     let svc = |name: &str, owner: &str, links: &[&str]| {
@@ -21,20 +23,36 @@ fn fleet(initiative: &str) -> tempfile::TempDir {
             .collect();
         format!(
             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: The {name}.\n{}spec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n",
-            if links.is_empty() { String::new() } else { format!("  links:\n{links}") }
+            if links.is_empty() {
+                String::new()
+            } else {
+                format!("  links:\n{links}")
+            }
         )
     };
     let files = vec![
         ("org/dept.yaml".to_owned(), group("dept", None)),
         ("org/team-a.yaml".to_owned(), group("team-a", Some("dept"))),
         ("org/team-b.yaml".to_owned(), group("team-b", Some("dept"))),
-        ("svc/a1.yaml".to_owned(), svc("a1", "team-a", &["runbook", "dashboard"])),
+        (
+            "svc/a1.yaml".to_owned(),
+            svc("a1", "team-a", &["runbook", "dashboard"]),
+        ),
         ("svc/a2.yaml".to_owned(), svc("a2", "team-a", &["runbook"])),
         ("svc/b1.yaml".to_owned(), svc("b1", "team-b", &[])),
-        ("svc/b2.yaml".to_owned(), svc("b2", "team-b", &["runbook", "dashboard"])),
-        ("initiatives/ops-links.yaml".to_owned(), initiative.to_owned()),
+        (
+            "svc/b2.yaml".to_owned(),
+            svc("b2", "team-b", &["runbook", "dashboard"]),
+        ),
+        (
+            "initiatives/ops-links.yaml".to_owned(),
+            initiative.to_owned(),
+        ),
     ];
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     catalog(&refs)
 }
 
@@ -55,7 +73,12 @@ fn progress_counts_covered_entities_per_team() {
     assert_eq!((t.progress.done, t.progress.total), (2, 4));
     assert_eq!(t.progress.days_left, 61);
     assert!(!t.progress.enforced);
-    let left: Vec<String> = t.progress.left.iter().map(|l| l.entity.name.clone()).collect();
+    let left: Vec<String> = t
+        .progress
+        .left
+        .iter()
+        .map(|l| l.entity.name.clone())
+        .collect();
     assert_eq!(left, ["a2", "b1"]);
     let b1 = &t.progress.left[1];
     let missing: Vec<&str> = b1.missing.iter().map(|m| m.check.as_str()).collect();
@@ -68,7 +91,14 @@ fn progress_counts_covered_entities_per_team() {
         .collect();
     assert_eq!(teams, [("team-a".into(), 1, 2), ("team-b".into(), 1, 2)]);
     // Initiative files are not catalog entities.
-    assert!(checked.loaded.catalog.files.iter().all(|f| !f.starts_with("initiatives/")));
+    assert!(
+        checked
+            .loaded
+            .catalog
+            .files
+            .iter()
+            .all(|f| !f.starts_with("initiatives/"))
+    );
 }
 
 #[test]
@@ -78,7 +108,11 @@ fn after_the_deadline_the_asked_checks_fail_check_on_covered_entities_only() {
         let c = check_at(dir.path(), today);
         c.diagnostics
             .iter()
-            .find(|d| d.code == Code::CheckFailed && d.message.contains(&format!("component:default/{entity}`")) && d.message.contains(check))
+            .find(|d| {
+                d.code == Code::CheckFailed
+                    && d.message.contains(&format!("component:default/{entity}`"))
+                    && d.message.contains(check)
+            })
             .map(|d| (d.severity, d.help.clone().unwrap_or_default()))
     };
     // On the deadline day it is still advisory; the day after, required.
@@ -86,7 +120,10 @@ fn after_the_deadline_the_asked_checks_fail_check_on_covered_entities_only() {
     assert_eq!(sev, Severity::Warning);
     let (sev, help) = severity_of("2027-02-01", "b1", "runbook-link").unwrap();
     assert_eq!(sev, Severity::Error);
-    assert!(help.contains("initiative `ops-links` passed its deadline 2027-01-31"), "{help}");
+    assert!(
+        help.contains("initiative `ops-links` passed its deadline 2027-01-31"),
+        "{help}"
+    );
     // A check the initiative does not ask for stays advisory.
     let (sev, _) = severity_of("2027-02-01", "b1", "production-readiness/docs").unwrap();
     assert_eq!(sev, Severity::Warning);
@@ -101,10 +138,17 @@ fn after_the_deadline_the_asked_checks_fail_check_on_covered_entities_only() {
 
 #[test]
 fn an_initiative_outside_its_selector_enforces_nothing() {
-    let narrow = OPS_LINKS.replace("  kind: component\n", "  kind: component\n  tags: [tier-1]\n");
+    let narrow = OPS_LINKS.replace(
+        "  kind: component\n",
+        "  kind: component\n  tags: [tier-1]\n",
+    );
     let dir = fleet(&narrow);
     let c = check_at(dir.path(), "2027-06-01");
-    assert!(c.diagnostics.iter().all(|d| d.code != Code::CheckFailed || d.severity == Severity::Warning));
+    assert!(
+        c.diagnostics
+            .iter()
+            .all(|d| d.code != Code::CheckFailed || d.severity == Severity::Warning)
+    );
     assert_eq!(c.scorecards.initiatives[0].progress.total, 0);
 }
 
@@ -112,24 +156,73 @@ fn an_initiative_outside_its_selector_enforces_nothing() {
 fn report_prints_markdown_and_json_for_an_initiative_and_a_team() {
     let dir = fleet(OPS_LINKS);
     let root = dir.path().to_str().unwrap();
-    let md = portolan(&["report", root, "--initiative", "ops-links", "--today", "2026-12-01"], &repo());
+    let md = portolan(
+        &[
+            "report",
+            root,
+            "--initiative",
+            "ops-links",
+            "--today",
+            "2026-12-01",
+        ],
+        &repo(),
+    );
     assert_eq!(md.status.code(), Some(0));
     let text = stdout(&md);
-    assert!(text.contains("**2 of 4 done (50%)** · deadline 2027-01-31 (61 days left)"), "{text}");
+    assert!(
+        text.contains("**2 of 4 done (50%)** · deadline 2027-01-31 (61 days left)"),
+        "{text}"
+    );
     assert!(text.contains("| team-b | 1/2 | 1 |"), "{text}");
-    assert!(text.contains("- `component:default/b1` (team-b): `dashboard-link`, `runbook-link`"), "{text}");
-    assert!(text.contains("[discussion](<https://chat.example/ops>)"), "{text}");
-    let json = portolan(&["report", root, "--initiative", "ops-links", "--format", "json", "--today", "2026-12-01"], &repo());
+    assert!(
+        text.contains("- `component:default/b1` (team-b): `dashboard-link`, `runbook-link`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[discussion](<https://chat.example/ops>)"),
+        "{text}"
+    );
+    let json = portolan(
+        &[
+            "report",
+            root,
+            "--initiative",
+            "ops-links",
+            "--format",
+            "json",
+            "--today",
+            "2026-12-01",
+        ],
+        &repo(),
+    );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["initiative"]["progress"]["done"], 2);
-    assert_eq!(doc["initiative"]["progress"]["left"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        doc["initiative"]["progress"]["left"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // The department's report rolls up both teams.
-    let team = portolan(&["report", root, "--team", "dept", "--today", "2026-12-01"], &repo());
+    let team = portolan(
+        &["report", root, "--team", "dept", "--today", "2026-12-01"],
+        &repo(),
+    );
     let text = stdout(&team);
-    assert!(text.contains("## Team report: dept (with 2 sub-teams)"), "{text}");
-    assert!(text.contains("Runbooks and dashboards: 2/4 of this team's entities done"), "{text}");
-    assert!(text.contains("| `production-readiness/dashboard-link`"), "{text}");
+    assert!(
+        text.contains("## Team report: dept (with 2 sub-teams)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Runbooks and dashboards: 2/4 of this team's entities done"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| `production-readiness/dashboard-link`"),
+        "{text}"
+    );
     // Unknown subjects are usage errors.
     let bad = portolan(&["report", root, "--initiative", "nope"], &repo());
     assert_eq!(bad.status.code(), Some(2));
@@ -145,7 +238,15 @@ fn report_markdown_keeps_catalog_text_inert() {
         "title: \"[click](https://evil.example) <img src=x onerror=alert(1)> @channel **bold**\"",
     );
     let dir = fleet(&hostile);
-    let out = portolan(&["report", dir.path().to_str().unwrap(), "--initiative", "ops-links"], &repo());
+    let out = portolan(
+        &[
+            "report",
+            dir.path().to_str().unwrap(),
+            "--initiative",
+            "ops-links",
+        ],
+        &repo(),
+    );
     let text = stdout(&out);
     let title = text.lines().next().unwrap();
     assert!(title.contains("\\[click\\]"), "{title}");
@@ -167,7 +268,11 @@ fn the_team_view_orders_fixes_by_what_lifts_most_entities() {
     for pair in view.fixes.windows(2) {
         assert!((pair[0].unlocks, pair[0].blocks_next) >= (pair[1].unlocks, pair[1].blocks_next));
     }
-    let dash = view.fixes.iter().find(|f| f.check == "dashboard-link").unwrap();
+    let dash = view
+        .fixes
+        .iter()
+        .find(|f| f.check == "dashboard-link")
+        .unwrap();
     let names: Vec<&str> = dash.entities.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["a2", "b1"]);
     // Rows: closest to the next level first.
@@ -188,7 +293,14 @@ fn the_portal_has_initiative_pages_and_team_and_entity_sections() {
     let index = read("initiatives/index.html");
     assert!(index.contains("Runbooks and dashboards"));
     let page = read("initiatives/ops-links/index.html");
-    for text in ["2 / 4", "days to the deadline", "id=\"teams\"", "id=\"left\"", "How to fix", "2 of 4 done today"] {
+    for text in [
+        "2 / 4",
+        "days to the deadline",
+        "id=\"teams\"",
+        "id=\"left\"",
+        "How to fix",
+        "2 of 4 done today",
+    ] {
         assert!(page.contains(text), "initiative page lacks {text}");
     }
     assert!(page.contains("../../catalog/default/component/b1/index.html"));
@@ -211,7 +323,11 @@ fn broken_initiatives_are_diagnostics_with_lines() {
     let found: Vec<(Code, u32)> = c
         .diagnostics
         .iter()
-        .filter(|d| d.span.as_ref().is_some_and(|s| s.file == "initiatives/ops-links.yaml"))
+        .filter(|d| {
+            d.span
+                .as_ref()
+                .is_some_and(|s| s.file == "initiatives/ops-links.yaml")
+        })
         .map(|d| (d.code, d.span.as_ref().unwrap().line))
         .collect();
     assert_eq!(

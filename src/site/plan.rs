@@ -492,7 +492,8 @@ fn page_reads<'a>(catalog: &'a Catalog, e: &'a Entity, refs: &mut Vec<&'a Entity
         // The team view: the sub-teams (transitively) and everything they
         // own, with its standings.
         "group" => {
-            for team in crate::scorecard::initiative::progress::team_and_subteams(catalog, &e.eref) {
+            for team in crate::scorecard::initiative::progress::team_and_subteams(catalog, &e.eref)
+            {
                 refs.push(team);
                 refs.extend(targets(catalog, team, R::OwnerOf));
             }

@@ -162,11 +162,8 @@ pub fn is_health(d: &crate::diagnostics::Diagnostic) -> bool {
 
 pub fn health_summary(model: &SiteModel) -> HealthSummary {
     let all = &model.checked.diagnostics;
-    let diags: Vec<crate::diagnostics::Diagnostic> = all
-        .iter()
-        .filter(|d| is_health(d))
-        .cloned()
-        .collect();
+    let diags: Vec<crate::diagnostics::Diagnostic> =
+        all.iter().filter(|d| is_health(d)).cloned().collect();
     let check_failures = all.len() - diags.len();
     let (errors, warnings) = crate::diagnostics::counts(&diags);
     let mut by_code: BTreeMap<(&str, &str), (crate::diagnostics::Code, usize)> = BTreeMap::new();
