@@ -13,7 +13,7 @@ pub use crate::site::summary::{
 use serde::Serialize;
 
 /// Entities left to do per page of an initiative.
-pub const LEFT_PAGE: usize = 200;
+pub const LEFT_PAGE: usize = 100;
 
 /// The index page, relative to the site root.
 pub const INDEX_PATH: &str = "initiatives/index.html";

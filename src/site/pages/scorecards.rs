@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// Teams per page of a scorecard's level table (the first page is the
 /// scorecard's own page, the others `teams/page-N.html`).
-pub const TEAM_PAGE: usize = 200;
+pub const TEAM_PAGE: usize = 100;
 /// Failing entities a check shows on the scorecard's page; all of them are
 /// on the check's own pages.
 pub const FAILURE_PREVIEW: usize = 10;
