@@ -50,7 +50,14 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
     // The example after its initiative's deadline (2027-03-31).
     let late = out.path().join("late");
     let run = portolan(
-        &["build", repo().join("example-catalog").to_str().unwrap(), "--out", late.to_str().unwrap(), "--today", "2027-04-01"],
+        &[
+            "build",
+            repo().join("example-catalog").to_str().unwrap(),
+            "--out",
+            late.to_str().unwrap(),
+            "--today",
+            "2027-04-01",
+        ],
         &repo(),
     );
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
@@ -60,16 +67,28 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     // A 10,000-entity synthetic catalog, for the paginated failure lists.
     let big_catalog = out.path().join("big-catalog");
-    let gen = Command::new("python3")
+    let generated = Command::new("python3")
         .arg(repo().join("bench/gen_catalog.py"))
         .args(["--entities", "10000", "--docs-pages", "1", "--out"])
         .arg(&big_catalog)
         .output()
         .expect("python3 runs bench/gen_catalog.py");
-    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
     let big = out.path().join("big");
     let run = portolan(
-        &["build", big_catalog.to_str().unwrap(), "--out", big.to_str().unwrap(), "--today", "2026-11-28", "--no-history"],
+        &[
+            "build",
+            big_catalog.to_str().unwrap(),
+            "--out",
+            big.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+            "--no-history",
+        ],
         &repo(),
     );
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
