@@ -389,7 +389,14 @@ fn every_portolan_command_line_uses_flags_the_cli_accepts() {
         }
     }
     // The flags the CI docs rely on were all found (the scan works).
-    for flag in ["--base", "--format", "--out", "--base-url", "--rev", "--initiative"] {
+    for flag in [
+        "--base",
+        "--format",
+        "--out",
+        "--base-url",
+        "--rev",
+        "--initiative",
+    ] {
         assert!(seen.contains(flag), "{flag} not found in {seen:?}");
     }
     // The Action's inputs map onto real flags too.

@@ -30,7 +30,7 @@ fn fleet(initiative: &str) -> tempfile::TempDir {
             }
         )
     };
-    let files = vec![
+    let files = [
         ("org/dept.yaml".to_owned(), group("dept", None)),
         ("org/team-a.yaml".to_owned(), group("team-a", Some("dept"))),
         ("org/team-b.yaml".to_owned(), group("team-b", Some("dept"))),
