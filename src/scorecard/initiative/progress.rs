@@ -292,3 +292,132 @@ fn covered_refs(t: &Tracked) -> Vec<String> {
         .map(EntityRef::to_string)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scorecard::initiative::{Ask, Initiative};
+    use crate::scorecard::model::{Enforcement, Selector};
+    use crate::scorecard::trend::Sample;
+
+    fn card() -> Scorecard {
+        Scorecard {
+            id: "pr".into(),
+            package: "p.pr".into(),
+            title: "PR".into(),
+            description: String::new(),
+            levels: vec!["bronze".into(), "silver".into(), "gold".into()],
+            applies_to: Selector::default(),
+            enforcement: Enforcement::Advisory,
+            file: "p.rego".into(),
+            id_pos: Default::default(),
+            checks: Vec::new(),
+        }
+    }
+
+    fn tracked(asks: Vec<Ask>, finished: &[&str], left: &[&str]) -> Tracked {
+        let r = |n: &&str| EntityRef::new("component", "default", n);
+        Tracked {
+            initiative: Initiative {
+                id: "i".into(),
+                title: "I".into(),
+                description: String::new(),
+                owner: None,
+                asks,
+                checks: Vec::new(),
+                applies_to: Selector::default(),
+                start: Date::parse("2026-02-01").unwrap(),
+                deadline: Date::parse("2026-06-30").unwrap(),
+                discussion: None,
+                file: "initiatives/i.yaml".into(),
+                line: 1,
+            },
+            progress: Progress {
+                finished: finished.iter().map(r).collect(),
+                left: left
+                    .iter()
+                    .map(|n| Left {
+                        entity: r(n),
+                        owner: None,
+                        missing: Vec::new(),
+                    })
+                    .collect(),
+                ..Progress::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_level_initiative_burns_down_from_the_history_since_its_start() {
+        let day = |s: &str| Date::parse(s).unwrap();
+        let sample = |d: &str| Sample {
+            boundary: day(d),
+            commit: "c".into(),
+            date: day(d),
+        };
+        let lvl = |s: &str| Point::Level(s.into());
+        let mut points = BTreeMap::new();
+        points.insert(
+            "component:default/a".to_owned(),
+            BTreeMap::from([(
+                "pr".to_owned(),
+                vec![Point::Below, lvl("bronze"), lvl("silver"), lvl("gold")],
+            )]),
+        );
+        points.insert(
+            "component:default/b".to_owned(),
+            BTreeMap::from([(
+                "pr".to_owned(),
+                vec![Point::Absent, Point::Absent, Point::Below, lvl("bronze")],
+            )]),
+        );
+        let series = Series {
+            interval_days: 7,
+            samples: vec![
+                sample("2026-01-01"),
+                sample("2026-02-01"),
+                sample("2026-03-01"),
+                sample("2026-04-01"),
+            ],
+            points,
+        };
+        let asks = vec![Ask::Level {
+            scorecard: "pr".into(),
+            level: "silver".into(),
+        }];
+        let t = tracked(asks, &["a"], &["b"]);
+        let Burndown::History { points } = burndown(&t, Some(&series), &[card()]) else {
+            panic!("history expected");
+        };
+        // The sample before the start is left out; `b` counts from when it is scored.
+        let got: Vec<(String, usize, usize)> = points
+            .iter()
+            .map(|p| (p.date.to_string(), p.done, p.total))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-02-01".into(), 0, 1),
+                ("2026-03-01".into(), 1, 2),
+                ("2026-04-01".into(), 1, 2)
+            ]
+        );
+        // Without history, or for named checks, today's snapshot with a reason.
+        assert!(matches!(
+            burndown(&t, None, &[card()]),
+            Burndown::Snapshot { .. }
+        ));
+        let checks = tracked(
+            vec![Ask::Check {
+                scorecard: "pr".into(),
+                check: "x".into(),
+            }],
+            &[],
+            &[],
+        );
+        let Burndown::Snapshot { note } = burndown(&checks, Some(&series), &[card()]) else {
+            panic!("snapshot expected");
+        };
+        assert!(note.contains("levels, not single checks"));
+    }
+}
