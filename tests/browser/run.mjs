@@ -382,6 +382,10 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
       await open(rel);
       const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       assert.ok(scroll <= width + 1, `${rel}: ${scroll}px wide in a ${width}px viewport`);
+      // Nothing spills out of a card either (contained cards would clip it rather than widen the page).
+      const spills = await page.evaluate(() => [...document.querySelectorAll(".card")]
+        .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.id || c.className));
+      assert.deepEqual(spills, [], `${rel}: content wider than its card`);
     }
     // The catalog: filters collapsed, so the first row and its owner are on the first screen.
     await open("catalog/index.html");
