@@ -79,12 +79,14 @@ fn main() {
     };
     let ours = || {
         let mut d = Vec::new();
-        let results = eval::evaluate(
+        let (results, _, _) = eval::evaluate(
             &engine,
             &cards,
             catalog,
             &prepared,
             &eval::Limits::default(),
+            None,
+            false,
             &mut d,
         );
         assert!(!results.is_empty());
@@ -103,6 +105,7 @@ fn main() {
             &sources,
             portolan::date::Date::today(),
             &eval::Limits::default(),
+            None,
             &mut d,
         );
     });

@@ -156,6 +156,7 @@ dependencies contains "no spec.dependsOn" if {
 # custom:
 #   id: recently-changed
 #   level: gold
+#   needs: [git]
 #   remediation: Review the entity file; an untouched file is often a stale one.
 recently_changed contains "git history unavailable: the catalog is not in a git repository" if {
 	input.git == null

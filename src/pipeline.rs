@@ -56,6 +56,86 @@ impl Default for Options {
 /// Runs the pipeline on the catalog in `source`. `root` is where it lives,
 /// for display only.
 pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
+    let mut partial = prepare(source, root, options);
+    if options.scorecards {
+        let started = std::time::Instant::now();
+        let files = partial.history_files(source);
+        let git = facts::git::collect(root, source.commit(), &files);
+        partial.set_git(git, options, started.elapsed());
+    }
+    finish(partial, source, options, None)
+}
+
+/// Runs the pipeline twice, on the catalog at a base revision and on the
+/// one in `head` (`check --base`), sharing what can be shared: the two
+/// catalogs load at once, one walk of the history serves both, and a
+/// base entity whose policy input equals its input in `head` takes the
+/// head's results instead of being evaluated again (when no policy reads
+/// `data`, which could depend on any entity). Returns (base, head).
+pub fn run_pair(
+    base: &dyn Source,
+    head: &dyn Source,
+    root: &Path,
+    options: Options,
+) -> (Checked, Checked) {
+    let (before, mut after) = std::thread::scope(|s| {
+        let b = s.spawn(|| prepare(base, root, options));
+        let h = prepare(head, root, options);
+        (b.join(), h)
+    });
+    let mut before = before.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    if options.scorecards {
+        let started = std::time::Instant::now();
+        let (fb, fh) = (before.history_files(base), after.history_files(head));
+        let mut both =
+            facts::git::collect_many(root, &[(base.commit(), &fb), (head.commit(), &fh)]);
+        let took = started.elapsed();
+        let git_head = both.pop().unwrap_or_default();
+        let git_base = both.pop().unwrap_or_default();
+        before.set_git(git_base, options, took);
+        after.set_git(git_head, options, took);
+    }
+    let mut memo = scorecard::Memo::default();
+    let after = finish(
+        after,
+        head,
+        options,
+        Some(scorecard::Reuse::Record(&mut memo)),
+    );
+    let before = finish(before, base, options, Some(scorecard::Reuse::From(&memo)));
+    (before, after)
+}
+
+/// The stages before the history walk.
+struct Partial {
+    loaded: Loaded,
+    facts: Facts,
+    apis: std::collections::HashMap<crate::catalog::model::EntityRef, crate::apiref::ApiDoc>,
+    found: Vec<Diagnostic>,
+}
+
+impl Partial {
+    fn history_files(&self, source: &dyn Source) -> Vec<String> {
+        facts::history_files(source, &self.loaded.catalog, &self.facts)
+    }
+
+    fn set_git(
+        &mut self,
+        (git, warning): (facts::git::Git, Option<Diagnostic>),
+        options: Options,
+        took: std::time::Duration,
+    ) {
+        self.facts.git = git;
+        self.facts.staleness = facts::git::Staleness {
+            days: self.loaded.config.stale_days,
+            today: options.today,
+        };
+        self.found.extend(warning);
+        self.loaded.timings.push(("git history", took));
+    }
+}
+
+fn prepare(source: &dyn Source, root: &Path, options: Options) -> Partial {
     let (config, config_diags) = crate::config::load(source);
     let seniority = |files: &[String]| facts::git::added_before(root, source.commit(), files);
     let mut loaded = catalog::load_from(source, root, config, config_diags, Some(&seniority));
@@ -73,18 +153,26 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         crate::apiref::gather(source, &loaded.catalog, loaded.config.max_file_bytes);
     loaded.timings.push(("api reference", started.elapsed()));
     found.append(&mut facts.sites.diagnostics);
-    if options.scorecards {
-        let started = std::time::Instant::now();
-        let files = facts::history_files(source, &loaded.catalog, &facts);
-        let (git, warning) = facts::git::collect(root, source.commit(), &files);
-        facts.git = git;
-        facts.staleness = facts::git::Staleness {
-            days: loaded.config.stale_days,
-            today: options.today,
-        };
-        found.extend(warning);
-        loaded.timings.push(("git history", started.elapsed()));
+    Partial {
+        loaded,
+        facts,
+        apis,
+        found,
     }
+}
+
+fn finish(
+    partial: Partial,
+    source: &dyn Source,
+    options: Options,
+    reuse: Option<scorecard::Reuse<'_>>,
+) -> Checked {
+    let Partial {
+        mut loaded,
+        facts,
+        apis,
+        mut found,
+    } = partial;
     let started = std::time::Instant::now();
     let scorecards = if options.scorecards {
         let sources = scorecard::sources(source, loaded.config.builtin_scorecards, &mut found);
@@ -95,6 +183,7 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
             &sources,
             options.today,
             &loaded.config.scorecard_limits,
+            reuse,
             &mut found,
         )
     } else {

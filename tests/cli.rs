@@ -185,7 +185,14 @@ fn junit_is_well_formed_with_one_case_per_file() {
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 3);
+    // One case per catalog file, plus the run's own ("portolan"): outside
+    // a git repository the gold check that needs history is not judged,
+    // which is a warning about the run and does not fail it.
+    let names: Vec<_> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+    assert_eq!(
+        names,
+        vec!["group.yaml", "odd.yaml", "portolan", "svc.yaml"]
+    );
     let failed: Vec<_> = cases
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))

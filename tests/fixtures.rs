@@ -2,6 +2,8 @@
 //! whose EXPECTED file lists the exact diagnostics (code, file, line) that
 //! `portolan check` must report: no more, no fewer.
 
+mod common;
+
 use portolan::diagnostics::Code;
 use portolan::pipeline as check;
 use std::path::Path;
@@ -162,10 +164,7 @@ fn every_fixture_reports_exactly_its_documented_diagnostics() {
 /// names the commits whose parents are missing).
 fn shallow_copy(fixture: &Path) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), tmp.path().join(entry.file_name())).unwrap();
-    }
+    common::copy_dir(fixture, tmp.path());
     let repo = git2::Repository::init(tmp.path()).unwrap();
     let sig = git2::Signature::new(
         "Test",

@@ -192,3 +192,101 @@ fn a_bad_base_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot resolve revision `nope`"));
 }
+
+/// What a run says, in a form two runs can be compared by: every
+/// diagnostic (code, place, message, help), every standing as JSON, and
+/// the git facts of every file.
+fn said(c: &portolan::pipeline::Checked) -> (Vec<String>, String, Vec<String>) {
+    let diags = c
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {:?} {} {:?}", d.code.code(), d.span, d.message, d.help))
+        .collect();
+    let standings = serde_json::to_string(&c.scorecards.standings).unwrap();
+    let mut git: Vec<String> = c
+        .facts
+        .git
+        .history()
+        .map(|h| h.files.iter().map(|(f, h)| format!("{f} {h:?}")).collect())
+        .unwrap_or_default();
+    git.sort();
+    (diags, standings, git)
+}
+
+/// The repository of `example_repo`, a second commit on top (so the base
+/// and HEAD histories differ), and a working-tree change: the PR.
+fn two_commits_and_an_edit(policy: &str) -> (tempfile::TempDir, git2::Oid) {
+    let (tmp, repo) = example_repo();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    std::fs::write(root.join("policies/peers.rego"), policy).unwrap();
+    let base = common::git::commit_on_head(&repo, "Bob Example", "2026-11-10", "Add a policy");
+    edit(
+        root,
+        AUTH,
+        "lifecycle: production",
+        "lifecycle: experimental",
+    );
+    common::git::commit_on_head(&repo, "Carol Example", "2026-11-20", "Auth is experimental");
+    without_docs(root);
+    // A change that keeps the entity on the same scorecards but fails a
+    // check: its base results must not be taken from the head.
+    edit(
+        root,
+        "services/rates-service/catalog-info.yaml",
+        "      type: runbook\n",
+        "      type: wiki\n",
+    );
+    std::fs::write(
+        root.join("services/new.yaml"),
+        component("brand-new", "payments-team"),
+    )
+    .unwrap();
+    (tmp, base)
+}
+
+/// `check --base` runs both sides at once (`pipeline::run_pair`): one
+/// history walk and results lent between them. Whatever it shares, each
+/// side must say exactly what a run of that side alone says.
+fn assert_pair_equals_separate_runs(policy: &str) -> usize {
+    let (tmp, base) = two_commits_and_an_edit(policy);
+    let root = tmp.path();
+    let options = portolan::pipeline::Options {
+        scorecards: true,
+        today: portolan::date::Date::parse("2026-11-28").unwrap(),
+    };
+    let at_base = portolan::source::GitTree::open(root, &base.to_string()).unwrap();
+    let work = portolan::source::WorkTree::new(root).unwrap();
+    let (b, h) = portolan::pipeline::run_pair(&at_base, &work, root, options);
+    let alone_b = portolan::pipeline::run(&at_base, root, options);
+    let alone_h = portolan::pipeline::run(&work, root, options);
+    assert!(b.facts.git.history().is_some_and(|h| !h.files.is_empty()));
+    let (pb, ph, sb, sh) = (said(&b), said(&h), said(&alone_b), said(&alone_h));
+    assert_eq!(pb.0, sb.0, "base diagnostics");
+    assert_eq!(pb.1, sb.1, "base standings");
+    assert_eq!(pb.2, sb.2, "base git facts");
+    assert_eq!(ph, sh, "head");
+    // The sides differ (else the test would prove nothing).
+    assert_ne!(pb.1, ph.1);
+    assert_ne!(pb.2, ph.2);
+    b.scorecards.reused
+}
+
+#[test]
+fn the_shared_run_equals_two_separate_runs() {
+    // No policy reads `data`: unchanged entities take the head's results.
+    let lent = assert_pair_equals_separate_runs(
+        "# METADATA\n# title: Peers\n# custom:\n#   levels: [bronze]\n#   applies_to:\n#     kind: [component]\npackage acme.peers\n\nimport rego.v1\n\n# METADATA\n# title: Named\n# custom:\n#   id: named\n#   level: bronze\nnamed contains \"no name\" if {\n\tnot input.entity.metadata.name\n}\n",
+    );
+    assert!(lent > 10, "only {lent} entities lent");
+}
+
+#[test]
+fn a_policy_reading_data_is_evaluated_on_both_sides() {
+    // This check's message counts the catalog, which the PR changes for
+    // every entity: nothing may be lent.
+    let lent = assert_pair_equals_separate_runs(
+        "# METADATA\n# title: Peers\n# custom:\n#   levels: [bronze]\n#   applies_to:\n#     kind: [component]\npackage acme.peers\n\nimport rego.v1\n\n# METADATA\n# title: Counted\n# custom:\n#   id: counted\n#   level: bronze\ncounted contains msg if {\n\tmsg := sprintf(\"one of %d\", [count(data.catalog)])\n}\n",
+    );
+    assert_eq!(lent, 0);
+}

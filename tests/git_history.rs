@@ -9,6 +9,7 @@ use portolan::date::Date;
 use portolan::diagnostics::Code;
 use portolan::facts::git::Git;
 use portolan::pipeline;
+use portolan::scorecard::eval::Outcome;
 use std::path::Path;
 
 const POLICY: &str = r#"# METADATA
@@ -290,11 +291,10 @@ fn outside_git_the_facts_are_absent_and_the_check_says_so() {
             .iter()
             .any(|m| m.contains("git=null"))
     );
-    let msgs = common::check_failures(&c, "recently-changed");
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("git history unavailable: the catalog is not in a git repository")),
-        "{msgs:?}"
+    // The gold check that needs history is not judged, not failed.
+    assert_not_judged(
+        &c,
+        "git history unavailable: the catalog is not in a git repository",
     );
     assert!(!c.diagnostics.iter().any(|d| d.code == Code::GitShallow));
 }
@@ -324,11 +324,9 @@ fn a_shallow_clone_marks_the_facts_unavailable_with_one_warning() {
             .unwrap()
             .contains("fetch-depth: 0")
     );
-    let msgs = common::check_failures(&c, "recently-changed");
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("git history unavailable: the repository is a shallow clone")),
-        "{msgs:?}"
+    assert_not_judged(
+        &c,
+        "git history unavailable: the repository is a shallow clone",
     );
     assert!(
         common::check_failures(&c, "echo")
@@ -354,11 +352,87 @@ fn an_uncommitted_entity_file_has_no_history_yet() {
         &[("new/catalog-info.yaml", &component("fresh", "team-a"))],
     );
     let c = common::check_at(tmp.path(), "2026-11-28");
-    let msgs = common::check_failures(&c, "recently-changed");
+    let fresh = outcome(&c, "component:default/fresh", "recently-changed");
+    assert_eq!(
+        fresh,
+        Some(Outcome::NotJudged {
+            reason: "git history unavailable: the entity file has not been committed".into()
+        })
+    );
+    // The committed entities are judged as usual.
+    assert!(matches!(
+        outcome(&c, "component:default/svc", "recently-changed"),
+        Some(Outcome::Pass | Outcome::Fail { .. })
+    ));
+    let warned: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::CheckNotJudged)
+        .collect();
+    assert_eq!(warned.len(), 1);
     assert!(
-        msgs.iter().any(|m| m.contains("fresh")
-            && m.contains("git history unavailable: the entity file has not been committed")),
-        "{msgs:?}"
+        warned[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .starts_with("not judged for 1 entity;"),
+        "{:?}",
+        warned[0].help
+    );
+}
+
+/// The outcome of `check` for `entity`, from the standings.
+fn outcome(c: &portolan::pipeline::Checked, entity: &str, check: &str) -> Option<Outcome> {
+    c.scorecards
+        .standings
+        .iter()
+        .filter(|s| s.entity.to_string() == entity)
+        .flat_map(|s| &s.checks)
+        .find(|r| r.id == check)
+        .map(|r| r.outcome.clone())
+}
+
+/// Without trusted history `recently-changed` fails no entity: each entity's
+/// result is "not judged" with `reason`, one E0602 warning says so, no
+/// entity reaches gold, and the run does not fail for it.
+fn assert_not_judged(c: &portolan::pipeline::Checked, reason: &str) {
+    let failed = common::check_failures(c, "recently-changed");
+    assert!(failed.is_empty(), "{failed:?}");
+    let judged: Vec<_> = c
+        .scorecards
+        .standings
+        .iter()
+        .filter(|s| s.scorecard == "production-readiness")
+        .collect();
+    assert!(!judged.is_empty());
+    for s in &judged {
+        let r = s
+            .checks
+            .iter()
+            .find(|r| r.id == "recently-changed")
+            .unwrap();
+        assert!(
+            matches!(&r.outcome, Outcome::NotJudged { reason: why } if why.starts_with(reason)),
+            "{}: {:?}",
+            s.entity,
+            r.outcome
+        );
+        assert_ne!(s.level.as_deref(), Some("gold"), "{}", s.entity);
+    }
+    let warned: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::CheckNotJudged)
+        .collect();
+    assert_eq!(warned.len(), 1, "one warning per check");
+    assert_eq!(warned[0].severity, portolan::diagnostics::Severity::Warning);
+    assert!(warned[0].message.contains(reason), "{}", warned[0].message);
+    assert!(
+        warned[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("fetch-depth: 0")
     );
 }
 
@@ -751,4 +825,70 @@ fn history_settles_a_duplicate_by_ancestry_not_by_date_or_name() {
         1,
         "side by side: a conflict"
     );
+}
+
+/// Over 200 commits and a merged side branch: the last change, first
+/// commit and contributors of each file, where a merge is not the change
+/// of a file it took unchanged from one of its parents.
+#[test]
+fn long_histories_and_merges_give_each_file_its_own_facts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let repo = git2::Repository::init(root).unwrap();
+    let day = |i: i64| Date(Date::parse("2025-01-01").unwrap().0 + i).to_string();
+    let authors = ["Alice Example", "Bob Example", "Carol Example"];
+    let mut ids = Vec::new();
+    for i in 0..200i64 {
+        let name = format!("f{}.yaml", i % 10);
+        write(root, &[(name.as_str(), &format!("n: {i}\n"))]);
+        ids.push(common::git::commit_on_head(
+            &repo,
+            authors[(i % 3) as usize],
+            &day(i),
+            &format!("change {i}"),
+        ));
+    }
+    // A side branch from commit 150 changes f0; merging it takes f0 from
+    // the side, so the merge is not f0's last change, the side commit is.
+    let main_head = *ids.last().unwrap();
+    let checkout = |oid: git2::Oid| {
+        let tree = repo.find_commit(oid).unwrap().tree().unwrap();
+        repo.checkout_tree(
+            tree.as_object(),
+            Some(git2::build::CheckoutBuilder::new().force()),
+        )
+        .unwrap();
+    };
+    checkout(ids[150]);
+    write(root, &[("f0.yaml", "n: side\n")]);
+    let side = commit(&repo, "Dave Example", &day(201), "side", &[ids[150]], false);
+    checkout(main_head);
+    write(root, &[("f0.yaml", "n: side\n")]);
+    let merged = commit(
+        &repo,
+        "Alice Example",
+        &day(202),
+        "merge",
+        &[main_head, side],
+        true,
+    );
+    let files: Vec<String> = (0..10).map(|i| format!("f{i}.yaml")).collect();
+    let (git, _) = portolan::facts::git::collect(root, None, &files);
+    let Git::Available(h) = git else {
+        panic!("no history")
+    };
+    let one = h.files;
+    assert_eq!(one.len(), 10);
+    let f0 = &one["f0.yaml"];
+    assert_eq!(f0.last_change.commit, side.to_string());
+    assert_eq!(f0.first_commit.commit, ids[0].to_string());
+    assert_eq!(
+        f0.contributors, 4,
+        "three authors on main, Dave on the side"
+    );
+    let f3 = &one["f3.yaml"];
+    assert_eq!(f3.last_change.commit, ids[193].to_string());
+    assert_eq!(f3.last_change.summary, "change 193");
+    assert_eq!(f3.first_commit.commit, ids[3].to_string());
+    let _ = merged;
 }

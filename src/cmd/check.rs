@@ -114,24 +114,14 @@ fn pr_mode(
         Err(code) => return code,
     };
     let spinner = spinner_after_delay(format!("checking {} against {base}", root.display()));
-    let run = |source: &dyn portolan::source::Source| {
-        let mut checked = pipeline::run(source, root, options);
+    // One pipeline run for both sides: the catalogs load at once, one
+    // history walk serves both, and unchanged entities are scored once.
+    let (mut before, mut checked) = pipeline::run_pair(&*base_source, source, root, options);
+    for (side, checked) in [(&*base_source, &mut before), (source, &mut checked)] {
         let mut theme_diags = Vec::new();
-        portolan::site::theme::load(source, &checked.loaded.config.site, &mut theme_diags);
+        portolan::site::theme::load(side, &checked.loaded.config.site, &mut theme_diags);
         checked.add(theme_diags);
-        checked
-    };
-    // The two runs are independent (each mostly waits on its own history
-    // walk and parsing), so they overlap.
-    let (before, mut checked) = std::thread::scope(|s| {
-        let base_run = s.spawn(|| run(&*base_source));
-        let head = run(source);
-        (base_run.join(), head)
-    });
-    let Ok(before) = before else {
-        eprintln!("error: the run at `{base}` failed");
-        return ExitCode::from(2);
-    };
+    }
     let comparison = portolan::pr::compare(&before, &*base_source, &mut checked, source);
     spinner.finish_and_clear();
     print_timings(10, &checked.loaded.timings);

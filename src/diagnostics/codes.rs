@@ -107,6 +107,7 @@ codes! {
     // E06xx: git.
     GitShallow = "E0600", "git-shallow", Warning, "The repository is a shallow clone, so git history facts (last change, contributors) are unavailable.";
     HistoryCache = "E0601", "history-cache", Error, "`[history] cache_dir` in portolan.toml leaves the catalog root, or the score history cache cannot be used; history is still built, without the cache.";
+    CheckNotJudged = "E0602", "check-not-judged", Warning, "A check needs git history (`custom.needs: [git]`) that this run does not have (no git repository, or a shallow clone), so it was not judged: it neither passes nor fails.";
 }
 
 impl Code {

@@ -144,11 +144,25 @@ pub fn added_before(
 /// `root`, walking from `at` (the commit `--rev` read) or from HEAD.
 /// Returns the facts and, on a shallow clone, the one warning saying so.
 pub fn collect(root: &Path, at: Option<Oid>, files: &[String]) -> (Git, Option<Diagnostic>) {
+    collect_many(root, &[(at, files)])
+        .pop()
+        .unwrap_or((Git::Absent, None))
+}
+
+/// [`collect`] for several catalogs of one repository at once (`check
+/// --base` reads the base and the working tree): one walk over the union
+/// of their histories, each commit's changes compared once and credited to
+/// every start that reaches it. Each result equals its own [`collect`].
+pub fn collect_many(
+    root: &Path,
+    runs: &[(Option<Oid>, &[String])],
+) -> Vec<(Git, Option<Diagnostic>)> {
+    let all = |g: Git, d: Option<Diagnostic>| runs.iter().map(|_| (g.clone(), d.clone())).collect();
     let Ok(repo) = Repository::discover(root) else {
-        return (Git::Absent, None);
+        return all(Git::Absent, None);
     };
     let Some(prefix) = prefix(&repo, root) else {
-        return (Git::Absent, None);
+        return all(Git::Absent, None);
     };
     if repo.is_shallow() {
         let d = Diagnostic::new(
@@ -156,27 +170,28 @@ pub fn collect(root: &Path, at: Option<Oid>, files: &[String]) -> (Git, Option<D
             format!("git history facts are unavailable: {SHALLOW_REASON}"),
         )
         .help("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout) so last-change facts and the `recently-changed` check can be judged");
-        return (
+        return all(
             Git::Unavailable {
                 reason: SHALLOW_REASON.to_owned(),
             },
             Some(d),
         );
     }
-    let start = match at {
-        Some(oid) => Some(oid),
-        // An unborn HEAD (no commit yet) has no history: every file is new.
-        None => repo
-            .head()
+    // An unborn HEAD (no commit yet) has no history: every file is new.
+    let head = || {
+        repo.head()
             .ok()
             .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id()),
+            .map(|c| c.id())
     };
-    let history = match start {
-        Some(start) => walk(&repo, start, &prefix, files).unwrap_or_default(),
-        None => History::default(),
-    };
-    (Git::Available(history), None)
+    let starts: Vec<Option<Oid>> = runs.iter().map(|(at, _)| at.or_else(head)).collect();
+    let lists: Vec<&[String]> = runs.iter().map(|(_, files)| *files).collect();
+    let histories = walk(&repo, &starts, &prefix, &lists)
+        .unwrap_or_else(|| runs.iter().map(|_| History::default()).collect());
+    histories
+        .into_iter()
+        .map(|h| (Git::Available(h), None))
+        .collect()
 }
 
 /// The catalog root relative to the repository's working tree
@@ -229,17 +244,54 @@ struct Seen {
     authors: HashSet<String>,
 }
 
-fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option<History> {
+/// Walks the history from every start at once. `lists[i]` are the files
+/// start `i` wants; a commit's changes are credited to the starts that
+/// reach it, so each result is what a walk from its own start would give.
+fn walk(
+    repo: &Repository,
+    starts: &[Option<Oid>],
+    prefix: &str,
+    lists: &[&[String]],
+) -> Option<Vec<History>> {
     // libgit2 re-hashes every object it reads to verify its id; on a walk
     // that reads thousands of large trees that was half of the time. The
     // objects come from the local repository the catalog itself is read
     // from, so nothing is gained by checking them again.
     git2::opts::strict_hash_verification(false);
-    let want = Interest::new(prefix, files);
-    let mut seen: Vec<Option<Seen>> = (0..files.len()).map(|_| None).collect();
+    let mut files: Vec<String> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
+    files.sort();
+    files.dedup();
+    let want = Interest::new(prefix, &files);
+    // Per start: which of the union's files it wants, and what it saw.
+    let wanted: Vec<HashSet<&str>> = lists
+        .iter()
+        .map(|l| l.iter().map(String::as_str).collect())
+        .collect();
+    let mut seen: Vec<Vec<Option<Seen>>> = lists
+        .iter()
+        .map(|_| (0..files.len()).map(|_| None).collect())
+        .collect();
+    // With several distinct starts, the commits each one reaches (a walk
+    // of the commit graph only, without trees: cheap next to the diffs).
+    let mut distinct: Vec<Oid> = starts.iter().flatten().copied().collect();
+    distinct.sort();
+    distinct.dedup();
+    let reach: Option<Vec<Option<HashSet<Oid>>>> = (distinct.len() > 1).then(|| {
+        starts
+            .iter()
+            .map(|s| {
+                let s = (*s)?;
+                let mut w = repo.revwalk().ok()?;
+                w.push(s).ok()?;
+                Some(w.filter_map(Result::ok).collect())
+            })
+            .collect()
+    });
     let mut revwalk = repo.revwalk().ok()?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).ok()?;
-    revwalk.push(start).ok()?;
+    for start in &distinct {
+        revwalk.push(*start).ok()?;
+    }
     let mut cache = TreeCache::new(repo)?;
     let mut changed = Vec::new();
     for oid in revwalk {
@@ -303,39 +355,64 @@ fn walk(repo: &Repository, start: Oid, prefix: &str, files: &[String]) -> Option
         } else {
             String::from_utf8_lossy(author.email_bytes()).to_lowercase()
         };
-        for (_, i) in &changed {
-            match &mut seen[*i] {
-                Some(s) => {
-                    // Walked newest first: each older commit moves `first`.
-                    s.first = change.clone();
-                    s.authors.insert(who.clone());
-                }
-                slot @ None => {
-                    *slot = Some(Seen {
-                        last: change.clone(),
-                        first: change.clone(),
-                        authors: HashSet::from([who.clone()]),
-                    });
+        for (run, seen) in seen.iter_mut().enumerate() {
+            if starts[run].is_none()
+                || reach.as_ref().is_some_and(|r| {
+                    !r[run]
+                        .as_ref()
+                        .is_some_and(|set| set.contains(&commit.id()))
+                })
+            {
+                continue;
+            }
+            for (_, i) in &changed {
+                if wanted[run].contains(files[*i].as_str()) {
+                    credit(&mut seen[*i], &change, &who);
                 }
             }
         }
     }
-    let files = files
-        .iter()
-        .zip(seen)
-        .filter_map(|(f, s)| {
-            let s = s?;
-            Some((
-                f.clone(),
-                FileHistory {
-                    last_change: s.last,
-                    first_commit: s.first,
-                    contributors: s.authors.len(),
-                },
-            ))
+    let histories = seen
+        .into_iter()
+        .zip(&wanted)
+        .map(|(seen, wanted)| History {
+            files: files
+                .iter()
+                .zip(seen)
+                .filter(|(f, _)| wanted.contains(f.as_str()))
+                .filter_map(|(f, s)| {
+                    let s = s?;
+                    Some((
+                        f.clone(),
+                        FileHistory {
+                            last_change: s.last,
+                            first_commit: s.first,
+                            contributors: s.authors.len(),
+                        },
+                    ))
+                })
+                .collect(),
         })
         .collect();
-    Some(History { files })
+    Some(histories)
+}
+
+/// Records one commit's change of a file, walking newest first.
+fn credit(slot: &mut Option<Seen>, change: &Change, who: &str) {
+    match slot {
+        Some(s) => {
+            // Walked newest first: each older commit moves `first`.
+            s.first = change.clone();
+            s.authors.insert(who.to_owned());
+        }
+        None => {
+            *slot = Some(Seen {
+                last: change.clone(),
+                first: change.clone(),
+                authors: HashSet::from([who.to_owned()]),
+            });
+        }
+    }
 }
 
 /// Recently read trees, as raw object bytes. Parsing a tree into git2

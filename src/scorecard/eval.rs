@@ -44,6 +44,12 @@ pub enum Outcome {
     Error {
         message: String,
     },
+    /// The check needs something this run lacks (git history): it neither
+    /// passes nor fails, and the level it guards is not reached.
+    #[serde(rename = "not-judged")]
+    NotJudged {
+        reason: String,
+    },
 }
 
 /// Results for one entity and one scorecard, in check order.
@@ -224,14 +230,22 @@ pub use crate::config::ScorecardLimits as Limits;
 /// total budget, so when it runs out the checks not yet started (about
 /// the last entities in order, give or take what the other threads were
 /// doing) are `error` and one `E0203` says how many.
+///
+/// With `lend`, an entity whose input equals the one recorded there takes
+/// the recorded results. With `record`, the input of every entity
+/// evaluated without a diagnostic is returned next to the results, for a
+/// [`super::reuse::Memo`]. The last value counts the entities lent.
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     engine: &Engine,
     scorecards: &[Scorecard],
     catalog: &Catalog,
     prepared: &super::input::Prepared,
     limits: &Limits,
+    lend: Option<&super::reuse::Memo>,
+    record: bool,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<EntityResult> {
+) -> (Vec<EntityResult>, Vec<(EntityRef, Value)>, usize) {
     quiet_policy_panics();
     let deadline = std::time::Instant::now() + limits.time_budget;
     // Per check: how often it hit the rule time limit, and on how many
@@ -246,7 +260,16 @@ pub fn evaluate(
         .filter(|e| scorecards.iter().any(|sc| sc.applies_to.matches(e)))
         .collect();
 
-    let per_entity: Vec<(Vec<EntityResult>, Vec<Diagnostic>, usize)> = entities
+    /// Results, diagnostics, checks cut by the budget, the input to keep,
+    /// and whether the results were lent.
+    type PerEntity = (
+        Vec<EntityResult>,
+        Vec<Diagnostic>,
+        usize,
+        Option<Value>,
+        bool,
+    );
+    let per_entity: Vec<PerEntity> = entities
         .par_iter()
         .map_init(
             || engine.clone(),
@@ -255,9 +278,21 @@ pub fn evaluate(
                     .filter(|&i| scorecards[i].applies_to.matches(e))
                     .collect();
                 if applicable.is_empty() {
-                    return (Vec::new(), Vec::new(), 0);
+                    return (Vec::new(), Vec::new(), 0, None, false);
                 }
                 let input = prepared.input(e);
+                if let Some(lent) = lend.and_then(|m| m.lend(&e.eref, &input, &applicable)) {
+                    let results = lent
+                        .into_iter()
+                        .map(|(scorecard, outcomes)| EntityResult {
+                            entity: e.eref.clone(),
+                            scorecard,
+                            outcomes,
+                        })
+                        .collect();
+                    return (results, Vec::new(), 0, None, true);
+                }
+                let git_gap = prepared.git_gap(e);
                 local.set_input(input.clone());
                 let mut results = Vec::new();
                 let mut diags = Vec::new();
@@ -269,6 +304,11 @@ pub fn evaluate(
                         .iter()
                         .enumerate()
                         .map(|(ci, c)| {
+                            if let Some(reason) = git_gap.as_ref().filter(|_| c.needs_git()) {
+                                return Outcome::NotJudged {
+                                    reason: format!("git history unavailable: {reason}"),
+                                };
+                            }
                             let (timeouts, benched) = &strikes[i][ci];
                             if timeouts.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
                                 benched.fetch_add(1, Ordering::Relaxed);
@@ -316,7 +356,8 @@ pub fn evaluate(
                         outcomes,
                     });
                 }
-                (results, diags, skipped)
+                let keep = (record && diags.is_empty()).then_some(input);
+                (results, diags, skipped, keep, false)
             },
         )
         .collect();
@@ -324,7 +365,13 @@ pub fn evaluate(
     let mut errors = Vec::new();
     let mut skipped = 0;
     let mut cut_entities = 0;
-    for (r, d, n) in per_entity {
+    let mut inputs = Vec::new();
+    let mut lent = 0;
+    for (r, d, n, keep, was_lent) in per_entity {
+        lent += usize::from(was_lent);
+        if let (Some(input), Some(first)) = (keep, r.first()) {
+            inputs.push((first.entity.clone(), input));
+        }
         results.extend(r);
         errors.extend(d);
         skipped += n;
@@ -365,7 +412,7 @@ pub fn evaluate(
         }
         diags.push(d);
     }
-    results
+    (results, inputs, lent)
 }
 
 /// One check on one entity, with the limits that apply.

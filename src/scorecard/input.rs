@@ -152,6 +152,16 @@ impl<'a> Prepared<'a> {
         })
     }
 
+    /// Why a check that needs git history cannot be judged on `e`, if it
+    /// cannot: the same cases in which `input.git` is `null` or unavailable.
+    pub fn git_gap(&self, e: &Entity) -> Option<String> {
+        match history_of(self.facts, &e.file) {
+            Ok(_) => None,
+            Err(None) => Some("the catalog is not in a git repository".to_owned()),
+            Err(Some(reason)) => Some(reason),
+        }
+    }
+
     /// Builds the `input` for one entity from the prepared values. One pass
     /// over the entity's relations fills every relation field: each row of
     /// the relation table with an input key has its slot (the row index).
@@ -324,6 +334,21 @@ fn docs(
     ])
 }
 
+/// The entity file's trusted history, or why there is none: `Err(None)`
+/// outside a git repository, `Err(Some(reason))` when it cannot be trusted.
+fn history_of<'f>(
+    facts: &'f Facts,
+    file: &str,
+) -> Result<&'f crate::facts::git::FileHistory, Option<String>> {
+    match &facts.git {
+        Git::Absent => Err(None),
+        Git::Unavailable { reason } => Err(Some(reason.clone())),
+        Git::Available(h) => h
+            .file(file)
+            .ok_or_else(|| Some("the entity file has not been committed".to_owned())),
+    }
+}
+
 /// `input.git`: the history of the entity file. `null` outside a git
 /// repository; `available: false` with a `reason` when the history cannot
 /// be trusted (a shallow clone) or the file has no commit yet. `stale` is
@@ -338,13 +363,10 @@ fn git(k: &Keys, facts: &Facts, file: &str, today: Date) -> Value {
             stale_days.clone(),
         ])
     };
-    let h = match &facts.git {
-        Git::Absent => return Value::Null,
-        Git::Unavailable { reason } => return unavailable(reason),
-        Git::Available(h) => match h.file(file) {
-            Some(f) => f,
-            None => return unavailable("the entity file has not been committed"),
-        },
+    let h = match history_of(facts, file) {
+        Ok(h) => h,
+        Err(None) => return Value::Null,
+        Err(Some(reason)) => return unavailable(&reason),
     };
     let change = |c: &Change| {
         k.object(&[

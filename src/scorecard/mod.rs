@@ -14,6 +14,9 @@ pub mod model;
 pub mod policy_test;
 pub mod progress_report;
 pub mod recursion;
+pub mod reuse;
+
+pub use reuse::{Memo, Reuse};
 pub mod report;
 pub mod team;
 pub mod trend;
@@ -28,6 +31,7 @@ use crate::source::Source;
 use eval::{EntityResult, Outcome, PolicySource};
 use model::{Enforcement, Scorecard};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The default scorecards shipped in the binary, from `policies/`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -79,6 +83,9 @@ pub struct Scorecards {
     /// Wall time per scorecard phase, for `PORTOLAN_TIMINGS=1` and the benchmarks.
     #[serde(skip)]
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Entities whose results were lent by another run (`check --base`).
+    #[serde(skip)]
+    pub reused: usize,
 }
 
 /// Reads the policy sources: built-ins first, then `ROOT/policies/*.rego`
@@ -147,7 +154,9 @@ pub fn package_of(text: &str) -> Option<String> {
     })
 }
 
-/// Evaluates the scorecards on a loaded catalog.
+/// Evaluates the scorecards on a loaded catalog. `reuse` lends results
+/// between the two runs of `check --base` (see [`reuse`]).
+#[allow(clippy::too_many_arguments)] // each is one stage's output; a bundle would only rename them
 pub fn run(
     source: &dyn Source,
     catalog: &Catalog,
@@ -155,6 +164,7 @@ pub fn run(
     sources: &[PolicySource],
     today: Date,
     limits: &eval::Limits,
+    reuse: Option<Reuse<'_>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Scorecards {
     let mut scorecards = Vec::new();
@@ -201,7 +211,39 @@ pub fn run(
                 .any(|(s, ok)| *ok && s.file == sc.file)
         })
         .collect();
-    let mut results = eval::evaluate(&engine, &usable, catalog, &prepared, limits, diags);
+    let lend = match &reuse {
+        Some(Reuse::From(memo)) if memo.serves(sources) => Some(&**memo),
+        _ => None,
+    };
+    let fresh = match &reuse {
+        Some(Reuse::Record(_)) => Memo::start(sources),
+        _ => None,
+    };
+    let (mut results, inputs, reused) = eval::evaluate(
+        &engine,
+        &usable,
+        catalog,
+        &prepared,
+        limits,
+        lend,
+        fresh.is_some(),
+        diags,
+    );
+    if let (Some(Reuse::Record(memo)), Some(mut fresh)) = (reuse, fresh) {
+        let mut by_entity: HashMap<&EntityRef, Vec<(usize, Vec<Outcome>)>> = HashMap::new();
+        for r in &results {
+            by_entity
+                .entry(&r.entity)
+                .or_default()
+                .push((r.scorecard, r.outcomes.clone()));
+        }
+        for (entity, input) in inputs {
+            if let Some(kept) = by_entity.remove(&entity) {
+                fresh.keep(entity, input, kept);
+            }
+        }
+        *memo = fresh;
+    }
     lap("evaluate");
     let waivers = waivers::load(source, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
@@ -213,6 +255,7 @@ pub fn run(
     for r in &results {
         failures(catalog, &usable[r.scorecard], r, today, &initiatives, diags);
     }
+    not_judged(&usable, &results, diags);
     let initiatives = initiative::progress::track(initiatives, catalog, &standings, today);
     lap("standings");
     Scorecards {
@@ -221,6 +264,7 @@ pub fn run(
         waivers,
         initiatives,
         timings,
+        reused,
     }
 }
 
@@ -292,7 +336,9 @@ fn apply_waivers(
 }
 
 /// Waived checks do not block a level (that is what a waiver is for), but
-/// they are left out of the score: neither passing nor failing.
+/// they are left out of the score: neither passing nor failing. A check
+/// that was not judged is left out of the score too, but it does block its
+/// level: the level is not proven.
 fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
     let passes = |o: &Outcome| matches!(o, Outcome::Pass | Outcome::Waived { .. });
     let mut level = None;
@@ -313,7 +359,7 @@ fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
         sc.checks
             .iter()
             .zip(&r.outcomes)
-            .filter(|(_, o)| !matches!(o, Outcome::Waived { .. }))
+            .filter(|(_, o)| !matches!(o, Outcome::Waived { .. } | Outcome::NotJudged { .. }))
     };
     let total: f64 = scored().map(|(c, _)| c.weight).sum();
     let passed: f64 = scored()
@@ -340,6 +386,43 @@ fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
                 outcome: o.clone(),
             })
             .collect(),
+    }
+}
+
+/// One warning per check that could not be judged, at the check's METADATA
+/// (not one per entity: the cause is the run, not the entities), naming
+/// how many entities it skipped and why.
+fn not_judged(cards: &[Scorecard], results: &[EntityResult], diags: &mut Vec<Diagnostic>) {
+    for (si, sc) in cards.iter().enumerate() {
+        for (ci, check) in sc.checks.iter().enumerate() {
+            let mut count = 0usize;
+            let mut reason = None;
+            for r in results.iter().filter(|r| r.scorecard == si) {
+                if let Some(Outcome::NotJudged { reason: why }) = r.outcomes.get(ci) {
+                    count += 1;
+                    reason.get_or_insert(why);
+                }
+            }
+            let Some(reason) = reason else {
+                continue;
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::CheckNotJudged,
+                    format!(
+                        "check `{}/{}` ({}) was not judged: {reason}",
+                        sc.id, check.id, check.level,
+                    ),
+                )
+                .at(Span::new(&sc.file, check.line, 1))
+                // The count is in the help, not the message: the message is
+                // what a baseline matches, and it must not change with it.
+                .help(format!(
+                    "not judged for {count} {}; the check reads git history: run in a git clone with the whole history (`fetch-depth: 0` with actions/checkout); until then it neither passes nor fails, and its level is not reached",
+                    if count == 1 { "entity" } else { "entities" },
+                )),
+            );
+        }
     }
 }
 

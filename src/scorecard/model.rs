@@ -82,8 +82,21 @@ pub struct Check {
     /// From this date on, an advisory check is enforced as required.
     #[serde(serialize_with = "opt_date")]
     pub enforce_from: Option<Date>,
+    /// What the check needs beyond the catalog (`custom.needs`). Only `git`
+    /// exists: without trusted history the check is not judged rather than
+    /// failed, because "no history" says nothing about the entity.
+    pub needs: Vec<String>,
     #[serde(skip)]
     pub line: u32,
+}
+
+/// The needs a check may declare with `custom.needs`.
+pub const NEEDS: &[&str] = &["git"];
+
+impl Check {
+    pub fn needs_git(&self) -> bool {
+        self.needs.iter().any(|n| n == "git")
+    }
 }
 
 impl Check {
@@ -418,7 +431,23 @@ pub fn scorecard(
                 "use one of owner, contact, repository, docs, dashboard, runbook, deployment",
             );
         }
+        let mut needs = custom.map(|c| r.strings(c, "needs")).unwrap_or_default();
+        if let Some(bad) = needs.iter().find(|n| !NEEDS.contains(&n.as_str())) {
+            let node = custom.and_then(|c| c.get("needs")).unwrap_or(&a.yaml);
+            r.problem(
+                node,
+                format!(
+                    "check `{cid}` needs `{}`, which Portolan does not know",
+                    bad.escape_debug()
+                ),
+                "the only need is `git` (the check reads `input.git`); remove the others",
+            );
+        }
+        needs.retain(|n| NEEDS.contains(&n.as_str()));
+        needs.sort();
+        needs.dedup();
         checks.push(Check {
+            needs,
             answers: answers.filter(|a| ANSWER_ITEMS.contains(&a.as_str())),
             title: r.string(&a.yaml, "title").unwrap_or_else(|| cid.clone()),
             description: r.string(&a.yaml, "description").unwrap_or_default(),

@@ -119,6 +119,8 @@ pub fn view(catalog: &Catalog, scorecards: &Scorecards, team: &EntityRef) -> Tea
 
 fn row(catalog: &Catalog, sc: &Scorecard, s: &Standing, team: &EntityRef) -> Row {
     let not_passing = |o: &Outcome| matches!(o, Outcome::Fail { .. } | Outcome::Error { .. });
+    // A check that was not judged blocks the level too, but it is no fix.
+    let blocks = |o: &Outcome| not_passing(o) || matches!(o, Outcome::NotJudged { .. });
     let reached = s.level.as_deref().map(|l| rank(sc, l));
     let next_rank = reached.map_or(0, |r| r + 1);
     let next = sc.levels.get(next_rank).cloned();
@@ -126,7 +128,7 @@ fn row(catalog: &Catalog, sc: &Scorecard, s: &Standing, team: &EntityRef) -> Row
         Some(_) => s
             .checks
             .iter()
-            .filter(|c| rank(sc, &c.level) <= next_rank && not_passing(&c.outcome))
+            .filter(|c| rank(sc, &c.level) <= next_rank && blocks(&c.outcome))
             .map(|c| c.id.clone())
             .collect(),
         None => Vec::new(),

@@ -256,6 +256,7 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
                             }),
                         ),
                         Outcome::Error { message } => (vec![message.clone()], None),
+                        Outcome::NotJudged { reason } => (vec![reason.clone()], None),
                     };
                     CheckView {
                         id: c.id.clone(),
@@ -266,7 +267,9 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
                         // Only failures show how to fix them; passing checks
                         // would carry the text into every page's context.
                         remediation: meta
-                            .filter(|_| !matches!(c.outcome, Outcome::Pass))
+                            .filter(|_| {
+                                !matches!(c.outcome, Outcome::Pass | Outcome::NotJudged { .. })
+                            })
                             .map(|m| m.remediation.clone())
                             .unwrap_or_default(),
                         waiver,
@@ -288,7 +291,10 @@ fn scorecards(model: &SiteModel, e: &Entity) -> Vec<ScorecardView> {
                     })
                     .collect(),
                 score: s.score.round().clamp(0.0, 100.0) as u32,
-                failing: checks.iter().filter(|c| c.status != "pass").count(),
+                failing: checks
+                    .iter()
+                    .filter(|c| c.status != "pass" && c.status != "not-judged")
+                    .count(),
                 checks,
                 trend: super::trend::entity(model, &e.eref, sc),
             })

@@ -82,7 +82,7 @@ pub fn css_class(of: &str, value: &str) -> &'static str {
     let known: &[&'static str] = match of {
         "lifecycle" => &["production", "experimental", "deprecated"],
         "level" => &["bronze", "silver", "gold", "platinum", "none"],
-        "status" => &["pass", "fail", "waived", "error"],
+        "status" => &["pass", "fail", "waived", "error", "not-judged"],
         "severity" => &["error", "warning"],
         "method" => &[
             "get",

@@ -21,6 +21,7 @@ pub fn status_of(o: &Outcome) -> &'static str {
         Outcome::Fail { .. } => "fail",
         Outcome::Waived { .. } => "waived",
         Outcome::Error { .. } => "error",
+        Outcome::NotJudged { .. } => "not-judged",
     }
 }
 
@@ -89,7 +90,12 @@ pub fn level_summary<'a>(
                 .iter()
                 .filter(|c| status_of(&c.outcome) == "pass")
                 .count();
-            t.checks += s.checks.len();
+            // A check that could not be judged is neither a pass nor a miss.
+            t.checks += s
+                .checks
+                .iter()
+                .filter(|c| !matches!(c.outcome, Outcome::NotJudged { .. }))
+                .count();
         }
     }
     model

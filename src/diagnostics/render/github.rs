@@ -68,7 +68,10 @@ pub fn render(report: &Report) -> String {
 fn ranked<'a>(report: &Report<'a>) -> (Vec<&'a Diagnostic>, Vec<&'a Diagnostic>) {
     let mut fresh: Vec<&Diagnostic> = report.fresh().collect();
     // A stable sort keeps the canonical order within each group.
-    fresh.sort_by_key(|d| is_check_failure(d));
+    // A check that was not judged is about the scorecard run: it goes
+    // with the check results (first of them, as it explains the rest).
+    fresh
+        .sort_by_key(|d| is_check_failure(d) || d.code == crate::diagnostics::Code::CheckNotJudged);
     fresh
         .into_iter()
         .partition(|d| d.severity == Severity::Error)
@@ -85,7 +88,9 @@ fn annotation(out: &mut String, report: &Report, d: &Diagnostic) {
         msg.push_str("\nhelp: ");
         msg.push_str(&terminal(help));
     }
-    let _ = match &d.span {
+    // A built-in policy is not a file of the repository: GitHub cannot
+    // place an annotation there, so it goes on the run instead.
+    let _ = match d.span.as_ref().filter(|s| !s.file.starts_with("<builtin>")) {
         Some(s) => writeln!(
             out,
             "::{cmd} file={},line={},col={},title={title}::{}",

@@ -47,7 +47,7 @@ pub struct Progress {
 pub struct Left {
     pub entity: EntityRef,
     pub owner: Option<EntityRef>,
-    /// The asked checks it does not pass (failing or in error).
+    /// The asked checks it does not pass (failing, in error, or not judged).
     pub missing: Vec<Asked>,
 }
 
@@ -137,7 +137,12 @@ fn progress(
                     continue;
                 }
                 asked_any = true;
-                if matches!(c.outcome, Outcome::Fail { .. } | Outcome::Error { .. }) {
+                // A check that could not be judged (it needs git history
+                // the run lacks) is not done either.
+                if matches!(
+                    c.outcome,
+                    Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::NotJudged { .. }
+                ) {
                     missing.push(Asked {
                         scorecard: s.scorecard.clone(),
                         check: c.id.clone(),

@@ -124,6 +124,9 @@ pub struct CheckRow {
     pub passing: usize,
     pub failing: usize,
     pub waived: usize,
+    /// Entities the check could not judge (it needs git history), and why.
+    pub not_judged: usize,
+    pub not_judged_reason: Option<String>,
     pub pass_rate: u32,
     /// The first [`FAILURE_PREVIEW`] (on the scorecard page) or one page.
     pub failures: Vec<Failure>,
@@ -199,7 +202,8 @@ pub fn team_page_count(checked: &Checked, sc: &Scorecard) -> usize {
     owners.len().div_ceil(TEAM_PAGE).max(1)
 }
 
-/// How many pages the failure list of each check of `sc` has, in check order.
+/// How many pages the failure list of each check of `sc` has, in check
+/// order: the entities [`check_row`] lists (not passing, and judged).
 pub fn check_page_counts(checked: &Checked, sc: &Scorecard) -> Vec<usize> {
     let mut counts = vec![0usize; sc.checks.len()];
     for s in checked
@@ -211,7 +215,7 @@ pub fn check_page_counts(checked: &Checked, sc: &Scorecard) -> Vec<usize> {
         for (i, c) in sc.checks.iter().enumerate() {
             if s.checks
                 .iter()
-                .any(|r| r.id == c.id && status_of(&r.outcome) != "pass")
+                .any(|r| r.id == c.id && !matches!(status_of(&r.outcome), "pass" | "not-judged"))
             {
                 counts[i] += 1;
             }
@@ -286,20 +290,27 @@ pub fn page(model: &SiteModel, sc: &Scorecard, n: usize) -> PageContext {
 }
 
 /// How the entities a scorecard applies to fare on one of its checks, and
-/// every entity not passing it: by owner (unowned last), then by ref.
+/// every entity not passing it: by owner (unowned last), then by ref. An
+/// entity the check could not judge is counted apart, not listed.
 fn check_row(
     model: &SiteModel,
     sc: &Scorecard,
     check: &Check,
     standings: &[&Standing],
 ) -> (CheckRow, Vec<Failure>) {
-    let (mut passing, mut failing, mut waived) = (0, 0, 0);
+    let (mut passing, mut failing, mut waived, mut not_judged) = (0, 0, 0, 0);
+    let mut not_judged_reason = None;
     let mut failures = Vec::new();
     for s in standings {
         let Some(c) = s.checks.iter().find(|c| c.id == check.id) else {
             continue;
         };
         let status = status_of(&c.outcome);
+        if let Outcome::NotJudged { reason } = &c.outcome {
+            not_judged += 1;
+            not_judged_reason.get_or_insert_with(|| reason.clone());
+            continue;
+        }
         match status {
             "pass" => passing += 1,
             "waived" => waived += 1,
@@ -318,7 +329,7 @@ fn check_row(
                             messages.join("; ")
                         }
                         Outcome::Error { message } => message.clone(),
-                        Outcome::Pass => String::new(),
+                        Outcome::Pass | Outcome::NotJudged { .. } => String::new(),
                     },
                     team_anchor: None,
                 },
@@ -338,6 +349,8 @@ fn check_row(
         passing,
         failing,
         waived,
+        not_judged,
+        not_judged_reason,
         failures: Vec::new(),
         all_url: check_path(&sc.id, &check.id, 1),
     };
