@@ -3,6 +3,8 @@
 #
 #   bench/teams.sh                  # 10k entities
 #   SIZE=60 bench/teams.sh          # any size
+#   BIN=path/to/portolan bench/teams.sh   # a binary already built (the site is
+#                                    # the same bytes whatever the profile)
 #
 # It generates the catalog (bench/gen_catalog.py) plus one initiative, builds
 # it with the release binary (--no-history: the synthetic catalog is not a
@@ -25,8 +27,10 @@ OUT_DIR=${OUT_DIR:-/dev/shm/portolan-teams-bench}
 CAT="$OUT_DIR/catalog-$SIZE"
 SITE="$OUT_DIR/site-$SIZE"
 mkdir -p "$OUT_DIR"
-cargo build --release --quiet
-BIN=${CARGO_TARGET_DIR:-target}/release/portolan
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=${CARGO_TARGET_DIR:-target}/release/portolan
+fi
 python3 bench/gen_catalog.py --entities "$SIZE" --out "$CAT" --docs-pages 3 --force >/dev/null
 ROOT_GROUP=$(awk '/^  name:/ {print $2; exit}' "$CAT"/groups/groups-0000.yaml)
 mkdir -p "$CAT/initiatives"
