@@ -101,6 +101,28 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print an initiative's or a team's scorecard progress (Markdown for a chat channel, or JSON), e.g. from a scheduled CI job.
+    Report {
+        /// The catalog root.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// A team (group or user ref, e.g. `orders-team`): its and its sub-teams' failing checks, levels and initiatives.
+        #[arg(
+            long,
+            value_name = "REF",
+            required_unless_present = "initiative",
+            conflicts_with = "initiative"
+        )]
+        team: Option<String>,
+        /// An initiative id (its file name in initiatives/ without `.yaml`): progress overall, per team, and what is left.
+        #[arg(long, value_name = "ID")]
+        initiative: Option<String>,
+        #[arg(long, value_enum, default_value_t = cmd::report::Format::Markdown)]
+        format: cmd::report::Format,
+        /// The date (YYYY-MM-DD) deadlines and enforcement are judged on; defaults to today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<portolan::date::Date>,
+    },
     /// Work with scorecard policies.
     Policy {
         #[command(subcommand)]
@@ -182,6 +204,26 @@ fn main() -> ExitCode {
         } => cmd::serve::run(
             root,
             cmd::serve::Args { port, bind, open },
+            Options {
+                scorecards: true,
+                today: today.unwrap_or_else(portolan::date::Date::today),
+            },
+        ),
+        Command::Report {
+            root,
+            team,
+            initiative,
+            format,
+            today,
+        } => cmd::report::run(
+            root,
+            match (team, initiative) {
+                (Some(t), _) => cmd::report::Subject::Team(t),
+                (None, Some(i)) => cmd::report::Subject::Initiative(i),
+                // clap requires one of the two; this is only the type's other case.
+                (None, None) => return ExitCode::from(2),
+            },
+            format,
             Options {
                 scorecards: true,
                 today: today.unwrap_or_else(portolan::date::Date::today),

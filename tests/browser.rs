@@ -47,11 +47,59 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
     let hostile = out.path().join("hostile");
     let run = build(&repo().join("tests/browser/hostile-catalog"), &hostile);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    // The example after its initiative's deadline (2027-03-31).
+    let late = out.path().join("late");
+    let run = portolan(
+        &[
+            "build",
+            repo().join("example-catalog").to_str().unwrap(),
+            "--out",
+            late.to_str().unwrap(),
+            "--today",
+            "2027-04-01",
+        ],
+        &repo(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    // Catalog errors and warnings, for the health report's triage.
+    let health = out.path().join("health");
+    let run = build(&repo().join("tests/browser/health-catalog"), &health);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    // A 10,000-entity synthetic catalog, for the paginated failure lists.
+    let big_catalog = out.path().join("big-catalog");
+    let generated = Command::new("python3")
+        .arg(repo().join("bench/gen_catalog.py"))
+        .args(["--entities", "10000", "--docs-pages", "1", "--out"])
+        .arg(&big_catalog)
+        .output()
+        .expect("python3 runs bench/gen_catalog.py");
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let big = out.path().join("big");
+    let run = portolan(
+        &[
+            "build",
+            big_catalog.to_str().unwrap(),
+            "--out",
+            big.to_str().unwrap(),
+            "--today",
+            "2026-11-28",
+            "--no-history",
+        ],
+        &repo(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let mut cmd = Command::new("node");
     cmd.arg(repo().join("tests/browser/run.mjs"))
         .arg(&site)
         .env("CHROMIUM", &chromium)
-        .env("HOSTILE_SITE", &hostile);
+        .env("HOSTILE_SITE", &hostile)
+        .env("LATE_SITE", &late)
+        .env("HEALTH_SITE", &health)
+        .env("BIG_SITE", &big);
     if let Some(dir) = std::env::var_os("PORTOLAN_SCREENSHOTS") {
         std::fs::create_dir_all(&dir).unwrap();
         cmd.arg(dir);
@@ -63,5 +111,5 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
         String::from_utf8_lossy(&result.stderr)
     );
     assert!(result.status.success(), "browser tests failed:\n{report}");
-    assert!(report.contains("25 passed, 0 failed"), "{report}");
+    assert!(report.contains("36 passed, 0 failed"), "{report}");
 }

@@ -117,7 +117,7 @@ struct Invocation {
 fn invocations(file: &str, text: &str) -> Vec<Invocation> {
     let mut found = Vec::new();
     for line in text.lines() {
-        for sub in ["check", "build"] {
+        for sub in ["check", "build", "report"] {
             let branch = format!("{sub}) args=({sub} ");
             let mut rests: Vec<&str> = line
                 .match_indices(&format!("portolan {sub}"))
@@ -372,7 +372,9 @@ fn the_gitlab_file_has_a_pages_job_and_junit_merge_request_reports() {
 
 #[test]
 fn every_portolan_command_line_uses_flags_the_cli_accepts() {
-    let cli: BTreeMap<&str, _> = ["check", "build"].map(|s| (s, cli_flags(s))).into();
+    let cli: BTreeMap<&str, _> = ["check", "build", "report"]
+        .map(|s| (s, cli_flags(s)))
+        .into();
     assert!(
         cli["check"]["--format"].contains(&"markdown".to_owned()),
         "{cli:?}"
@@ -387,7 +389,14 @@ fn every_portolan_command_line_uses_flags_the_cli_accepts() {
         }
     }
     // The flags the CI docs rely on were all found (the scan works).
-    for flag in ["--base", "--format", "--out", "--base-url", "--rev"] {
+    for flag in [
+        "--base",
+        "--format",
+        "--out",
+        "--base-url",
+        "--rev",
+        "--initiative",
+    ] {
         assert!(seen.contains(flag), "{flag} not found in {seen:?}");
     }
     // The Action's inputs map onto real flags too.
@@ -395,6 +404,7 @@ fn every_portolan_command_line_uses_flags_the_cli_accepts() {
         ("check", "--format"),
         ("check", "--base"),
         ("build", "--out"),
+        ("report", "--format"),
     ] {
         assert!(cli[sub].contains_key(flag), "portolan {sub} {flag}");
     }

@@ -171,6 +171,15 @@ fn every_rebuild_serves_what_a_full_build_would() {
     );
     assert_same(&session, &root, "component removed");
 
+    // An initiative: its page, the team and entity pages that show it.
+    let saved = edit(&root, "initiatives/runbooks-and-dashboards.yaml", |t| {
+        t.replace("deadline: 2027-03-31", "deadline: 2027-02-28")
+    });
+    let r = session.rebuild(&saved);
+    assert!(r.failed.is_none(), "{:?}", r.failed);
+    assert_eq!(r.scope, Scope::Everything);
+    assert_same(&session, &root, "initiative edited");
+
     // A policy: every scorecard again, the whole site rendered.
     std::fs::create_dir_all(root.join("policies")).unwrap();
     std::fs::write(

@@ -198,7 +198,7 @@ fn team_pages_list_members_subteams_contacts_and_what_they_own() {
         "members",
         "subteams",
         "owned",
-        "scorecard-summary",
+        "team-scorecards",
     ] {
         assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
     }

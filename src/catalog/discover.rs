@@ -62,7 +62,8 @@ impl Filter {
     }
 
     fn wants_file(&self, rel: &str) -> bool {
-        if self.excluded(rel) {
+        // Initiatives are read by the scorecard stage, never as entities.
+        if self.excluded(rel) || is_initiative_path(rel) {
             return false;
         }
         if self.has_include {
@@ -84,6 +85,14 @@ pub fn is_yaml_name(name: &str) -> bool {
             base,
             "mkdocs.yml" | "mkdocs.yaml" | "techdocs.yml" | "techdocs.yaml"
         )
+}
+
+/// `initiatives/<name>.yaml` (directly in that folder) holds an initiative,
+/// not entities; see `scorecard::initiative`, which cannot be imported here
+/// (catalog comes first), so the rule is written once here and reused there.
+pub fn is_initiative_path(rel: &str) -> bool {
+    rel.strip_prefix("initiatives/")
+        .is_some_and(|name| !name.contains('/') && is_yaml_name(name))
 }
 
 /// Walks the source and returns the candidate files, sorted.

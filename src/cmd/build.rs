@@ -136,7 +136,7 @@ pub fn run(
             print_timings(22, checked.loaded.timings.iter().chain(&built.timings));
             let (errors, warnings) = portolan::diagnostics::counts(&checked.diagnostics);
             eprintln!(
-                "built {} ({} pages, {} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (the portal's health page and `portolan check` list them)",
+                "built {} ({} pages, {} files) from {} entities; the catalog has {errors} errors and {warnings} warnings (`portolan check` lists them; the portal shows catalog problems on its health page and failing checks on its scorecard, team and entity pages)",
                 out.display(),
                 built.pages,
                 built.files,

@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod init;
 pub mod policy;
+pub mod report;
 pub mod serve;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

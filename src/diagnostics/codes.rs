@@ -84,6 +84,8 @@ codes! {
     PolicyRuntime = "E0202", "policy-runtime", Error, "A check raised an error while evaluating an entity.";
     PolicyLimit = "E0203", "policy-limit", Error, "A check exceeded a limit (its time, a builtin's output size, its result size, or the scorecard stage's time budget) and was stopped.";
     WaiverInvalid = "E0204", "waiver-invalid", Error, "An entry in waivers.yaml is malformed or names an unknown check or entity.";
+    InitiativeInvalid = "E0205", "initiative-invalid", Error, "An initiative file (`initiatives/*.yaml`) is malformed: invalid YAML, a missing or mistyped field, a bad date, or a deadline before its start.";
+    InitiativeUnknownRef = "E0206", "initiative-unknown-ref", Error, "An initiative asks for a scorecard, check or level that no scorecard defines, or names an owner that is not in the catalog.";
     // E03xx: scorecard results.
     CheckFailed = "E0300", "check-failed", Warning, "An entity fails a scorecard check (an error when the check is required).";
     WaiverExpired = "E0301", "waiver-expired", Error, "A waiver has expired, so the check it covered fails again.";

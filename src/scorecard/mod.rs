@@ -7,15 +7,18 @@
 
 pub mod eval;
 pub mod guards;
+pub mod initiative;
 pub mod input;
 pub mod metadata;
 pub mod model;
 pub mod policy_test;
+pub mod progress_report;
 pub mod recursion;
 pub mod reuse;
 
 pub use reuse::{Memo, Reuse};
 pub mod report;
+pub mod team;
 pub mod trend;
 pub mod waivers;
 
@@ -75,6 +78,8 @@ pub struct Scorecards {
     pub scorecards: Vec<Scorecard>,
     pub standings: Vec<Standing>,
     pub waivers: Vec<waivers::Waiver>,
+    /// The initiatives in `initiatives/`, each with its progress.
+    pub initiatives: Vec<initiative::progress::Tracked>,
     /// Wall time per scorecard phase, for `PORTOLAN_TIMINGS=1` and the benchmarks.
     #[serde(skip)]
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -242,19 +247,22 @@ pub fn run(
     lap("evaluate");
     let waivers = waivers::load(source, diags);
     apply_waivers(&mut results, &usable, &waivers, catalog, today, diags);
-    let standings = results
+    let standings: Vec<Standing> = results
         .iter()
         .map(|r| standing(&usable[r.scorecard], r))
         .collect();
+    let initiatives = initiative::load(source, catalog, &usable, diags);
     for r in &results {
-        failures(catalog, &usable[r.scorecard], r, today, diags);
+        failures(catalog, &usable[r.scorecard], r, today, &initiatives, diags);
     }
     not_judged(&usable, &results, diags);
+    let initiatives = initiative::progress::track(initiatives, catalog, &standings, today);
     lap("standings");
     Scorecards {
         scorecards: usable,
         standings,
         waivers,
+        initiatives,
         timings,
         reused,
     }
@@ -420,11 +428,15 @@ fn not_judged(cards: &[Scorecard], results: &[EntityResult], diags: &mut Vec<Dia
 
 /// Each failing check becomes a diagnostic on the entity's name, with the
 /// remediation as help: advisory checks warn, required checks fail the run.
+/// A check is also required on the entities of an initiative that asks for
+/// it once the initiative's deadline has passed (staged enforcement from
+/// the day after the deadline).
 fn failures(
     catalog: &Catalog,
     sc: &Scorecard,
     r: &EntityResult,
     today: Date,
+    initiatives: &[initiative::Initiative],
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(e) = catalog.get(&r.entity) else {
@@ -448,15 +460,27 @@ fn failures(
             ),
         )
         .at(Span::at(&e.file, pos));
-        d.severity = match check.enforcement_on(today) {
+        let by_initiative = initiative::required_from(initiatives, e, &sc.id, &check.id);
+        d.severity = match check.enforcement_with(today, by_initiative) {
             Enforcement::Required => Severity::Error,
             Enforcement::Advisory => Severity::Warning,
         };
-        let help = if check.remediation.trim().is_empty() {
+        let mut help = if check.remediation.trim().is_empty() {
             check.title.clone()
         } else {
             check.remediation.trim().to_owned()
         };
+        if check.enforcement_on(today) == Enforcement::Advisory
+            && let Some(from) = by_initiative.filter(|f| today >= *f)
+            && let Some(i) = initiatives
+                .iter()
+                .find(|i| i.enforce_from() == from && i.asks_for(&sc.id, &check.id) && i.covers(e))
+        {
+            help.push_str(&format!(
+                " (required since initiative `{}` passed its deadline {})",
+                i.id, i.deadline
+            ));
+        }
         diags.push(d.help(help));
     }
 }

@@ -33,6 +33,16 @@ pub struct Selector {
     pub annotations: Vec<String>,
 }
 
+/// The keys an `applies_to` selector may have.
+pub const SELECTOR_KEYS: &[&str] = &[
+    "kind",
+    "type",
+    "lifecycle",
+    "tags",
+    "namespace",
+    "annotations",
+];
+
 impl Selector {
     pub fn matches(&self, e: &Entity) -> bool {
         let any = |list: &[String], value: Option<&str>| {
@@ -92,7 +102,18 @@ impl Check {
 impl Check {
     /// The enforcement in force on `today` (staged enforcement).
     pub fn enforcement_on(&self, today: Date) -> Enforcement {
-        match self.enforce_from {
+        self.enforcement_with(today, None)
+    }
+
+    /// The enforcement on `today` for an entity that something else (an
+    /// initiative past its deadline) also requires from `also_from`: the
+    /// same staged rule, from whichever date comes first.
+    pub fn enforcement_with(&self, today: Date, also_from: Option<Date>) -> Enforcement {
+        let from = match (self.enforce_from, also_from) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match from {
             Some(from) if today >= from => Enforcement::Required,
             _ => self.enforcement,
         }
@@ -129,13 +150,54 @@ pub struct Scorecard {
 
 struct Reader<'a> {
     file: &'a str,
+    /// The code problems are reported under (policy metadata, or an
+    /// initiative file's).
+    code: Code,
     diags: &'a mut Vec<Diagnostic>,
 }
 
+/// Reads an `applies_to` selector (`kind`, `type`, `lifecycle`, `tags`,
+/// `namespace`, `annotations`, each a string or a list): the one reader for
+/// scorecards and initiatives, so both accept exactly the same selectors.
+/// Problems are reported under `code` at their line in `file`.
+pub fn read_selector(file: &str, code: Code, sel: &Node, diags: &mut Vec<Diagnostic>) -> Selector {
+    let mut r = Reader { file, code, diags };
+    r.selector(sel)
+}
+
 impl Reader<'_> {
+    fn selector(&mut self, sel: &Node) -> Selector {
+        if sel.as_map().is_none() {
+            self.problem(
+                sel,
+                format!("`applies_to` must be a mapping, found {}", sel.type_name()),
+                "write for example `applies_to: {kind: component, lifecycle: production}`",
+            );
+            return Selector::default();
+        }
+        for (k, _) in sel.as_map().unwrap_or_default() {
+            let key = k.as_str().unwrap_or_default();
+            if !SELECTOR_KEYS.contains(&key) {
+                self.problem(
+                    k,
+                    format!("`applies_to` has no key `{}`", key.escape_debug()),
+                    "use kind, type, lifecycle, tags, namespace or annotations",
+                );
+            }
+        }
+        Selector {
+            kind: self.strings(sel, "kind"),
+            spec_type: self.strings(sel, "type"),
+            lifecycle: self.strings(sel, "lifecycle"),
+            tags: self.strings(sel, "tags"),
+            namespace: self.strings(sel, "namespace"),
+            annotations: self.strings(sel, "annotations"),
+        }
+    }
+
     fn problem(&mut self, node: &Node, msg: String, help: &str) {
         self.diags.push(
-            Diagnostic::new(Code::PolicyMetadata, msg)
+            Diagnostic::new(self.code, msg)
                 .at(Span::at(self.file, node.pos))
                 .help(help),
         );
@@ -221,7 +283,11 @@ pub fn scorecard(
     annotations: &[Annotation],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Scorecard> {
-    let mut r = Reader { file, diags };
+    let mut r = Reader {
+        file,
+        code: Code::PolicyMetadata,
+        diags,
+    };
     let Some(pkg) = annotations
         .iter()
         .find(|a| matches!(a.scope, Scope::Package(_)))
@@ -252,14 +318,7 @@ pub fn scorecard(
     }
     let mut applies_to = Selector::default();
     if let Some(sel) = custom.and_then(|c| c.get("applies_to")) {
-        applies_to = Selector {
-            kind: r.strings(sel, "kind"),
-            spec_type: r.strings(sel, "type"),
-            lifecycle: r.strings(sel, "lifecycle"),
-            tags: r.strings(sel, "tags"),
-            namespace: r.strings(sel, "namespace"),
-            annotations: r.strings(sel, "annotations"),
-        };
+        applies_to = r.selector(sel);
     }
     let enforcement = r.enforcement(custom, Enforcement::Advisory);
     let enforce_from = r.enforce_from(custom, None);

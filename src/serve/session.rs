@@ -39,8 +39,9 @@ use std::time::{Duration, Instant};
 pub enum Scope {
     /// Catalog content: run the pipeline, render what the changes touch.
     Catalog,
-    /// A policy, `waivers.yaml` or `portolan.toml`: run the pipeline and
-    /// render everything.
+    /// A policy, an initiative, `waivers.yaml` or `portolan.toml`: run the
+    /// pipeline and render everything (an initiative's deadline changes
+    /// enforcement, and it is shown on team and entity pages).
     Everything,
     /// Only files of the theme `portolan.toml` names: render everything
     /// from the last run.
@@ -136,6 +137,8 @@ impl Session {
                 || f == "waivers.yaml"
                 || f == "policies"
                 || f.starts_with("policies/")
+                || f == "initiatives"
+                || f.starts_with("initiatives/")
         };
         if changed.iter().any(|f| everything(f)) || self.good.is_none() {
             return Scope::Everything;

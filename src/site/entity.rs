@@ -146,6 +146,11 @@ pub struct EntityContext<'m> {
     pub graph: Option<String>,
     /// Groups and users: what they own, grouped by kind, with a scorecard summary.
     pub owns: Option<Group<'m>>,
+    /// Groups and users: what to fix first, levels, and initiatives, with
+    /// sub-teams rolled up.
+    pub team: Option<super::team::TeamScorecards>,
+    /// The initiatives that cover this entity, with its own state.
+    pub initiatives: Vec<super::team::EntityInitiative>,
     /// The entity's docs site with its pages (at most [`LIST_CAP`]).
     pub docs: Option<super::docs::SiteList<'m>>,
     /// Group and user contact details from `spec.profile`.
@@ -634,6 +639,8 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
         scorecards: cards,
         graph: dependency_graph(model, e),
         owns: matches!(kind, "group" | "user").then(|| owns(model, e)),
+        team: (kind == "group").then(|| super::team::section(model, e)),
+        initiatives: super::team::entity_initiatives(model, e),
         docs: super::docs::site_list(model, &e.eref, LIST_CAP),
         profile: profile(e),
         targets: super::location::targets_of(model, e),

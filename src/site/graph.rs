@@ -21,13 +21,19 @@ pub const MAX_NODES: usize = 80;
 const BOX_W: i64 = 180;
 const BOX_H: i64 = 44;
 const COL_GAP: i64 = 80;
-/// Even, so that centring a short column on a tall one stays on integers.
-const PITCH: i64 = BOX_H + 20;
+/// Row pitch: boxes plus the channel between rows that edges run along.
+const PITCH: i64 = BOX_H + ROW_GAP;
+const ROW_GAP: i64 = 20;
 const MARGIN: i64 = 16;
-/// Back edges loop below their boxes so they do not hide forward edges
-/// between the same two nodes.
-const LOOP_DIP: i64 = 36;
-/// What fits in `BOX_W` at the label's font size, ellipsis included.
+/// Room left of the first column and right of the last for the vertical
+/// runs of edges that enter or leave there.
+const SIDE: i64 = COL_GAP / 2 + 8;
+/// A layer with more nodes than this is drawn as several columns of its
+/// nodes grouped by kind (a system with 60 parts is a grid, not one column
+/// thousands of pixels tall).
+pub const MAX_ROWS: usize = 12;
+/// What fits in `BOX_W` at the label's font size, ellipsis included,
+/// counting wide letters as more than one (see [`truncate`]).
 const LABEL_CHARS: usize = 22;
 const KIND_CHARS: usize = 28;
 /// Barycenter ordering mostly settles after a few round trips.
@@ -77,6 +83,8 @@ pub struct Graph {
 struct Layout {
     x: Vec<i64>,
     y: Vec<i64>,
+    /// The drawn column of each node.
+    col: Vec<usize>,
     width: i64,
     height: i64,
 }
@@ -96,28 +104,19 @@ pub fn render_svg(graph: &Graph, title: &str) -> Option<String> {
         .collect();
     let pairs: BTreeSet<(usize, usize)> = edges.iter().map(|&(a, b, _)| (a, b)).collect();
     let labels: Vec<&str> = nodes.iter().map(|n| n.label.as_str()).collect();
-    let lay = layout(&pairs, &labels);
+    let kinds: Vec<&str> = nodes.iter().map(|n| n.kind.as_str()).collect();
+    let lay = layout(&pairs, &labels, &kinds);
     let id = format!("graph-{:08x}", fnv1a(title.as_bytes()) as u32);
 
     let mut paths = String::new();
-    let mut bottom = lay.height;
+    let bottom = lay.height;
     for &(a, b, kind) in &edges {
-        let (d, back) = if lay.x[b] > lay.x[a] {
-            let (x1, y1) = (lay.x[a] + BOX_W, lay.y[a] + BOX_H / 2);
-            let (x2, y2) = (lay.x[b], lay.y[b] + BOX_H / 2);
-            let dx = (x2 - x1) / 2;
-            let d = format!("M{x1} {y1}C{} {y1} {} {y2} {x2} {y2}", x1 + dx, x2 - dx);
-            (d, "")
+        let back = if lay.x[b] > lay.x[a] {
+            ""
         } else {
-            let (x1, y1) = (lay.x[a] + BOX_W / 2, lay.y[a] + BOX_H);
-            let (x2, y2) = (lay.x[b] + BOX_W / 2, lay.y[b] + BOX_H);
-            let cy = y1.max(y2) + LOOP_DIP;
-            bottom = bottom.max(cy + MARGIN);
-            (
-                format!("M{x1} {y1}C{x1} {cy} {x2} {cy} {x2} {y2}"),
-                " edge-back",
-            )
+            " edge-back"
         };
+        let d = route(&lay, a, b);
         let c = kind.class();
         let _ = writeln!(
             paths,
@@ -179,7 +178,7 @@ fn write_node(out: &mut String, node: &Node, x: i64, y: i64) {
 /// Sugiyama-style: make the graph acyclic, put each node in the column of
 /// its longest path from a source, order columns by barycenter sweeps, then
 /// centre every column vertically.
-fn layout(pairs: &BTreeSet<(usize, usize)>, labels: &[&str]) -> Layout {
+fn layout(pairs: &BTreeSet<(usize, usize)>, labels: &[&str], kinds: &[&str]) -> Layout {
     let n = labels.len();
     let dag = break_cycles(n, pairs);
     let mut preds = vec![Vec::new(); n];
@@ -244,21 +243,60 @@ fn layout(pairs: &BTreeSet<(usize, usize)>, labels: &[&str]) -> Layout {
         }
     }
 
-    let tallest = layers.iter().map(Vec::len).max().unwrap_or(0) as i64;
-    let (mut x, mut y) = (vec![0; n], vec![0; n]);
-    for (c, l) in layers.iter().enumerate() {
-        let top = MARGIN + (tallest - l.len() as i64) * PITCH / 2;
+    // A tall layer becomes several columns, its nodes grouped by kind.
+    let mut columns: Vec<Vec<usize>> = Vec::new();
+    for mut l in layers {
+        if l.len() > MAX_ROWS {
+            l.sort_by(|&a, &b| {
+                kinds[a]
+                    .cmp(kinds[b])
+                    .then(labels[a].cmp(labels[b]))
+                    .then(a.cmp(&b))
+            });
+            columns.extend(l.chunks(MAX_ROWS).map(<[usize]>::to_vec));
+        } else {
+            columns.push(l);
+        }
+    }
+    // Every column starts at the top, so the rows line up across columns
+    // and the channels between rows are free of boxes everywhere.
+    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as i64;
+    let (mut x, mut y, mut col) = (vec![0; n], vec![0; n], vec![0; n]);
+    for (c, l) in columns.iter().enumerate() {
         for (r, &v) in l.iter().enumerate() {
-            x[v] = MARGIN + c as i64 * (BOX_W + COL_GAP);
-            y[v] = top + r as i64 * PITCH;
+            x[v] = SIDE + c as i64 * (BOX_W + COL_GAP);
+            y[v] = MARGIN + ROW_GAP + r as i64 * PITCH;
+            col[v] = c;
         }
     }
     Layout {
         x,
         y,
-        width: 2 * MARGIN + columns as i64 * (BOX_W + COL_GAP) - COL_GAP,
-        height: 2 * MARGIN + tallest * PITCH - (PITCH - BOX_H),
+        col,
+        width: 2 * SIDE + columns.len() as i64 * (BOX_W + COL_GAP) - COL_GAP,
+        height: 2 * MARGIN + ROW_GAP + tallest * PITCH,
     }
+}
+
+/// An edge as straight runs that never cross a box: out of the source's
+/// right side into the gap after its column, along the channel above the
+/// target's row (between rows, where no column has a box), down the gap
+/// before the target's column, and into its left side. Between adjacent
+/// columns it is one run down the gap between them. Small offsets, fixed
+/// per edge, keep parallel runs apart.
+fn route(lay: &Layout, a: usize, b: usize) -> String {
+    let (sx, sy) = (lay.x[a] + BOX_W, lay.y[a] + BOX_H / 2);
+    let (tx, ty) = (lay.x[b], lay.y[b] + BOX_H / 2);
+    let spread = |k: usize, steps: i64, step: i64| (k as i64 % steps - steps / 2) * step;
+    let off = spread(a * 31 + b * 17, 7, 4);
+    if lay.col[b] == lay.col[a] + 1 {
+        let gx = sx + COL_GAP / 2 + off;
+        return format!("M{sx} {sy}H{gx}V{ty}H{tx}");
+    }
+    let out_x = sx + COL_GAP / 2 + off;
+    let in_x = tx - COL_GAP / 2 - off;
+    let cy = lay.y[b] - ROW_GAP / 2 + spread(a * 7 + b, 5, 2);
+    format!("M{sx} {sy}H{out_x}V{cy}H{in_x}V{ty}H{tx}")
 }
 
 /// Reverses the back edges of a depth-first search; starting from nodes and
@@ -328,11 +366,30 @@ fn kind_class(kind: &str) -> String {
 }
 
 /// SVG text does not wrap, so long labels would spill out of the box.
+/// `max` is in average letters; wide ones (capitals, `m`, `w`, CJK and
+/// other non-ASCII) count one and a half, so a label of wide letters is
+/// cut sooner and still fits.
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    let width = |c: char| {
+        if c.is_ascii_uppercase() || matches!(c, 'm' | 'w' | '@' | '%') || !c.is_ascii() {
+            3
+        } else {
+            2
+        }
+    };
+    let budget = 2 * max;
+    if s.chars().map(width).sum::<usize>() <= budget {
         return s.to_string();
     }
-    let cut: String = s.chars().take(max - 1).collect();
+    let mut used = width('…');
+    let mut cut = String::new();
+    for c in s.chars() {
+        used += width(c);
+        if used > budget {
+            break;
+        }
+        cut.push(c);
+    }
     format!("{}…", cut.trim_end())
 }
 
@@ -400,7 +457,7 @@ mod tests {
         let svg = render_svg(&g, "A & B <c> \"d\" 'e'").unwrap();
         assert!(!svg.contains("<script"), "{svg}");
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; (component)"));
-        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/scr…"));
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/sc…"));
         assert!(svg.contains("href=\"x.html?a=1&amp;b=&quot;2&quot;&apos;\""));
         assert!(svg.contains(">A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;</title>"));
         assert!(svg.contains(">{{ x }}</text>"));
@@ -426,6 +483,89 @@ mod tests {
         let (pos, edges) = parse(&svg);
         assert_eq!((pos.len(), edges), (4, 5));
         assert_eq!(svg.matches("edge-back").count(), 2);
+    }
+
+    #[test]
+    fn a_system_of_sixty_parts_is_a_grid_where_no_edge_crosses_a_box() {
+        // 60 parts that all depend on 3 shared targets, and a chain among
+        // some parts (long edges that would cut through columns).
+        let mut edges: Vec<(usize, usize)> = (0..60).map(|i| (i, 60 + i % 3)).collect();
+        edges.extend([(0, 61), (61, 5), (5, 62)]);
+        let svg = render_svg(&graph(63, &edges), "Big system").unwrap();
+        let (pos, _) = parse(&svg);
+        let height = pos.iter().map(|p| p.1).max().unwrap() + BOX_H;
+        assert!(height < 1000, "{height}px tall");
+        // Boxes never overlap.
+        for (i, a) in pos.iter().enumerate() {
+            for b in &pos[i + 1..] {
+                let apart = (a.0 - b.0).abs() >= BOX_W || (a.1 - b.1).abs() >= BOX_H;
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
+        // Every edge is axis-parallel runs; none passes through a box.
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let mut n = 0;
+        for path in doc
+            .descendants()
+            .filter(|d| d.attribute("class").is_some_and(|c| c.starts_with("edge ")))
+        {
+            n += 1;
+            let d = path.attribute("d").unwrap();
+            let mut pts = Vec::new();
+            let (mut x, mut y) = (0i64, 0i64);
+            let mut cmd = ' ';
+            let mut num = String::new();
+            let mut nums = Vec::new();
+            for c in d.chars().chain(std::iter::once('E')) {
+                if c.is_ascii_alphabetic() || c == ' ' {
+                    if !num.is_empty() {
+                        nums.push(num.parse::<i64>().unwrap());
+                        num.clear();
+                    }
+                    if c.is_ascii_alphabetic() {
+                        match (cmd, nums.as_slice()) {
+                            ('M', [a, b]) => (x, y) = (*a, *b),
+                            ('H', [a]) => x = *a,
+                            ('V', [b]) => y = *b,
+                            (' ', []) => {}
+                            other => panic!("unexpected {other:?} in {d}"),
+                        }
+                        if cmd != ' ' {
+                            pts.push((x, y));
+                        }
+                        cmd = c;
+                        nums.clear();
+                    }
+                } else {
+                    num.push(c);
+                }
+            }
+            for w in pts.windows(2) {
+                let ((x1, y1), (x2, y2)) = (w[0], w[1]);
+                for &(bx, by) in &pos {
+                    // Strictly inside a box (touching its side is the end).
+                    let inside_x = |x: i64| x > bx && x < bx + BOX_W;
+                    let inside_y = |y: i64| y > by && y < by + BOX_H;
+                    let crosses = if y1 == y2 {
+                        inside_y(y1) && x1.min(x2) < bx + BOX_W && x1.max(x2) > bx
+                    } else {
+                        inside_x(x1) && y1.min(y2) < by + BOX_H && y1.max(y2) > by
+                    };
+                    assert!(!crosses, "{d} crosses the box at {bx},{by}");
+                }
+            }
+        }
+        assert_eq!(n, 62, "the duplicate (5, 62) is drawn once");
+    }
+
+    #[test]
+    fn labels_of_wide_letters_are_cut_sooner() {
+        assert_eq!(truncate("short", LABEL_CHARS), "short");
+        let wide = truncate("WWWWWWWWWWWWWWWWWWWWWW", LABEL_CHARS);
+        assert!(wide.chars().count() < 16, "{wide}");
+        assert!(wide.ends_with('…'));
+        let narrow = truncate(&"a".repeat(30), LABEL_CHARS);
+        assert_eq!(narrow.chars().count(), 21, "{narrow}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod plan;
 pub mod renderer;
 pub mod spec;
 pub mod summary;
+pub mod team;
 pub mod theme;
 pub mod trend;
 pub mod write;

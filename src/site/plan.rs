@@ -20,13 +20,14 @@
 
 use super::export;
 use super::links;
-use super::pages::{catalog_data, health, scorecards};
+use super::pages::{catalog_data, health, initiatives, scorecards};
 use super::theme::Theme;
 use super::write;
 use crate::catalog::Catalog;
 use crate::catalog::model::{Entity, EntityRef, RelationType as R};
 use crate::pipeline::Checked;
-use crate::scorecard::model::Scorecard;
+use crate::scorecard::initiative::progress::Tracked;
+use crate::scorecard::model::{Check, Scorecard};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -70,8 +71,27 @@ pub enum Family<'a> {
     /// One shard of the catalog index's data, 0-based.
     CatalogShard(usize),
     ScorecardsIndex,
-    Scorecard(&'a Scorecard),
+    /// Page `page` (1-based) of a scorecard: the first is its page, the
+    /// others continue its level table.
+    Scorecard {
+        sc: &'a Scorecard,
+        page: usize,
+    },
     ScorecardJson(&'a Scorecard),
+    /// Page `page` of `pages` of the entities not passing one check.
+    ScorecardCheck {
+        sc: &'a Scorecard,
+        check: &'a Check,
+        page: usize,
+        pages: usize,
+    },
+    InitiativesIndex,
+    /// Page `page` of `pages` of an initiative (the left-to-do list goes on).
+    Initiative {
+        tracked: &'a Tracked,
+        page: usize,
+        pages: usize,
+    },
     /// Page `page` (1-based) of `pages` of the health report.
     Health {
         page: usize,
@@ -104,7 +124,10 @@ impl Family<'_> {
             Family::Home => "home.html",
             Family::CatalogIndex => "catalog.html",
             Family::ScorecardsIndex => "scorecards.html",
-            Family::Scorecard(_) => "scorecard.html",
+            Family::Scorecard { .. } => "scorecard.html",
+            Family::ScorecardCheck { .. } => "scorecard_check.html",
+            Family::InitiativesIndex => "initiatives.html",
+            Family::Initiative { .. } => "initiative.html",
             Family::Health { .. } => "health.html",
             Family::DocsPage { .. } => "docs.html",
             _ => return None,
@@ -122,9 +145,12 @@ impl Family<'_> {
             Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
                 "catalog index"
             }
-            Family::ScorecardsIndex | Family::Scorecard(_) | Family::ScorecardJson(_) => {
-                "scorecards"
-            }
+            Family::ScorecardsIndex
+            | Family::Scorecard { .. }
+            | Family::ScorecardJson(_)
+            | Family::ScorecardCheck { .. }
+            | Family::InitiativesIndex
+            | Family::Initiative { .. } => "scorecards",
             Family::Health { .. }
             | Family::Marker
             | Family::Asset(_)
@@ -293,6 +319,7 @@ impl<'a> Plan<'a> {
                 }
                 let mut files = self.files_read(entity);
                 files.extend(self.docs_read(entity));
+                files.extend(self.initiatives_read(entity));
                 (refs, files)
             }
             Family::EntityJson(e) => (export_reads(catalog, e), self.files_read(e)),
@@ -310,8 +337,11 @@ impl<'a> Plan<'a> {
             | Family::CatalogFacets
             | Family::CatalogShard(_)
             | Family::ScorecardsIndex
-            | Family::Scorecard(_)
+            | Family::Scorecard { .. }
             | Family::ScorecardJson(_)
+            | Family::ScorecardCheck { .. }
+            | Family::InitiativesIndex
+            | Family::Initiative { .. }
             | Family::Health { .. }
             | Family::Export
             | Family::HistoryJson => return None,
@@ -371,6 +401,22 @@ impl<'a> Plan<'a> {
                     .map(|p| p.src.as_str())
                     .chain(s.config.as_deref())
             })
+            .collect()
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// The initiative files an entity page shows: those whose selector
+    /// covers the entity, and on a team page every initiative (it shows
+    /// the ones that cover anything the team or a sub-team owns).
+    fn initiatives_read(&self, e: &'a Entity) -> Vec<&'a str> {
+        let team = e.eref.kind == "group";
+        self.checked
+            .scorecards
+            .initiatives
+            .iter()
+            .filter(|t| team || t.initiative.covers(e))
+            .map(|t| t.initiative.file.as_str())
             .collect()
     }
 }
@@ -443,6 +489,15 @@ fn targets<'a>(
 /// Domain page (see `dependency_graph` in site/entity.rs).
 fn page_reads<'a>(catalog: &'a Catalog, e: &'a Entity, refs: &mut Vec<&'a EntityRef>) {
     match e.eref.kind.as_str() {
+        // The team view: the sub-teams (transitively) and everything they
+        // own, with its standings.
+        "group" => {
+            for team in crate::scorecard::initiative::progress::team_and_subteams(catalog, &e.eref)
+            {
+                refs.push(team);
+                refs.extend(targets(catalog, team, R::OwnerOf));
+            }
+        }
         // The parts (in the export) and what they depend on, provide and consume.
         "system" => {
             for part in targets(catalog, &e.eref, R::HasPart) {
@@ -518,11 +573,50 @@ fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
         Family::ScorecardsIndex,
     ));
     for sc in cards {
-        specs.push(spec(links::scorecard_page(&sc.id), Family::Scorecard(sc)));
+        for page in 1..=scorecards::team_page_count(checked, sc) {
+            specs.push(spec(
+                scorecards::teams_path(&sc.id, page),
+                Family::Scorecard { sc, page },
+            ));
+        }
+        for (check, pages) in sc
+            .checks
+            .iter()
+            .zip(scorecards::check_page_counts(checked, sc))
+        {
+            for page in 1..=pages {
+                specs.push(spec(
+                    scorecards::check_path(&sc.id, &check.id, page),
+                    Family::ScorecardCheck {
+                        sc,
+                        check,
+                        page,
+                        pages,
+                    },
+                ));
+            }
+        }
         specs.push(spec(
             scorecards::json_path(&sc.id),
             Family::ScorecardJson(sc),
         ));
+    }
+    specs.push(spec(
+        initiatives::INDEX_PATH.to_owned(),
+        Family::InitiativesIndex,
+    ));
+    for tracked in &checked.scorecards.initiatives {
+        let pages = initiatives::page_count(tracked);
+        for page in 1..=pages {
+            specs.push(spec(
+                initiatives::path(&tracked.initiative.id, page),
+                Family::Initiative {
+                    tracked,
+                    page,
+                    pages,
+                },
+            ));
+        }
     }
     let pages = health::page_count(&checked.diagnostics);
     for page in 1..=pages {

@@ -11,7 +11,7 @@ use super::budget::{self, InFlight};
 use super::links;
 use super::model::SiteModel;
 use super::output::{Output, OutputError};
-use super::pages::{catalog, catalog_data, conflict, health, home, scorecards};
+use super::pages::{catalog, catalog_data, conflict, health, home, initiatives, scorecards};
 use super::plan::{Family, PageSpec};
 use super::summary::{self, HealthSummary, LevelSummary};
 use super::theme::Theme;
@@ -177,9 +177,30 @@ impl<'a> Renderer<'a> {
                 let ctx = scorecards::index(m, self.overall().clone());
                 self.page(template, path, "Scorecards", "scorecards", &ctx);
             }
-            Family::Scorecard(sc) => {
-                let ctx = scorecards::page(m, sc);
+            Family::Scorecard { sc, page } => {
+                let ctx = scorecards::page(m, sc, *page);
                 self.page(template, path, &sc.title, "scorecards", &ctx);
+            }
+            Family::ScorecardCheck {
+                sc, check, page, ..
+            } => {
+                let ctx = scorecards::check_page(m, sc, check, *page);
+                let title = format!("{} › {}", sc.title, check.title);
+                self.page(template, path, &title, "scorecards", &ctx);
+            }
+            Family::InitiativesIndex => {
+                let ctx = initiatives::index(m);
+                self.page(template, path, "Initiatives", "initiatives", &ctx);
+            }
+            Family::Initiative { tracked, page, .. } => {
+                let ctx = initiatives::page(m, tracked, *page);
+                self.page(
+                    template,
+                    path,
+                    &tracked.initiative.title,
+                    "initiatives",
+                    &ctx,
+                );
             }
             Family::ScorecardJson(sc) => {
                 self.write(path, scorecards::json(m, sc));

@@ -5,11 +5,12 @@
 //! They live apart from the pages so that the entity page and the
 //! site-wide pages share them without importing each other.
 
-use super::links::scorecard_page;
+use super::links::{scorecard_page, segment};
 use super::model::{SiteModel, kind_label};
 use crate::catalog::model::EntityRef;
 use crate::diagnostics::Severity;
 use crate::scorecard::eval::Outcome;
+use crate::scorecard::initiative::progress::Tracked;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -145,6 +146,9 @@ pub struct HealthSummary {
     pub errors: usize,
     pub warnings: usize,
     pub codes: Vec<CodeCount>,
+    /// Failing scorecard checks, which the health report leaves to the
+    /// scorecard, team and entity pages.
+    pub check_failures: usize,
 }
 
 #[derive(Clone, Serialize)]
@@ -156,11 +160,20 @@ pub struct CodeCount {
     pub count: usize,
 }
 
+/// Whether a diagnostic belongs on the health report: failing scorecard
+/// checks do not (they are on the scorecard, team and entity pages).
+pub fn is_health(d: &crate::diagnostics::Diagnostic) -> bool {
+    d.code != crate::diagnostics::Code::CheckFailed
+}
+
 pub fn health_summary(model: &SiteModel) -> HealthSummary {
-    let diags = &model.checked.diagnostics;
-    let (errors, warnings) = crate::diagnostics::counts(diags);
+    let all = &model.checked.diagnostics;
+    let diags: Vec<crate::diagnostics::Diagnostic> =
+        all.iter().filter(|d| is_health(d)).cloned().collect();
+    let check_failures = all.len() - diags.len();
+    let (errors, warnings) = crate::diagnostics::counts(&diags);
     let mut by_code: BTreeMap<(&str, &str), (crate::diagnostics::Code, usize)> = BTreeMap::new();
-    for d in diags {
+    for d in &diags {
         by_code
             .entry((severity_name(d.severity), d.code.code()))
             .or_insert((d.code, 0))
@@ -172,6 +185,7 @@ pub fn health_summary(model: &SiteModel) -> HealthSummary {
         skipped: model.catalog.skipped.len(),
         errors,
         warnings,
+        check_failures,
         codes: by_code
             .into_iter()
             .map(|((sev, code), (c, count))| CodeCount {
@@ -220,4 +234,55 @@ pub fn kind_counts(model: &SiteModel) -> Vec<KindCount> {
             count,
         })
         .collect()
+}
+
+/// Page `n` (1-based) of an initiative, relative to the site root.
+pub fn initiative_path(id: &str, n: usize) -> String {
+    if n == 1 {
+        format!("initiatives/{}/index.html", segment(id))
+    } else {
+        format!("initiatives/{}/page-{n}.html", segment(id))
+    }
+}
+
+/// How an initiative is shown in lists (index, team and entity pages).
+#[derive(Clone, Serialize)]
+pub struct InitiativeSummary {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub deadline: String,
+    pub days_left: i64,
+    /// "118 days left", "due today", "3 days overdue".
+    pub due: String,
+    pub enforced: bool,
+    pub done: usize,
+    pub total: usize,
+    pub percent: u32,
+}
+
+pub fn due(days: i64) -> String {
+    match days {
+        0 => "due today".into(),
+        1 => "1 day left".into(),
+        n if n > 1 => format!("{n} days left"),
+        -1 => "1 day past the deadline".into(),
+        n => format!("{} days past the deadline", -n),
+    }
+}
+
+pub fn initiative_summary(t: &Tracked) -> InitiativeSummary {
+    let p = &t.progress;
+    InitiativeSummary {
+        id: t.initiative.id.clone(),
+        title: t.initiative.title.clone(),
+        url: initiative_path(&t.initiative.id, 1),
+        deadline: t.initiative.deadline.to_string(),
+        days_left: p.days_left,
+        due: due(p.days_left),
+        enforced: p.enforced,
+        done: p.done,
+        total: p.total,
+        percent: p.percent(),
+    }
 }

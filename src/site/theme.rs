@@ -35,6 +35,9 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "kinds/domain.html",
     "scorecards.html",
     "scorecard.html",
+    "scorecard_check.html",
+    "initiatives.html",
+    "initiative.html",
     "health.html",
     "docs.html",
 );
@@ -299,6 +302,7 @@ fn new_tera() -> Tera {
     tera.register_filter("short_url", short_url);
     tera.register_filter("link_host", link_host);
     tera.register_filter("css_class", css_class);
+    tera.register_filter("num", num);
     tera
 }
 
@@ -338,6 +342,28 @@ pub fn css_class(
 ) -> tera::TeraResult<&'static str> {
     let of: &str = kwargs.must_get("of")?;
     Ok(super::links::css_class(of, &value))
+}
+
+/// The `num` filter: a count with thousands separators (`12,345`), so
+/// large numbers read at a glance.
+pub fn num(n: i64, _: tera::Kwargs, _: &tera::State) -> String {
+    thousands(n)
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Compiles the templates, replacing each one that fails with its default
@@ -520,6 +546,15 @@ impl Theme {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+        assert_eq!(super::thousands(-12345), "-12,345");
+    }
+
     use super::code_spans;
     use std::collections::BTreeSet;
 

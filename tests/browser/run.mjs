@@ -154,12 +154,104 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     assert.ok((await page.locator("#members .people li").count()) >= 2, "members");
     assert.match(await page.locator("#contacts").innerText(), /orders-team@northwind\.example/);
     assert.match(await page.locator("#owned").innerText(), /Orders Service/);
-    assert.match(await page.locator("#scorecard-summary").innerText(), /Production readiness/);
+    assert.match(await page.locator("#team-scorecards").innerText(), /Production readiness/);
     assert.match(await page.locator("#hierarchy").innerText(), /Shipping/i);
     if (shots) await page.screenshot({ path: path.join(shots, "team-page.png"), fullPage: false });
     await page.locator("#members .people a").first().click();
     await page.waitForURL(/\/user\//);
     assert.match(await page.locator("#profile").innerText(), /Teams/);
+  });
+
+  await scenario(`${mode}: a team lead reaches the team's failing checks with remediation in two clicks from home`, async () => {
+    await open("index.html");
+    let clicks = 0;
+    await page.locator("#teams a", { hasText: /^All \d+ teams/ }).click(); clicks++;
+    await page.waitForFunction(() => {
+      const as = [...document.querySelectorAll("#entities tbody tr a")];
+      return as.length > 0 && as.every((a) => a.getAttribute("href").includes("/group/"));
+    }, null, { timeout: 15000 });
+    await page.locator("#entities tbody tr a", { hasText: "Routing Team" }).click(); clicks++;
+    await page.waitForURL(/group\/routing-team\/index\.html$/);
+    assert.equal(clicks, 2);
+    const fixes = page.locator("#team-scorecards .fix");
+    assert.ok((await fixes.count()) >= 2, "failing checks listed");
+    const runbook = fixes.filter({ hasText: "Links a runbook" });
+    assert.ok(await runbook.isVisible(), "the runbook check is on the page");
+    assert.match(await runbook.locator(".remediation").innerText(), /How to fix.*type: runbook/is);
+    assert.match(await runbook.innerText(), /Depot Capacity/);
+    // The initiative that concerns the team, with its deadline.
+    assert.match(await page.locator("#team-initiatives").innerText(), /Runbooks and dashboards.*this team: 2 of 3 done.*2027-03-31/s);
+    if (shots) await page.screenshot({ path: path.join(shots, "team-view.png"), fullPage: false });
+  });
+
+  await scenario(`${mode}: the initiative page shows progress per team, the deadline and what is left, with owners and fixes`, async () => {
+    await open("index.html");
+    await page.locator("nav .nav a", { hasText: "Initiatives" }).click();
+    await page.waitForURL(/initiatives\/index\.html$/);
+    await page.locator("main a", { hasText: "Runbooks and dashboards for every service" }).click();
+    await page.waitForURL(/initiatives\/runbooks-and-dashboards\/index\.html$/);
+    const stats = await page.locator(".stat-grid").innerText();
+    assert.match(stats, /12 \/ 18/);
+    assert.match(stats, /67%/);
+    assert.match(stats, /days to the deadline/);
+    assert.match(await page.locator("#teams").innerText(), /Routing Team\s+2 of 3/);
+    const left = page.locator("#left tbody tr");
+    assert.equal(await left.count(), 6);
+    const row = left.filter({ hasText: "Depot Capacity" });
+    assert.match(await row.innerText(), /Routing Team/);
+    assert.match(await page.locator("#burndown").innerText(), /12 of 18 done today/);
+    // A missing check jumps to its card, which clears the top bar and is highlighted.
+    await row.locator("a", { hasText: "Links a runbook" }).click();
+    await page.waitForURL(/#check-production-readiness-runbook-link$/);
+    const card = page.locator("#check-production-readiness-runbook-link");
+    assert.match(await card.innerText(), /how to fix/i);
+    const [top, barBottom, outline] = await card.evaluate((el) => [el.getBoundingClientRect().top,
+      document.querySelector(".topbar").getBoundingClientRect().bottom, getComputedStyle(el).outlineStyle]);
+    assert.ok(top >= barBottom, `card top ${top} under the top bar (${barBottom})`);
+    assert.notEqual(outline, "none", "the target is highlighted");
+    if (shots) await page.screenshot({ path: path.join(shots, "initiative.png"), fullPage: false });
+  });
+
+  await scenario(`${mode}: a "Missing" link lands on the check below the top bar, highlighted; an unasked gap is neutral`, async () => {
+    await open("catalog/default/component/depot-capacity-service/index.html");
+    await page.locator('#quick-answers .qa.missing[data-answer="runbook"] a').click();
+    await page.waitForURL(/#check-runbook-link$/);
+    const target = page.locator("#check-runbook-link");
+    const [top, barBottom, outline, bg] = await target.evaluate((el) => [el.getBoundingClientRect().top,
+      document.querySelector(".topbar").getBoundingClientRect().bottom, getComputedStyle(el).outlineStyle, getComputedStyle(el).backgroundColor]);
+    assert.ok(top >= barBottom, `check top ${top} is under the sticky bar (bottom ${barBottom})`);
+    assert.notEqual(outline, "none");
+    // A gap that no check asks about is not painted as a failure.
+    await open("catalog/default/component/kafka-client-kit/index.html");
+    for (const qa of await page.locator("#quick-answers .qa.missing").all()) {
+      const text = await qa.innerText();
+      if (/No scorecard check asks for it/.test(text)) {
+        assert.match(await qa.getAttribute("class"), /neutral/);
+        const color = await qa.locator(".qa-missing").evaluate((el) => getComputedStyle(el).color);
+        const bad = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--bad").trim());
+        assert.notEqual(color, bad);
+      }
+    }
+  });
+
+  await scenario(`${mode}: a scorecard's check lists every failing entity with its owner, filterable by kind and level`, async () => {
+    await open("scorecards/production-readiness/index.html");
+    await page.locator("#check-docs a", { hasText: /^All \d+ not passing/ }).click();
+    await page.waitForURL(/checks\/docs\/index\.html$/);
+    const rows = page.locator("#failure-table tbody tr");
+    const total = Number((await page.locator("#failures-title .muted").first().innerText()).replace(/,/g, ""));
+    assert.equal(await rows.count(), total);
+    const owners = await rows.locator("td:nth-child(3)").allInnerTexts();
+    assert.ok(owners.every((o) => o.trim().length > 0));
+    // Rows are grouped by owning team: a team never comes back after another.
+    const seen = new Set();
+    owners.forEach((o, i) => {
+      if (i > 0 && o !== owners[i - 1]) assert.ok(!seen.has(o), `${o} appears in two runs`);
+      seen.add(owners[i - 1] ?? o);
+    });
+    await page.selectOption('select[data-filter="level"]', "bronze");
+    const levels = await rows.evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => e.getAttribute("data-level")));
+    assert.ok(levels.length > 0 && levels.every((l) => l === "bronze"));
   });
 
   await scenario(`${mode}: catalog filters narrow the index and survive in the URL`, async () => {
@@ -253,7 +345,9 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
           "catalog/default/component/depot-capacity-service/index.html", "catalog/default/group/orders-team/index.html",
           "catalog/default/user/" + fs.readdirSync(path.join(site, "catalog/default/user"))[0] + "/index.html",
           "catalog/default/system/order-management/index.html", "catalog/default/api/orders-api/index.html",
-          "scorecards/index.html", "scorecards/production-readiness/index.html", "health/index.html"]) {
+          "scorecards/index.html", "scorecards/production-readiness/index.html", "health/index.html",
+          "scorecards/production-readiness/checks/docs/index.html", "initiatives/index.html",
+          "initiatives/runbooks-and-dashboards/index.html", "catalog/default/group/shipping-engineering/index.html"]) {
           await p.goto(base + rel, { waitUntil: "load" });
           if (rel === "catalog/index.html") {
             await p.waitForFunction(() => !/loading/.test(document.getElementById("result-count").textContent));
@@ -271,14 +365,38 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     });
   }
 
-  await scenario(`${mode}: pages fit a phone's width without sideways scrolling`, async () => {
+  await scenario(`${mode}: every page type fits a phone's width, and the first result is above the fold`, async () => {
     await page.setViewportSize({ width: 375, height: 800 });
+    const user = fs.readdirSync(path.join(site, "catalog/default/user"))[0];
     for (const rel of ["index.html", "catalog/index.html", "catalog/default/component/orders-service/index.html",
-      "catalog/default/group/orders-team/index.html", "scorecards/production-readiness/index.html", "health/index.html"]) {
+      "catalog/default/component/depot-capacity-service/index.html", "catalog/default/api/orders-api/index.html",
+      "catalog/default/group/orders-team/index.html", "catalog/default/group/shipping-engineering/index.html",
+      `catalog/default/user/${user}/index.html`, "catalog/default/system/order-management/index.html",
+      "catalog/default/domain/shipping/index.html",
+      `catalog/default/resource/${fs.readdirSync(path.join(site, "catalog/default/resource"))[0]}/index.html`,
+      "catalog/default/location/northwind-catalog/index.html", "docs/default/component/orders-service/index.html",
+      "scorecards/index.html", "scorecards/production-readiness/index.html",
+      "scorecards/production-readiness/checks/docs/index.html", "initiatives/index.html",
+      "initiatives/runbooks-and-dashboards/index.html", "health/index.html"]) {
+      if (!fs.existsSync(path.join(site, rel))) throw new Error(`${rel} is not in the site`);
       await open(rel);
       const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       assert.ok(scroll <= width + 1, `${rel}: ${scroll}px wide in a ${width}px viewport`);
+      // Nothing spills out of a card either (contained cards would clip it rather than widen the page).
+      const spills = await page.evaluate(() => [...document.querySelectorAll(".card")]
+        .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.id || c.className));
+      assert.deepEqual(spills, [], `${rel}: content wider than its card`);
     }
+    // The catalog: filters collapsed, so the first row and its owner are on the first screen.
+    await open("catalog/index.html");
+    await indexReady();
+    const first = page.locator("#entities tbody tr").first();
+    const box = await first.boundingBox();
+    assert.ok(box && box.y + box.height <= 800, `first row ends at ${box && box.y + box.height}px`);
+    assert.ok(box.height <= 110, `a row is ${box.height}px tall`);
+    assert.ok(!(await page.locator("#f-owner").isVisible()), "the owner filter is collapsed");
+    await page.locator(".filters-toggle").click();
+    assert.ok(await page.locator("#f-owner").isVisible(), "and opens on demand");
     if (shots) {
       await open("catalog/default/component/orders-service/index.html");
       await page.screenshot({ path: path.join(shots, "entity-page-phone.png"), fullPage: false });
@@ -297,6 +415,113 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
 // (tests/browser/hostile-catalog): nothing may run, neither under the
 // portal's CSP nor with the CSP bypassed, so the sanitizing alone is tested
 // too. Every script there sets `window.__pwned` or opens a dialog.
+// A small catalog with errors and warnings (HEALTH_SITE), for the health
+// report's triage.
+if (process.env.HEALTH_SITE) {
+  const health = pathToFileURL(path.resolve(process.env.HEALTH_SITE)).href + "/";
+  await scenario("the health page lists catalog problems, errors first, filterable by severity, code and file", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(health + "health/index.html");
+    const items = page.locator("#diagnostic-list > li");
+    const n = await items.count();
+    assert.ok(n > 0);
+    const codes = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
+    assert.ok(!codes.includes("E0300"), "no scorecard failures on the health page");
+    const sev = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-severity")));
+    const firstWarning = sev.indexOf("warning");
+    assert.ok(firstWarning === -1 || !sev.slice(firstWarning).includes("error"), "errors come first");
+    assert.match(await page.locator("main").innerText(), /failing scorecard checks? (are|is) not listed here/);
+    const code = codes[0];
+    await page.selectOption('select[data-filter="code"]', code);
+    const shown = await items.evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => e.getAttribute("data-code")));
+    assert.ok(shown.length > 0 && shown.every((c) => c === code), shown.join(","));
+    await page.selectOption('select[data-filter="code"]', "");
+    await page.selectOption('select[data-filter="severity"]', "warning");
+    const warn = await items.evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => e.getAttribute("data-severity")));
+    assert.ok(warn.every((s) => s === "warning"));
+    const file = await items.first().getAttribute("data-file");
+    await page.selectOption('select[data-filter="severity"]', "");
+    await page.selectOption('select[data-filter="file"]', file);
+    const files = await items.evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => e.getAttribute("data-file")));
+    assert.ok(files.length > 0 && files.every((f) => f === file));
+    assert.deepEqual(sev, ["error", "warning", "warning"]);
+    assert.equal(await items.first().getAttribute("data-file"), "zz-broken.yaml", "the error first, though its file sorts last");
+    await ctx.close();
+  });
+}
+
+// The example portal built after the initiative's deadline (LATE_SITE):
+// its checks are now required, and the pages say so.
+if (process.env.LATE_SITE) {
+  const late = pathToFileURL(path.resolve(process.env.LATE_SITE)).href + "/";
+  await scenario("after its deadline an initiative's checks are required, and its pages say so", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await ctx.newPage();
+    await p.goto(late + "initiatives/runbooks-and-dashboards/index.html");
+    assert.match(await p.locator("main").innerText(), /The deadline has passed: these checks are now required/);
+    assert.match(await p.locator(".facts").innerText(), /1 day past the deadline/);
+    await p.goto(late + "catalog/default/component/scanner-gateway/index.html");
+    const item = p.locator("#initiatives li");
+    assert.match(await item.innerText(), /still to do: Links a runbook/);
+    assert.equal(await item.locator(".sev-error").count(), 1, "overdue, shown as an error");
+    // The failing check is now an error on the health page of neither: it is on the entity and team pages.
+    await p.goto(late + "catalog/default/group/tracking-team/index.html");
+    assert.match(await p.locator("#team-initiatives").innerText(), /1 day past the deadline/);
+    await ctx.close();
+  });
+}
+
+// A 10,000-entity synthetic portal (BIG_SITE): a check failing on
+// thousands of entities is paginated, every one of them is on some page
+// exactly once, and the team list jumps to the page and row of a team.
+if (process.env.BIG_SITE) {
+  const big = path.resolve(process.env.BIG_SITE);
+  const bserver = await serve(big);
+  const bbase = `http://127.0.0.1:${bserver.address().port}/`;
+  await scenario("10k: a check's failure list is paginated and complete, and jumps to a team", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await ctx.newPage();
+    const dir = path.join(big, "scorecards/production-readiness/checks");
+    // The check with the most pages.
+    const check = fs.readdirSync(dir).sort().map((c) => [c, fs.readdirSync(path.join(dir, c)).length])
+      .sort((a, b) => b[1] - a[1])[0][0];
+    await p.goto(bbase + "scorecards/production-readiness/index.html");
+    const link = p.locator(`#check-${check} a`, { hasText: /^All [\d,]+ not passing/ });
+    // textContent: a card far below the fold is not rendered yet (content-visibility), so it has no innerText.
+    const expected = Number((await link.textContent()).match(/All ([\d,]+)/)[1].replace(/,/g, ""));
+    assert.ok(expected > 1000, `${check} fails on ${expected}`);
+    await link.click();
+    const seen = new Set();
+    let pages = 0;
+    for (;;) {
+      pages++;
+      const hrefs = await p.locator("#failure-table tbody tr td:first-child a").evaluateAll((as) => as.map((a) => a.href));
+      assert.ok(hrefs.length > 0 && hrefs.length <= 100, `page ${pages}: ${hrefs.length} rows`);
+      for (const h of hrefs) { assert.ok(!seen.has(h), `${h} twice`); seen.add(h); }
+      const next = p.locator("nav.pager a", { hasText: "Next" });
+      if (await next.count() === 0) break;
+      await next.click();
+      await p.waitForLoadState("load");
+    }
+    assert.equal(seen.size, expected, `${pages} pages`);
+    // The team filter jumps to the page where the team's rows start.
+    await p.goto(bbase + `scorecards/production-readiness/checks/${check}/index.html`);
+    const options = await p.locator("select[data-filter-jump] option").evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    const [value, label] = options[Math.floor(options.length / 2)];
+    await p.selectOption("select[data-filter-jump]", value);
+    await p.waitForURL(/#team-/);
+    const anchor = new URL(p.url()).hash.slice(1);
+    const row = p.locator(`[id="${anchor}"]`);
+    const owner = await row.locator("td:nth-child(3)").innerText();
+    assert.ok(label.startsWith(owner.trim()), `${label} vs ${owner}`);
+    const [top, barBottom] = await row.evaluate((el) => [el.getBoundingClientRect().top, document.querySelector(".topbar").getBoundingClientRect().bottom]);
+    assert.ok(top >= barBottom - 1, `row top ${top} under the bar ${barBottom}`);
+    await ctx.close();
+  });
+  bserver.close();
+}
+
 if (process.env.HOSTILE_SITE) {
   const hostile = path.resolve(process.env.HOSTILE_SITE);
   const hserver = await serve(hostile);

@@ -18,10 +18,18 @@ pub struct Context<'s> {
     /// On the first page only, at most [`HEALTH_PAGE`].
     pub skipped: &'s [Skipped],
     pub diagnostics: Vec<DiagnosticRow>,
+    /// The codes and files on this page, for the filters.
+    pub filters: Filters,
     pub pager: Pager,
     /// Entities whose file has not changed in `[git] stale_days`; on the
     /// first page only.
     pub stale: Option<Stale>,
+}
+
+#[derive(Serialize)]
+pub struct Filters {
+    pub codes: Vec<&'static str>,
+    pub files: Vec<String>,
 }
 
 /// The stale-entity section of the health report.
@@ -133,9 +141,22 @@ pub fn pager(page: usize, pages: usize) -> Pager {
     }
 }
 
+/// What the health report lists: the catalog's own problems, errors first
+/// and then warnings, each group in file order. Failing scorecard checks
+/// are not catalog health: they are on the scorecard, team and entity
+/// pages, next to their remediation.
+pub fn listed(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut out: Vec<&Diagnostic> = diags.iter().filter(|d| is_health(d)).collect();
+    // The list is sorted by file already; the sort is stable.
+    out.sort_by_key(|d| d.severity != crate::diagnostics::Severity::Error);
+    out
+}
+
+pub use crate::site::summary::is_health;
+
 /// How many pages the report has: one even when the catalog is clean.
 pub fn page_count(diags: &[Diagnostic]) -> usize {
-    diags.len().div_ceil(HEALTH_PAGE).max(1)
+    listed(diags).len().div_ceil(HEALTH_PAGE).max(1)
 }
 
 /// Page `n` (1-based) of the report, relative to the site root.
@@ -152,10 +173,9 @@ pub fn context<'m>(
     pages: usize,
 ) -> Context<'m> {
     let skipped = &model.catalog.skipped;
-    let rows = model
-        .checked
-        .diagnostics
-        .iter()
+    let listed = listed(&model.checked.diagnostics);
+    let rows: Vec<DiagnosticRow> = listed
+        .into_iter()
         .skip((n - 1) * HEALTH_PAGE)
         .take(HEALTH_PAGE)
         .map(|d| DiagnosticRow {
@@ -174,7 +194,14 @@ pub fn context<'m>(
                 .and_then(|s| model.edit_url(&s.file)),
         })
         .collect();
+    let mut codes: Vec<&'static str> = rows.iter().map(|r| r.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut files: Vec<String> = rows.iter().filter_map(|r| r.file.clone()).collect();
+    files.sort();
+    files.dedup();
     Context {
+        filters: Filters { codes, files },
         summary,
         skipped: if n == 1 {
             &skipped[..skipped.len().min(HEALTH_PAGE)]

@@ -12,4 +12,5 @@ pub mod catalog_data;
 pub mod conflict;
 pub mod health;
 pub mod home;
+pub mod initiatives;
 pub mod scorecards;
