@@ -20,7 +20,7 @@
 
 use super::export;
 use super::links;
-use super::pages::{catalog_data, health, scorecards};
+use super::pages::{health, scorecards, search_data};
 use super::theme::Theme;
 use super::write;
 use crate::catalog::Catalog;
@@ -66,9 +66,10 @@ pub enum Family<'a> {
     Conflict(&'a EntityRef, &'a [Entity]),
     Home,
     CatalogIndex,
-    CatalogFacets,
-    /// One shard of the catalog index's data, 0-based.
-    CatalogShard(usize),
+    /// A file of the search index (`search/*.js`), which the top bar, the
+    /// catalog index and the results page read; written at plan time,
+    /// since its shards depend on the words in the catalog.
+    SearchIndex(Arc<crate::search::File>),
     ScorecardsIndex,
     Scorecard(&'a Scorecard),
     ScorecardJson(&'a Scorecard),
@@ -119,9 +120,7 @@ impl Family<'_> {
             | Family::ApiDefinition(_)
             | Family::Conflict(..) => "entity pages",
             Family::Home => "home",
-            Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
-                "catalog index"
-            }
+            Family::CatalogIndex | Family::SearchIndex(_) => "catalog index",
             Family::ScorecardsIndex | Family::Scorecard(_) | Family::ScorecardJson(_) => {
                 "scorecards"
             }
@@ -307,8 +306,7 @@ impl<'a> Plan<'a> {
             Family::DocsAsset(a) => (Vec::new(), vec![a.src.as_str()]),
             Family::Home
             | Family::CatalogIndex
-            | Family::CatalogFacets
-            | Family::CatalogShard(_)
+            | Family::SearchIndex(_)
             | Family::ScorecardsIndex
             | Family::Scorecard(_)
             | Family::ScorecardJson(_)
@@ -502,16 +500,14 @@ fn docs_specs(checked: &Checked) -> Vec<PageSpec<'_>> {
 
 /// The site-wide pages, data and assets, after the entities'.
 fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
-    let catalog = &checked.loaded.catalog;
     let cards = &checked.scorecards.scorecards;
     let spec = |path: String, family| PageSpec { path, family };
     let mut specs = vec![
         spec("index.html".to_owned(), Family::Home),
         spec("catalog/index.html".to_owned(), Family::CatalogIndex),
-        spec(catalog_data::FACETS_PATH.to_owned(), Family::CatalogFacets),
     ];
-    for i in 0..catalog_data::shard_count(catalog.entities.len()) {
-        specs.push(spec(catalog_data::shard_path(i), Family::CatalogShard(i)));
+    for file in search_data::build(checked) {
+        specs.push(spec(file.path.clone(), Family::SearchIndex(Arc::new(file))));
     }
     specs.push(spec(
         "scorecards/index.html".to_owned(),

@@ -8,8 +8,8 @@
 //! catalog grows.
 
 pub mod catalog;
-pub mod catalog_data;
 pub mod conflict;
 pub mod health;
 pub mod home;
 pub mod scorecards;
+pub mod search_data;
