@@ -31,7 +31,7 @@ pub use shards::{File, build};
 
 /// Rows per `search/r/<i>.js` file. Small files keep a first query cheap:
 /// the top results' rows are all it fetches beyond the name index.
-pub const ROW_CHUNK: usize = 64;
+pub const ROW_CHUNK: usize = 32;
 
 /// What one entity contributes to the index. `row` is opaque here: the
 /// display row the browser shows (see `site::search_data`).

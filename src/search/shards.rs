@@ -15,7 +15,7 @@ use super::tokenize::tokens;
 use super::{Input, ROW_CHUNK};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A shard whose serialized postings pass this is split by one more
 /// character of its terms' prefix (up to [`MAX_KEY_CHARS`]).
@@ -33,6 +33,33 @@ const SECTION_WORDS: usize = 64;
 pub struct File {
     pub path: String,
     pub bytes: Vec<u8>,
+}
+
+/// Postings by term. FNV-1a instead of SipHash: the keys are the
+/// catalog's words, hashed millions of times at 100k entities, and no
+/// attacker gains anything from colliding them but a slower build of
+/// their own catalog.
+type Terms<T> = HashMap<String, T, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// Postings of one term in the name index: name (encoded, see the module
@@ -113,7 +140,7 @@ pub fn build(input: &Input) -> Vec<File> {
 
 /// The name index: every word of every entity's name, title, tags and
 /// channels, and owner.
-fn name_postings(input: &Input) -> BTreeMap<String, NameTerm> {
+fn name_postings(input: &Input) -> Vec<(String, NameTerm)> {
     let tokenized: Vec<[Vec<String>; 4]> = input
         .entries
         .par_iter()
@@ -122,26 +149,42 @@ fn name_postings(input: &Input) -> BTreeMap<String, NameTerm> {
             [tokens(&e.name), tokens(&e.title), tags, tokens(&e.owner)]
         })
         .collect();
-    let mut terms: BTreeMap<String, NameTerm> = BTreeMap::new();
+    let mut terms: Terms<NameTerm> = Terms::default();
     for (id, fields) in tokenized.into_iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
         let words = u32::try_from(fields[0].len().min(7)).unwrap_or(7);
         for (pos, t) in fields[0].iter().enumerate() {
             let pos = u32::try_from(pos.min(7)).unwrap_or(7);
             let value = id.saturating_mul(64) + pos * 8 + words;
-            add(&mut terms.entry(t.clone()).or_default().lists[0], value);
+            add(&mut term(&mut terms, t).lists[0], value);
         }
         for (field, list) in fields.iter().enumerate().skip(1) {
             for t in list {
-                add(&mut terms.entry(t.clone()).or_default().lists[field], id);
+                add(&mut term(&mut terms, t).lists[field], id);
             }
         }
     }
-    terms
+    sorted(terms)
+}
+
+/// The postings of `t`, added if new (without allocating when not).
+fn term<'m, T: Default>(terms: &'m mut Terms<T>, t: &str) -> &'m mut T {
+    if !terms.contains_key(t) {
+        terms.insert(t.to_owned(), T::default());
+    }
+    terms.get_mut(t).expect("just inserted")
+}
+
+/// Terms in byte order, which is the order the browser binary-searches in
+/// (UTF-16 order agrees for the characters tokens hold).
+fn sorted<T: Send>(terms: Terms<T>) -> Vec<(String, T)> {
+    let mut v: Vec<(String, T)> = terms.into_iter().collect();
+    v.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    v
 }
 
 /// The text index: descriptions, docs headings and docs text.
-fn text_postings(input: &Input) -> BTreeMap<String, TextTerm> {
+fn text_postings(input: &Input) -> Vec<(String, TextTerm)> {
     let descriptions: Vec<Vec<String>> = input
         .entries
         .par_iter()
@@ -152,23 +195,23 @@ fn text_postings(input: &Input) -> BTreeMap<String, TextTerm> {
         .par_iter()
         .map(|s| [prose(&s.heading, usize::MAX), prose(&s.text, SECTION_WORDS)])
         .collect();
-    let mut terms: BTreeMap<String, TextTerm> = BTreeMap::new();
+    let mut terms: Terms<TextTerm> = Terms::default();
     for (id, words) in descriptions.into_iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
-        for t in words {
-            add(&mut terms.entry(t).or_default().lists[0], id);
+        for t in &words {
+            add(&mut term(&mut terms, t).lists[0], id);
         }
     }
     for (id, [heading, text]) in sections.into_iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
-        for t in heading {
-            add(&mut terms.entry(t).or_default().lists[1], id);
+        for t in &heading {
+            add(&mut term(&mut terms, t).lists[1], id);
         }
-        for t in text {
-            add(&mut terms.entry(t).or_default().lists[2], id);
+        for t in &text {
+            add(&mut term(&mut terms, t).lists[2], id);
         }
     }
-    terms
+    sorted(terms)
 }
 
 /// The distinct prose words of `text` in first-seen order, at most `cap`.
@@ -197,7 +240,7 @@ fn prefix(term: &str, len: usize) -> &str {
 /// Splits `terms` into shards by prefix and writes each as
 /// `search/<family>/<key>.js`; returns the keys, sorted.
 fn write_shards<T: Sync>(
-    terms: &BTreeMap<String, T>,
+    terms: &[(String, T)],
     family: &str,
     files: &mut Vec<File>,
     postings: impl Fn(&T) -> String + Sync,
@@ -255,9 +298,9 @@ fn as_str<'a>(e: &'a (&str, String)) -> &'a str {
 
 /// The name index's words of 3 or more characters (not numbers, not
 /// channels), by first character: what a misspelt word is matched against.
-fn write_vocabulary(terms: &BTreeMap<String, NameTerm>, files: &mut Vec<File>) -> Vec<String> {
+fn write_vocabulary(terms: &[(String, NameTerm)], files: &mut Vec<File>) -> Vec<String> {
     let mut by_first: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for t in terms.keys() {
+    for (t, _) in terms {
         if t.chars().count() >= 3 && !t.starts_with('#') && !t.chars().all(|c| c.is_numeric()) {
             by_first.entry(prefix(t, 1)).or_default().push(t);
         }

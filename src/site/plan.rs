@@ -39,6 +39,8 @@ pub struct Plan<'a> {
     pages: Vec<PageSpec<'a>>,
     /// Entities by file, for what Location pages read; built on first use.
     files: std::sync::OnceLock<super::location::FileIndex<'a>>,
+    /// How long writing the search index took (part of planning).
+    search_time: std::time::Duration,
 }
 
 /// One file of the site; [`Plan::deps`] says what it reads.
@@ -204,13 +206,21 @@ impl<'a> Plan<'a> {
             })
         }));
         pages.extend(docs_specs(checked));
-        pages.extend(site_specs(checked, theme));
+        let (site, search_time) = site_specs(checked, theme);
+        pages.extend(site);
         Plan {
             checked,
             theme,
             pages,
             files: std::sync::OnceLock::new(),
+            search_time,
         }
+    }
+
+    /// How long writing the search index took (`PORTOLAN_TIMINGS=1`
+    /// shows it; bench/search.sh compares it with the whole build).
+    pub fn search_time(&self) -> std::time::Duration {
+        self.search_time
     }
 
     pub fn checked(&self) -> &'a Checked {
@@ -499,16 +509,21 @@ fn docs_specs(checked: &Checked) -> Vec<PageSpec<'_>> {
 }
 
 /// The site-wide pages, data and assets, after the entities'.
-fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
+fn site_specs<'a>(
+    checked: &'a Checked,
+    theme: &'a Theme,
+) -> (Vec<PageSpec<'a>>, std::time::Duration) {
     let cards = &checked.scorecards.scorecards;
     let spec = |path: String, family| PageSpec { path, family };
     let mut specs = vec![
         spec("index.html".to_owned(), Family::Home),
         spec("catalog/index.html".to_owned(), Family::CatalogIndex),
     ];
+    let started = std::time::Instant::now();
     for file in search_data::build(checked) {
         specs.push(spec(file.path.clone(), Family::SearchIndex(Arc::new(file))));
     }
+    let search_time = started.elapsed();
     specs.push(spec(
         "scorecards/index.html".to_owned(),
         Family::ScorecardsIndex,
@@ -532,5 +547,5 @@ fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
     if checked.history != crate::scorecard::trend::Trends::Off {
         specs.push(spec(export::HISTORY_PATH.to_owned(), Family::HistoryJson));
     }
-    specs
+    (specs, search_time)
 }

@@ -22,8 +22,8 @@ export function load(site) {
     if (!fs.existsSync(file)) return;
     const text = fs.readFileSync(file, "utf8");
     bytes += Buffer.byteLength(text);
-    loaded.push(id);
+    loaded.push(id + ":" + Buffer.byteLength(text));
     vm.runInContext(text, sandbox, { filename: file });
   });
-  return { engine, stats: () => ({ bytes, files: loaded.length }) };
+  return { engine, stats: () => ({ bytes, files: loaded.length, loaded: loaded.slice() }) };
 }

@@ -24,6 +24,10 @@ use std::collections::BTreeMap;
 const DESCRIPTION_CHARS: usize = 160;
 /// A docs hit shows this much of its section.
 const SNIPPET_CHARS: usize = 140;
+/// The index reads at most this much of a section's HTML (it keeps its
+/// first 64 distinct words anyway): a 1 MB section costs no more than a
+/// short one.
+const SECTION_HTML_BYTES: usize = 8 * 1024;
 
 /// Interns facet values, numbered in sorted order so the output does not
 /// depend on iteration details.
@@ -148,6 +152,19 @@ pub fn build(checked: &Checked) -> Vec<search::File> {
     meta.insert("types".into(), facets.types.list());
     meta.insert("lifecycles".into(), facets.lifecycles.list());
     meta.insert("tags".into(), facets.tags.list());
+    // Entities are numbered in rank order, kind first: where each kind's
+    // numbers start tells the browser an entity's kind (teams and people are
+    // a group of their own) before it loads any row.
+    let mut starts: Vec<Value> = Vec::new();
+    let mut last: Option<&str> = None;
+    for (i, p) in pre.iter().enumerate() {
+        let kind = p.e.eref.kind.as_str();
+        if last != Some(kind) {
+            starts.push(json!([kind, i]));
+            last = Some(kind);
+        }
+    }
+    meta.insert("kindStarts".into(), Value::Array(starts));
     let input = Input {
         entries,
         sections: sections(checked, &rank),
@@ -292,7 +309,11 @@ fn page_sections(e: &Entity, page: &crate::facts::techdocs::Page) -> Vec<Section
     let mut out = Vec::new();
     for (k, (start, heading)) in cuts.iter().enumerate() {
         let end = cuts.get(k + 1).map_or(html.len(), |c| c.0);
-        let mut text = plain_text(&html[*start..end]);
+        let mut cut_at = end.min(start + SECTION_HTML_BYTES);
+        while !html.is_char_boundary(cut_at) {
+            cut_at -= 1;
+        }
+        let mut text = plain_text(&html[*start..cut_at]);
         // What the section is called, and the heading text its HTML starts
         // with (dropped from the snippet, with the heading's `#` anchor).
         let (heading_text, shown, url) = match heading {
@@ -354,6 +375,9 @@ fn plain_text(html: &str) -> String {
                 space = false;
             }
         }
+    }
+    if !out.contains('&') {
+        return out;
     }
     out.replace("&lt;", "<")
         .replace("&gt;", ">")

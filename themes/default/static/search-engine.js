@@ -277,9 +277,10 @@
   }
   function rows(family, ids) {
     var chunks = {};
-    ids.forEach(function (id) { chunks[family + "/" + Math.floor(id / 64)] = 1; });
+    var size = files.meta.chunk;
+    ids.forEach(function (id) { chunks[family + "/" + Math.floor(id / size)] = 1; });
     return need(Object.keys(chunks)).then(function () {
-      return ids.map(function (id) { var c = files[family + "/" + Math.floor(id / 64)]; return c ? c[id % 64] : null; });
+      return ids.map(function (id) { var c = files[family + "/" + Math.floor(id / size)]; return c ? c[id % size] : null; });
     });
   }
   // The closest words to a query with no results, for "did you mean".
@@ -316,6 +317,12 @@
   }
 
   var PEOPLE = { group: 1, user: 1 };
+  // An entity's kind from its number (numbers are in kind order, see meta.kindStarts).
+  function kindOf(m, id) {
+    var starts = m.kindStarts, lo = 0, hi = starts.length - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid][1] <= id) lo = mid; else hi = mid - 1; }
+    return starts.length ? starts[lo][0] : "";
+  }
   // The dropdown: up to `limit` entities, teams and users, and docs
   // sections, each group ordered by its best hit.
   function suggest(q, opts) {
@@ -324,8 +331,12 @@
     return match(q, opts.text !== false).then(function (r) {
       var m = r.m;
       if (!m) return { q: q, groups: [], total: 0, nearest: [] };
-      // Rows of the best few of each kind of result; kinds are in the rows.
-      var head = r.entities.slice(0, limit * 8);
+      // Rows of the best few of each group only.
+      var head = [], nEnts = 0, nPeople = 0;
+      for (var h = 0; h < r.entities.length && (nEnts < limit || nPeople < 3); h++) {
+        var isPeople = !!PEOPLE[kindOf(m, r.entities[h][1])];
+        if (isPeople ? nPeople++ < 3 : nEnts++ < limit) head.push(r.entities[h]);
+      }
       return rows("r", head.map(function (x) { return x[1]; })).then(function (rs) {
         var ents = [], people = [];
         head.forEach(function (x, i) {
