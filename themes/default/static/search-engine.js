@@ -316,7 +316,7 @@
     });
   }
 
-  var PEOPLE = { group: 1, user: 1 };
+  var PEOPLE = { "group": 1, "user": 1 };
   // An entity's kind from its number (numbers are in kind order, see meta.kindStarts).
   function kindOf(m, id) {
     var starts = m.kindStarts, lo = 0, hi = starts.length - 1;
