@@ -454,6 +454,17 @@ if (process.env.HOSTILE_SITE) {
         });
         assert.deepEqual(found, [], rel);
       }
+      // The search list shows hostile titles and descriptions as text.
+      await p.goto(hbase + "index.html", { waitUntil: "load" });
+      await p.locator("#site-search").pressSequentially("svc");
+      await p.waitForFunction(() => {
+        const l = document.getElementById("site-search-list");
+        return l.getAttribute("data-q") === "svc" && l.getAttribute("aria-busy") === "false";
+      }, null, { timeout: 15000 });
+      assert.ok(await p.locator("#site-search-list [role=option]").count() > 0, "svc is found");
+      await p.waitForTimeout(150);
+      assert.equal(await p.evaluate(() => window.__pwned), undefined, "search list: a script ran");
+      assert.equal(await p.locator("#site-search-list *:not([role]):not(span):not(div)").count(), 0, "only the list's own elements");
       // The markdown link and the link-shaped HTML are still there, as text.
       await p.goto(hbase + "docs/default/component/svc/index.html", { waitUntil: "load" });
       assert.match(await p.locator("main").innerText(), /a markdown javascript: link/);
