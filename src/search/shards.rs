@@ -190,11 +190,6 @@ fn text_postings(input: &Input) -> Vec<(String, TextTerm)> {
         .par_iter()
         .map(|e| prose(&e.description, usize::MAX))
         .collect();
-    let sections: Vec<[Vec<String>; 2]> = input
-        .sections
-        .par_iter()
-        .map(|s| [prose(&s.heading, usize::MAX), prose(&s.text, SECTION_WORDS)])
-        .collect();
     let mut terms: Terms<TextTerm> = Terms::default();
     for (id, words) in descriptions.into_iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
@@ -202,13 +197,22 @@ fn text_postings(input: &Input) -> Vec<(String, TextTerm)> {
             add(&mut term(&mut terms, t).lists[0], id);
         }
     }
-    for (id, [heading, text]) in sections.into_iter().enumerate() {
-        let id = u32::try_from(id).unwrap_or(u32::MAX);
-        for t in &heading {
-            add(&mut term(&mut terms, t).lists[1], id);
-        }
-        for t in &text {
-            add(&mut term(&mut terms, t).lists[2], id);
+    // A block at a time: a million sections' words at once would hold
+    // gigabytes of short strings.
+    const BLOCK: usize = 8192;
+    for (b, block) in input.sections.chunks(BLOCK).enumerate() {
+        let words: Vec<[Vec<String>; 2]> = block
+            .par_iter()
+            .map(|s| [prose(&s.heading, usize::MAX), prose(&s.text, SECTION_WORDS)])
+            .collect();
+        for (i, [heading, text]) in words.into_iter().enumerate() {
+            let id = u32::try_from(b * BLOCK + i).unwrap_or(u32::MAX);
+            for t in &heading {
+                add(&mut term(&mut terms, t).lists[1], id);
+            }
+            for t in &text {
+                add(&mut term(&mut terms, t).lists[2], id);
+            }
         }
     }
     sorted(terms)
