@@ -121,14 +121,14 @@ build_portolan() {
 }
 
 printf '## portolan build\n\n'
-printf '| entities | files written | HTML pages | wall (s) | peak RSS (MiB) | HTML pages/s | exit | largest HTML page (bytes) | largest file outside api/, catalog/data/ (bytes) | 100k target: ≤60 s, ≤3 GiB |\n'
+printf '| entities | files written | HTML pages | wall (s) | peak RSS (MiB) | HTML pages/s | exit | largest HTML page (bytes) | largest file outside api/, search/ (bytes) | 100k target: ≤60 s, ≤3 GiB |\n'
 printf '|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n'
 for n in $SIZES; do
     build_portolan "$n"
     out=${P_OUT[$n]}
     if [[ -d $out ]]; then
         big_html=$(largest "$out" -name '*.html')
-        big_file=$(largest "$out" -not -path "$out/api/*" -not -path "$out/catalog/data/*")
+        big_file=$(largest "$out" -not -path "$out/api/*" -not -path "$out/search/*")
     else
         big_html=n/a big_file=n/a
     fi

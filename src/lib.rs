@@ -21,6 +21,7 @@ pub mod history;
 pub mod pipeline;
 pub mod pr;
 pub mod scorecard;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod source;

@@ -312,7 +312,7 @@ fn invisible_characters_are_shown_in_the_portal() {
             );
         }
     }
-    let data = page(site.path(), "catalog/data/shard-0.js");
+    let data = page(site.path(), "search/r/0.js");
     assert!(data.contains("Pay⟨U+202E⟩gnp.exe"), "{data}");
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each stage and what it may import besides itself, in pipeline order.
-/// `diagnostics`, `escape`, `date`, `timing` and `highlight` are leaves.
+/// `diagnostics`, `escape`, `date`, `timing`, `highlight` and `search` are leaves.
 const STAGES: &[(&str, &[&str])] = &[
     ("escape", &[]),
     ("date", &[]),
@@ -51,6 +51,8 @@ const STAGES: &[(&str, &[&str])] = &[
             "timing",
         ],
     ),
+    // The tokenizer and index writer: the site hands it plain fields.
+    ("search", &[]),
     (
         "pipeline",
         &[

@@ -210,11 +210,21 @@ fn rerender_after_edit(file: &str, edit: impl Fn(&str) -> String) -> (Vec<String
             "{path} differs from a full render after editing {file}"
         );
     }
+    // The search index's files are written at plan time (their shards
+    // depend on every word of the catalog) and re-writing them is a copy,
+    // so they do not count here; everything else must be a small subset.
+    let rendered = |pages: &[&portolan::site::PageSpec]| {
+        pages
+            .iter()
+            .filter(|p| !p.path.starts_with("search/"))
+            .count()
+    };
+    let all: Vec<&portolan::site::PageSpec> = new_plan.pages().iter().collect();
     assert!(
-        subset.len() < new_plan.pages().len() / 2,
+        rendered(&subset) < rendered(&all) / 2,
         "{} of {} files were re-rendered",
-        subset.len(),
-        new_plan.pages().len()
+        rendered(&subset),
+        rendered(&all)
     );
     let changed: Vec<String> = fresh
         .iter()

@@ -90,10 +90,10 @@ fn an_owner_that_is_not_in_the_catalog_is_labelled_not_struck_through() {
     assert!(!css.contains("line-through"), "nothing is struck through");
 }
 
-/// The facet values of `catalog/data/facets.js`.
+/// The facet values of `search/facets.js` (owners and systems).
 fn facets(files: &BTreeMap<String, Vec<u8>>) -> serde_json::Value {
-    let js = text(files, "catalog/data/facets.js");
-    let json = &js[js.find('(').unwrap() + 1..js.rfind(')').unwrap()];
+    let js = text(files, "search/facets.js");
+    let json = &js[js.find(',').unwrap() + 1..js.rfind(')').unwrap()];
     serde_json::from_str(json).unwrap()
 }
 
@@ -346,7 +346,7 @@ fn descriptions_are_inline_markdown_on_pages_and_plain_text_in_data() {
     );
     let data: String = files
         .iter()
-        .filter(|(k, _)| k.starts_with("catalog/data/"))
+        .filter(|(k, _)| k.starts_with("search/r/"))
         .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
         .collect();
     assert!(

@@ -100,11 +100,16 @@ fn every_rebuild_serves_what_a_full_build_would() {
     let r = session.rebuild(&saved);
     assert!(r.failed.is_none(), "{:?}", r.failed);
     assert_eq!(r.scope, Scope::Catalog);
-    assert!(
-        r.rendered.len() < session.state().len() / 2,
-        "{}",
-        r.rendered.len()
-    );
+    // The search index's files depend on every entity (a description's
+    // words are in it), so they are all written again; they are computed
+    // when the site is planned, and writing them is a copy. Every other
+    // page must be left alone unless it shows the entity.
+    let pages = |paths: &mut dyn Iterator<Item = &String>| {
+        paths.filter(|p| !p.starts_with("search/")).count()
+    };
+    let rendered = pages(&mut r.rendered.iter());
+    let total = pages(&mut session.state().paths().iter());
+    assert!(rendered < total / 2, "{rendered} of {total}");
     assert_same(&session, &root, "description edited");
 
     // A relation removed: the old owner's page must drop the component.

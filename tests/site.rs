@@ -303,7 +303,7 @@ fn catalog_content_is_escaped_and_never_evaluated_or_clickable_when_unsafe() {
         "safe links stay clickable"
     );
     // The JSON index cannot break out of its script.
-    let shard = String::from_utf8(files["catalog/data/shard-0.js"].clone()).unwrap();
+    let shard = String::from_utf8(files["search/r/0.js"].clone()).unwrap();
     assert!(!shard.contains("</script"));
     assert!(shard.contains("\\u003cscript\\u003e"));
 }

@@ -214,8 +214,13 @@ fn hostile_docs_are_inert() {
     ] {
         assert!(!body.contains(bad), "`{bad}` survived in {body}");
     }
-    // The only scripts of the page are the site's own.
-    assert_eq!(lower.matches("<script").count(), 1, "{page}");
+    // The only scripts of the page are the site's own (app.js, search.js).
+    assert_eq!(lower.matches("<script").count(), 2, "{page}");
+    assert!(
+        lower.contains("static/app.js\" defer></script>")
+            && lower.contains("static/search.js\" defer></script>"),
+        "{page}"
+    );
     assert!(
         !files
             .keys()

@@ -90,6 +90,9 @@ pub fn build(
         e => e,
     })?;
     built.timings.insert(0, ("plan", planned));
+    built
+        .timings
+        .insert(1, ("  of which search index", plan.search_time()));
     let started = std::time::Instant::now();
     disk.commit().map_err(|e| output_error(out, e))?;
     built.timings.push(("commit", started.elapsed()));

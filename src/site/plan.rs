@@ -20,7 +20,7 @@
 
 use super::export;
 use super::links;
-use super::pages::{catalog_data, health, initiatives, scorecards};
+use super::pages::{health, initiatives, scorecards, search_data};
 use super::theme::Theme;
 use super::write;
 use crate::catalog::Catalog;
@@ -40,6 +40,8 @@ pub struct Plan<'a> {
     pages: Vec<PageSpec<'a>>,
     /// Entities by file, for what Location pages read; built on first use.
     files: std::sync::OnceLock<super::location::FileIndex<'a>>,
+    /// How long writing the search index took (part of planning).
+    search_time: std::time::Duration,
 }
 
 /// One file of the site; [`Plan::deps`] says what it reads.
@@ -67,9 +69,10 @@ pub enum Family<'a> {
     Conflict(&'a EntityRef, &'a [Entity]),
     Home,
     CatalogIndex,
-    CatalogFacets,
-    /// One shard of the catalog index's data, 0-based.
-    CatalogShard(usize),
+    /// A file of the search index (`search/*.js`), which the top bar, the
+    /// catalog index and the results page read; written at plan time,
+    /// since its shards depend on the words in the catalog.
+    SearchIndex(Arc<crate::search::File>),
     ScorecardsIndex,
     /// Page `page` (1-based) of a scorecard: the first is its page, the
     /// others continue its level table.
@@ -142,9 +145,7 @@ impl Family<'_> {
             | Family::ApiDefinition(_)
             | Family::Conflict(..) => "entity pages",
             Family::Home => "home",
-            Family::CatalogIndex | Family::CatalogFacets | Family::CatalogShard(_) => {
-                "catalog index"
-            }
+            Family::CatalogIndex | Family::SearchIndex(_) => "catalog index",
             Family::ScorecardsIndex
             | Family::Scorecard { .. }
             | Family::ScorecardJson(_)
@@ -231,13 +232,21 @@ impl<'a> Plan<'a> {
             })
         }));
         pages.extend(docs_specs(checked));
-        pages.extend(site_specs(checked, theme));
+        let (site, search_time) = site_specs(checked, theme);
+        pages.extend(site);
         Plan {
             checked,
             theme,
             pages,
             files: std::sync::OnceLock::new(),
+            search_time,
         }
+    }
+
+    /// How long writing the search index took (`PORTOLAN_TIMINGS=1`
+    /// shows it; bench/search.sh compares it with the whole build).
+    pub fn search_time(&self) -> std::time::Duration {
+        self.search_time
     }
 
     pub fn checked(&self) -> &'a Checked {
@@ -334,8 +343,7 @@ impl<'a> Plan<'a> {
             Family::DocsAsset(a) => (Vec::new(), vec![a.src.as_str()]),
             Family::Home
             | Family::CatalogIndex
-            | Family::CatalogFacets
-            | Family::CatalogShard(_)
+            | Family::SearchIndex(_)
             | Family::ScorecardsIndex
             | Family::Scorecard { .. }
             | Family::ScorecardJson(_)
@@ -556,18 +564,21 @@ fn docs_specs(checked: &Checked) -> Vec<PageSpec<'_>> {
 }
 
 /// The site-wide pages, data and assets, after the entities'.
-fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
-    let catalog = &checked.loaded.catalog;
+fn site_specs<'a>(
+    checked: &'a Checked,
+    theme: &'a Theme,
+) -> (Vec<PageSpec<'a>>, std::time::Duration) {
     let cards = &checked.scorecards.scorecards;
     let spec = |path: String, family| PageSpec { path, family };
     let mut specs = vec![
         spec("index.html".to_owned(), Family::Home),
         spec("catalog/index.html".to_owned(), Family::CatalogIndex),
-        spec(catalog_data::FACETS_PATH.to_owned(), Family::CatalogFacets),
     ];
-    for i in 0..catalog_data::shard_count(catalog.entities.len()) {
-        specs.push(spec(catalog_data::shard_path(i), Family::CatalogShard(i)));
+    let started = std::time::Instant::now();
+    for file in search_data::build(checked) {
+        specs.push(spec(file.path.clone(), Family::SearchIndex(Arc::new(file))));
     }
+    let search_time = started.elapsed();
     specs.push(spec(
         "scorecards/index.html".to_owned(),
         Family::ScorecardsIndex,
@@ -630,5 +641,5 @@ fn site_specs<'a>(checked: &'a Checked, theme: &'a Theme) -> Vec<PageSpec<'a>> {
     if checked.history != crate::scorecard::trend::Trends::Off {
         specs.push(spec(export::HISTORY_PATH.to_owned(), Family::HistoryJson));
     }
-    specs
+    (specs, search_time)
 }

@@ -11,7 +11,7 @@ use super::budget::{self, InFlight};
 use super::links;
 use super::model::SiteModel;
 use super::output::{Output, OutputError};
-use super::pages::{catalog, catalog_data, conflict, health, home, initiatives, scorecards};
+use super::pages::{catalog, conflict, health, home, initiatives, scorecards};
 use super::plan::{Family, PageSpec};
 use super::summary::{self, HealthSummary, LevelSummary};
 use super::theme::Theme;
@@ -62,7 +62,6 @@ struct PageInfo<'a> {
 struct Shared {
     overall: OnceLock<Vec<LevelSummary>>,
     health: OnceLock<HealthSummary>,
-    index: OnceLock<catalog_data::Data>,
 }
 
 /// What a render did.
@@ -167,11 +166,8 @@ impl<'a> Renderer<'a> {
                 let ctx = catalog::context(m);
                 self.page(template, path, "Catalog", "catalog", &ctx);
             }
-            Family::CatalogFacets => {
-                self.write(path, self.index().facets());
-            }
-            Family::CatalogShard(i) => {
-                self.write(path, self.index().shard(*i));
+            Family::SearchIndex(file) => {
+                self.write(path, file.bytes.clone());
             }
             Family::ScorecardsIndex => {
                 let ctx = scorecards::index(m, self.overall().clone());
@@ -247,12 +243,6 @@ impl<'a> Renderer<'a> {
         self.shared
             .health
             .get_or_init(|| summary::health_summary(self.model))
-    }
-
-    fn index(&self) -> &catalog_data::Data {
-        self.shared
-            .index
-            .get_or_init(|| catalog_data::Data::new(self.model))
     }
 
     /// Renders `template` with the common variables plus `extra`, and

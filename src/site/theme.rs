@@ -56,6 +56,15 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
         "catalog.js",
         include_bytes!("../../themes/default/static/catalog.js"),
     ),
+    // The search box and its engine (a worker where the site is served).
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+    (
+        "search-engine.js",
+        include_bytes!("../../themes/default/static/search-engine.js"),
+    ),
     (
         "docs.css",
         include_bytes!("../../themes/default/static/docs.css"),

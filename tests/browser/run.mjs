@@ -77,10 +77,15 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
   const indexReady = async () => {
     await page.waitForFunction(() => {
       const c = document.getElementById("result-count");
-      return c && /entit/.test(c.textContent) && !/loading/.test(c.textContent);
+      return c && /entit/.test(c.textContent) && document.getElementById("filters").hasAttribute("data-ready");
     }, null, { timeout: 15000 });
   };
   const rows = async () => page.locator("#entities tbody tr").count();
+  // The catalog renders asynchronously (the search engine may be in a worker).
+  const countIs = async (re, id = "result-count") => {
+    await page.waitForFunction(([src, id]) => new RegExp(src).test(document.getElementById(id).textContent) &&
+      document.getElementById("filters").hasAttribute("data-ready"), [re.source, id], { timeout: 15000 });
+  };
 
   await scenario(`${mode}: the entity page's quick-answers panel answers and links to the owner`, async () => {
     await open("catalog/default/component/orders-service/index.html");
@@ -260,21 +265,24 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     assert.match(await page.locator("#result-count").innerText(), /^94 entities$/);
     assert.equal(await rows(), 50, "first page");
     await page.locator("#next").click();
+    await countIs(/Page 2 of 2/, "page-info");
     assert.equal(await rows(), 44, "second page");
     assert.match(await page.locator("#page-info").innerText(), /Page 2 of 2/);
     await page.selectOption("#f-kind", "api");
-    assert.match(await page.locator("#result-count").innerText(), /^10 entities$/);
+    await countIs(/^10 entities$/);
     assert.equal(await rows(), 10);
     await page.selectOption("#f-type", "asyncapi");
-    assert.match(await page.locator("#result-count").innerText(), /^2 entities$/);
+    await countIs(/^2 entities$/);
     assert.ok(page.url().includes("kind=api") && page.url().includes("type=asyncapi"), page.url());
     await page.locator("#f-reset").click();
     await page.waitForFunction(() => /^94 /.test(document.getElementById("result-count").textContent));
     await page.selectOption("#f-owner", "group:default/orders-team");
+    await countIs(/^(?!94 )\d+ entit/);
     const owned = await page.locator("#entities tbody tr td:first-child").allInnerTexts();
     assert.ok(owned.includes("Orders Service"), owned.join(", "));
     await page.selectOption("#f-lifecycle", "production");
     await page.selectOption("#f-system", "system:default/order-management");
+    await page.waitForFunction(() => [...document.querySelectorAll("#entities tbody tr td:nth-child(5)")].every((td) => td.textContent === "Orders Team"));
     for (const cell of await page.locator("#entities tbody tr td:nth-child(5)").allInnerTexts()) {
       assert.equal(cell, "Orders Team");
     }
@@ -290,17 +298,109 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
     }
   });
 
-  await scenario(`${mode}: searching from home lands on the service`, async () => {
+  // The top bar's search: a combobox with a listbox of results as you type.
+  const box = () => page.locator("#site-search");
+  const options = () => page.locator("#site-search-list [role=option]");
+  const typeQuery = async (q) => {
+    await box().fill("");
+    await box().pressSequentially(q);
+    await page.waitForFunction((q) => {
+      const b = document.getElementById("site-search"), l = document.getElementById("site-search-list");
+      return b.value === q && b.getAttribute("aria-expanded") === "true" && l.getAttribute("data-q") === q &&
+        l.getAttribute("aria-busy") === "false";
+    }, q, { timeout: 15000 });
+  };
+
+  await scenario(`${mode}: from home, a partial name and Enter land on the entity (two interactions)`, async () => {
     await open("index.html");
     if (shots) await page.screenshot({ path: path.join(shots, "home.png"), fullPage: false });
-    await page.locator("#q").fill("rates");
-    await page.locator("#q").press("Enter");
-    await page.waitForURL(/catalog\/index\.html\?q=rates/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "site-search", "home autofocuses the search");
+    assert.equal(await page.locator("input[type=search]").count(), 1, "one search box on home");
+    // Interaction 1: type; interaction 2: Enter, without waiting for the results.
+    await page.keyboard.type("orders-serv");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/catalog\/default\/component\/orders-service\/index\.html$/);
+  });
+
+  await scenario(`${mode}: results show as you type, grouped, and arrow keys choose one`, async () => {
+    await open("catalog/default/system/order-management/index.html");
+    await page.keyboard.press("/");
+    await typeQuery("orders");
+    const groups = await page.locator("#site-search-list [role=group]").evaluateAll((gs) => gs.map((g) => g.getAttribute("aria-label")));
+    assert.deepEqual(groups.slice(0, 3), ["Catalog", "Teams and people", "Docs"]);
+    const first = await options().first().innerText();
+    assert.match(first, /Orders Service[\s\S]*Component[\s\S]*Orders Team[\s\S]*production/, first);
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    const second = options().nth(1);
+    assert.equal(await second.getAttribute("aria-selected"), "true");
+    assert.equal(await box().getAttribute("aria-activedescendant"), await second.getAttribute("id"));
+    const title = (await second.locator(".ss-main").innerText()).trim();
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/catalog\/default\//);
+    assert.equal((await page.locator("h1").first().innerText()).trim().split("\n")[0], title);
+    if (shots) {
+      await typeQuery("pay");
+      await page.screenshot({ path: path.join(shots, "search-dropdown.png"), fullPage: false });
+    }
+  });
+
+  await scenario(`${mode}: a typo still lands on the entity`, async () => {
+    await open("index.html");
+    await typeQuery("ordrs servce");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/component\/orders-service\/index\.html$/);
+  });
+
+  await scenario(`${mode}: a docs hit lands on its heading`, async () => {
+    await open("index.html");
+    await typeQuery("outbox backlog");
+    assert.match(await options().first().innerText(), /Runbook › Outbox backlog/);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/docs\/default\/component\/orders-service\/runbook\/index\.html#outbox-backlog$/);
+    const inView = await page.evaluate(() => {
+      const r = document.getElementById("outbox-backlog").getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    });
+    assert.ok(inView, "the heading is on screen");
+  });
+
+  await scenario(`${mode}: no results says so and offers the nearest names`, async () => {
+    await open("index.html");
+    await typeQuery("zzorders");
+    const msg = page.locator("#site-search-message");
+    assert.match(await msg.innerText(), /No results for “zzorders”\. Nearest names:/);
+    const near = await options().allInnerTexts();
+    assert.ok(near.includes("orders"), near.join(", "));
+    await options().filter({ hasText: /^orders$/ }).click();
+    await page.waitForFunction(() => document.getElementById("site-search").value === "orders");
+    await page.waitForFunction(() => /Orders Service/.test(document.getElementById("site-search-list").textContent));
+  });
+
+  await scenario(`${mode}: "see all results" keeps the query in the URL and the facets narrow it`, async () => {
+    await open("index.html");
+    await typeQuery("orders");
+    // The last option (Up from the box wraps to it).
+    await page.keyboard.press("ArrowUp");
+    assert.match(await options().last().innerText(), /^See all \d+ results for “orders”/);
+    assert.equal(await options().last().getAttribute("aria-selected"), "true");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/catalog\/index\.html\?q=orders$/);
     await indexReady();
-    const first = page.locator("#entities tbody tr a").first();
-    assert.match(await first.innerText(), /Rates/);
-    await first.click();
-    await page.waitForURL(/catalog\/default\/(component|api)\/rates-/);
+    const names = await page.locator("#entities tbody tr td:first-child").allInnerTexts();
+    assert.equal(names[0], "Orders Service", names.join(", "));
+    assert.ok(await page.locator("#docs-results").isVisible(), "docs hits are listed");
+    await page.selectOption("#f-kind", "api");
+    await page.waitForFunction(() => /^[1-9]\d* entit/.test(document.getElementById("result-count").textContent) &&
+      [...document.querySelectorAll("#entities tbody tr td:nth-child(2)")].every((td) => td.textContent === "API"));
+    const apis = await page.locator("#entities tbody tr td:first-child").allInnerTexts();
+    assert.equal(apis[0], "Orders API", apis.join(", "));
+    assert.ok(page.url().includes("q=orders") && page.url().includes("kind=api"), page.url());
+    await open("catalog/index.html?q=zzorders");
+    await page.waitForFunction(() => !document.getElementById("no-results").hidden);
+    assert.match(await page.locator("#no-results").innerText(), /No results for “zzorders”\. Nearest names: orders/);
   });
 
   await scenario(`${mode}: keyboard users can skip to content and reach the search with /`, async () => {
@@ -350,7 +450,13 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
           "initiatives/runbooks-and-dashboards/index.html", "catalog/default/group/shipping-engineering/index.html"]) {
           await p.goto(base + rel, { waitUntil: "load" });
           if (rel === "catalog/index.html") {
-            await p.waitForFunction(() => !/loading/.test(document.getElementById("result-count").textContent));
+            await p.waitForFunction(() => document.getElementById("filters").hasAttribute("data-ready"));
+          }
+          if (rel === "index.html") {
+            // With the search's listbox open, results and all.
+            await p.locator("#site-search").pressSequentially("orders");
+            await p.waitForFunction(() => document.getElementById("site-search-list").getAttribute("aria-busy") === "false" &&
+              document.getElementById("site-search-list").getAttribute("data-q") === "orders");
           }
           await p.addScriptTag({ path: axePath });
           const found = await p.evaluate(async () => {
@@ -562,7 +668,7 @@ if (process.env.HOSTILE_SITE) {
             for (const a of el.attributes) if (/^on/i.test(a.name)) bad.push(`${el.tagName} ${a.name}`);
           }
           for (const el of document.querySelectorAll("script:not([src]), iframe, frame, object, embed, base, form[action^='javascript' i], meta[http-equiv='refresh' i]")) bad.push(el.tagName);
-          for (const s of document.querySelectorAll("script[src]")) if (!s.src.startsWith(location.origin + "/") || !/\/(static|static\/vendor\/mermaid|catalog\/data)\/[^/]+\.js$/.test(s.src)) bad.push(`script ${s.src}`);
+          for (const s of document.querySelectorAll("script[src]")) if (!s.src.startsWith(location.origin + "/") || !/\/(static|static\/vendor\/mermaid|search|search\/[ntvrs])\/[^/]+\.js$/.test(s.src)) bad.push(`script ${s.src}`);
           for (const a of document.querySelectorAll("[href], [src], [action], [data]")) {
             for (const attr of ["href", "src", "action", "data"]) {
               const v = a.getAttribute(attr);
@@ -573,6 +679,17 @@ if (process.env.HOSTILE_SITE) {
         });
         assert.deepEqual(found, [], rel);
       }
+      // The search list shows hostile titles and descriptions as text.
+      await p.goto(hbase + "index.html", { waitUntil: "load" });
+      await p.locator("#site-search").pressSequentially("svc");
+      await p.waitForFunction(() => {
+        const l = document.getElementById("site-search-list");
+        return l.getAttribute("data-q") === "svc" && l.getAttribute("aria-busy") === "false";
+      }, null, { timeout: 15000 });
+      assert.ok(await p.locator("#site-search-list [role=option]").count() > 0, "svc is found");
+      await p.waitForTimeout(150);
+      assert.equal(await p.evaluate(() => window.__pwned), undefined, "search list: a script ran");
+      assert.equal(await p.locator("#site-search-list *:not([role]):not(span):not(div)").count(), 0, "only the list's own elements");
       // The markdown link and the link-shaped HTML are still there, as text.
       await p.goto(hbase + "docs/default/component/svc/index.html", { waitUntil: "load" });
       assert.match(await p.locator("main").innerText(), /a markdown javascript: link/);

@@ -1,8 +1,7 @@
 //! The catalog index page: the first rows rendered into the HTML, and the
-//! filters, which load the rest from the data shards
-//! ([`super::catalog_data`]) in the browser.
+//! filters, which search and list the rest from the search index
+//! ([`super::search_data`]) in the browser.
 
-use super::catalog_data;
 use crate::site::model::{EntityLink, SiteModel};
 use crate::site::summary::{KindCount, kind_counts};
 use serde::Serialize;
@@ -17,8 +16,6 @@ pub struct Context {
     pub total: usize,
     pub kinds: Vec<KindCount>,
     pub first: Vec<FirstRow>,
-    /// How many data shards the page loads.
-    pub shards: usize,
     /// The catalog's namespaces, sorted. With more than one, the index shows
     /// a namespace column: `team-a` in `default` and in `ops` are different
     /// entities that look alike.
@@ -46,7 +43,6 @@ pub fn context(model: &SiteModel) -> Context {
                 namespace: e.eref.namespace.clone(),
             })
             .collect(),
-        shards: catalog_data::shard_count(entities.len()),
         namespaces: entities
             .keys()
             .map(|r| r.namespace.as_str())

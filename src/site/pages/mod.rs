@@ -8,9 +8,9 @@
 //! catalog grows.
 
 pub mod catalog;
-pub mod catalog_data;
 pub mod conflict;
 pub mod health;
 pub mod home;
 pub mod initiatives;
 pub mod scorecards;
+pub mod search_data;

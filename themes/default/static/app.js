@@ -5,7 +5,7 @@
     if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     var t = ev.target;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
-    var box = document.getElementById("q") || document.getElementById("f-q") || document.getElementById("site-search");
+    var box = document.getElementById("site-search");
     if (box) { ev.preventDefault(); box.focus(); box.select(); }
   });
 })();
