@@ -9,7 +9,7 @@
 # It generates the catalog (bench/gen_catalog.py) plus one initiative, builds
 # it with the release binary (--no-history: the synthetic catalog is not a
 # git repository), then
-#   1. lists every file over 300 KB outside the data (catalog/data/ shards,
+#   1. lists every file over 300 KB outside the data (search/ index shards,
 #      the api/ JSON exports and vendored assets) and fails if there is one;
 #      prints the largest HTML page of each family;
 #   2. runs bench/teams_pages.mjs: clicks from home to a team's failing checks
@@ -53,10 +53,10 @@ echo "build of $SIZE entities: ${WALL}s wall, $((KIB / 1024)) MiB peak (exit $CO
 echo "largest HTML page per family:"
 (cd "$SITE" && find . -name '*.html' -printf '%s %p\n' | sed -E 's#^([0-9]+) \./(catalog/[^/]+/[^/]+|scorecards/[^/]+/checks|scorecards|initiatives|health|docs|[^/]+)(/.*)?$#\1 \2 &#' \
   | sort -k2,2 -k1,1nr | awk '!seen[$2]++ {printf "  %-40s %7.1f KB  %s\n", $2, $1/1024, $4}')
-over=$(cd "$SITE" && find . -type f -size +300k ! -path './catalog/data/*' ! -path './api/*' ! -path './static/vendor/*' -printf '%s %p\n')
+over=$(cd "$SITE" && find . -type f -size +300k ! -path './search/*' ! -path './api/*' ! -path './static/vendor/*' -printf '%s %p\n')
 if [ -n "$over" ]; then
   echo "FAIL: files over 300 KB outside the data:"; echo "$over"; exit 1
 fi
-echo "no file outside the data (catalog/data/, api/, static/vendor/) is over 300 KB; the data files over it:"
+echo "no file outside the data (search/, api/, static/vendor/) is over 300 KB; the data files over it:"
 (cd "$SITE" && find . -type f -size +300k -printf '  %s bytes %p\n' | sort -rn)
 node bench/teams_pages.mjs "$SITE" "${RUNS:-7}"
