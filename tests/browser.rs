@@ -111,5 +111,5 @@ fn the_portal_works_in_headless_chromium_over_http_and_file() {
         String::from_utf8_lossy(&result.stderr)
     );
     assert!(result.status.success(), "browser tests failed:\n{report}");
-    assert!(report.contains("36 passed, 0 failed"), "{report}");
+    assert!(report.contains("46 passed, 0 failed"), "{report}");
 }
