@@ -147,52 +147,7 @@ done
 n=$PEER_SIZE
 dir=$(catalog "$n")
 site=$BENCH_DIR/hugo-site-$n
-rm -rf "$site"
-mkdir -p "$site/layouts/_default"
-cat >"$site/config.toml" <<'EOF'
-baseURL = "http://localhost/"
-title = "Portolan bench peer"
-languageCode = "en"
-disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
-[outputs]
-home = ["HTML"]
-section = ["HTML"]
-page = ["HTML"]
-[markup.highlight]
-codeFences = false
-EOF
-cat >"$site/layouts/_default/baseof.html" <<'EOF'
-<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{{ with .Title }}{{ . }}{{ else }}{{ with .File }}{{ .ContentBaseName }}{{ end }}{{ end }} · {{ .Site.Title }}</title></head>
-<body><main>{{ block "main" . }}{{ end }}</main></body>
-</html>
-EOF
-cat >"$site/layouts/_default/single.html" <<'EOF'
-{{ define "main" }}<p><a href="{{ .Parent.RelPermalink }}">{{ with .Parent }}{{ with .Title }}{{ . }}{{ else }}{{ with .File }}{{ .ContentBaseName }}{{ end }}{{ end }}{{ end }}</a></p><article>{{ .Content }}</article>{{ end }}
-EOF
-cat >"$site/layouts/_default/list.html" <<'EOF'
-{{ define "main" }}<nav><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ with .Title }}{{ . }}{{ else }}{{ with .File }}{{ .ContentBaseName }}{{ end }}{{ end }}</a></li>{{ end }}</ul></nav><article>{{ .Content }}</article>{{ end }}
-EOF
-# components/<name>/docs/index.md -> content/docs/<name>/_index.md (the section page),
-# components/<name>/docs/<page>.md -> content/docs/<name>/<page>.md
-docs=$(python3 - "$dir/components" "$site/content/docs" <<'EOF'
-import os, shutil, sys
-src, dst = sys.argv[1:]
-count = 0
-for comp in sorted(os.listdir(src)):
-    docs = os.path.join(src, comp, "docs")
-    if not os.path.isdir(docs):
-        continue
-    os.makedirs(os.path.join(dst, comp))
-    for name in os.listdir(docs):
-        if name.endswith(".md"):
-            target = "_index.md" if name == "index.md" else name
-            shutil.copyfile(os.path.join(docs, name), os.path.join(dst, comp, target))
-            count += 1
-print(count)
-EOF
-)
+docs=$(hugo_peer_site "$dir" "$site")
 warm "$site"
 best_of "$RUNS" "$OUT_DIR/hugo-$n" hugo --quiet --source "$site" --destination "{out}"
 hwall=$BEST hrss=$RSS hcode=$CODE

@@ -15,6 +15,8 @@
 # since the edits change it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 N=${N:-10000}
 EDITS=${EDITS:-20}
 CONCURRENCY=${CONCURRENCY:-500}
@@ -72,43 +74,7 @@ hp50=- hp95=-
 if [[ $HUGO != 0 ]]; then
     command -v hugo >/dev/null || { echo "hugo not found: apt-get install -y hugo, or HUGO=0" >&2; exit 1; }
     site=$BENCH_DIR/hugo-site-$N
-    rm -rf "$site"
-    mkdir -p "$site/layouts/_default"
-    cat >"$site/config.toml" <<'TOML'
-baseURL = "http://localhost/"
-title = "Portolan bench peer"
-languageCode = "en"
-disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
-[outputs]
-home = ["HTML"]
-section = ["HTML"]
-page = ["HTML"]
-[markup.highlight]
-codeFences = false
-TOML
-    # The same three-file theme and content layout as bench/build.sh.
-    cat >"$site/layouts/_default/baseof.html" <<'HTML'
-<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{{ .Title }} · {{ .Site.Title }}</title></head>
-<body><main>{{ block "main" . }}{{ end }}</main></body>
-</html>
-HTML
-    echo '{{ define "main" }}<p><a href="{{ .Parent.RelPermalink }}">up</a></p><article>{{ .Content }}</article>{{ end }}' >"$site/layouts/_default/single.html"
-    echo '{{ define "main" }}<nav><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></nav><article>{{ .Content }}</article>{{ end }}' >"$site/layouts/_default/list.html"
-    python3 - "$src/components" "$site/content/docs" <<'PY'
-import os, shutil, sys
-src, dst = sys.argv[1:]
-for comp in sorted(os.listdir(src)):
-    docs = os.path.join(src, comp, "docs")
-    if not os.path.isdir(docs):
-        continue
-    os.makedirs(os.path.join(dst, comp))
-    for name in os.listdir(docs):
-        if name.endswith(".md"):
-            target = "_index.md" if name == "index.md" else name
-            shutil.copyfile(os.path.join(docs, name), os.path.join(dst, comp, target))
-PY
+    hugo_peer_site "$src" "$site" >/dev/null
     hfile=$(find "$site/content/docs" -name '*.md' ! -name '_index.md' | sort | awk 'NR == 1')
     printf '\ndescription: bench-edit start\n' >>"$hfile"
     hlog=$BENCH_DIR/hugo.log
