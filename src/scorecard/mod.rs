@@ -31,7 +31,7 @@ use crate::source::Source;
 use eval::{EntityResult, Outcome, PolicySource};
 use model::{Enforcement, Scorecard};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The default scorecards shipped in the binary, from `policies/`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -393,20 +393,21 @@ fn standing(sc: &Scorecard, r: &EntityResult) -> Standing {
 /// (not one per entity: the cause is the run, not the entities), naming
 /// how many entities it skipped and why.
 fn not_judged(cards: &[Scorecard], results: &[EntityResult], diags: &mut Vec<Diagnostic>) {
-    for (si, sc) in cards.iter().enumerate() {
-        for (ci, check) in sc.checks.iter().enumerate() {
-            let mut count = 0usize;
-            let mut reason = None;
-            for r in results.iter().filter(|r| r.scorecard == si) {
-                if let Some(Outcome::NotJudged { reason: why }) = r.outcomes.get(ci) {
-                    count += 1;
-                    reason.get_or_insert(why);
-                }
+    // (scorecard, check) → how many entities, and the first reason met.
+    let mut found: BTreeMap<(usize, usize), (usize, &str)> = BTreeMap::new();
+    for r in results {
+        for (ci, o) in r.outcomes.iter().enumerate() {
+            if let Outcome::NotJudged { reason } = o {
+                found.entry((r.scorecard, ci)).or_insert((0, reason)).0 += 1;
             }
-            let Some(reason) = reason else {
-                continue;
-            };
-            diags.push(
+        }
+    }
+    for ((si, ci), (count, reason)) in found {
+        let Some(sc) = cards.get(si) else { continue };
+        let Some(check) = sc.checks.get(ci) else {
+            continue;
+        };
+        diags.push(
                 Diagnostic::new(
                     Code::CheckNotJudged,
                     format!(
@@ -422,7 +423,6 @@ fn not_judged(cards: &[Scorecard], results: &[EntityResult], diags: &mut Vec<Dia
                     if count == 1 { "entity" } else { "entities" },
                 )),
             );
-        }
     }
 }
 
