@@ -88,9 +88,7 @@ fn annotation(out: &mut String, report: &Report, d: &Diagnostic) {
         msg.push_str("\nhelp: ");
         msg.push_str(&terminal(help));
     }
-    // A built-in policy is not a file of the repository: GitHub cannot
-    // place an annotation there, so it goes on the run instead.
-    let _ = match d.span.as_ref().filter(|s| !s.file.starts_with("<builtin>")) {
+    let _ = match super::repo_span(d) {
         Some(s) => writeln!(
             out,
             "::{cmd} file={},line={},col={},title={title}::{}",

@@ -44,13 +44,7 @@ pub fn render(report: &Report) -> String {
         .map(|f| (f.clone(), Vec::new()))
         .collect();
     for (i, d) in report.diagnostics.iter().enumerate() {
-        // A built-in policy is not a file of the catalog: what is said
-        // about it belongs to the run, like a diagnostic without a file.
-        let file = d
-            .span
-            .as_ref()
-            .filter(|s| !s.file.starts_with("<builtin>"))
-            .map_or_else(|| "portolan".to_owned(), |s| s.file.clone());
+        let file = super::repo_span(d).map_or_else(|| "portolan".to_owned(), |s| s.file.clone());
         by_file
             .entry(file)
             .or_default()

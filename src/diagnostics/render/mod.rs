@@ -57,12 +57,24 @@ pub trait Section {
     fn json(&self) -> Box<dyn erased_serde::Serialize + '_>;
 }
 
+/// A built-in policy's diagnostics name `<builtin>/…`, a file the
+/// repository does not have.
+pub fn is_builtin(file: &str) -> bool {
+    file.starts_with("<builtin>")
+}
+
+/// Where a CI tool can point at `d` in the repository: its span, unless
+/// that is a built-in policy (then the diagnostic is about the run).
+pub fn repo_span(d: &Diagnostic) -> Option<&crate::diagnostics::Span> {
+    d.span.as_ref().filter(|s| !is_builtin(&s.file))
+}
+
 impl<'a> Report<'a> {
     /// The path of a catalog file as shown to users.
     pub fn path(&self, file: &str) -> String {
         let root = self.root.to_string_lossy();
         let root = root.trim_end_matches('/');
-        if root.is_empty() || root == "." || file.starts_with("<builtin>") {
+        if root.is_empty() || root == "." || is_builtin(file) {
             file.to_owned()
         } else if file.is_empty() {
             root.to_owned()

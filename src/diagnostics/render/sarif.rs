@@ -64,8 +64,7 @@ pub fn render(report: &Report) -> String {
                 "level": level(d.severity),
                 "message": { "text": text },
             });
-            // A built-in policy is no artifact a SARIF viewer can open.
-            if let Some(s) = d.span.as_ref().filter(|s| !s.file.starts_with("<builtin>")) {
+            if let Some(s) = super::repo_span(d) {
                 r["locations"] = json!([location(report, s)]);
             }
             // With a baseline, SARIF's own field says which results are
