@@ -35,7 +35,7 @@ fn main() {
     let source = portolan::source::WorkTree::new(&root).expect("catalog root");
     let loaded = portolan::catalog::load(&root).expect("catalog loads");
     let catalog = &loaded.catalog;
-    let facts = portolan::facts::gather(&source, catalog, Default::default());
+    let facts = portolan::facts::gather(&source, catalog, Default::default(), None);
     let mut diags = Vec::new();
     let sources = scorecard::sources(&source, true, &mut diags);
     let cards: Vec<model::Scorecard> = sources

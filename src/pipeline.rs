@@ -56,7 +56,7 @@ impl Default for Options {
 /// Runs the pipeline on the catalog in `source`. `root` is where it lives,
 /// for display only.
 pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
-    let mut partial = prepare(source, root, options);
+    let mut partial = prepare(source, root, options, None);
     if options.scorecards {
         let started = std::time::Instant::now();
         let files = partial.history_files(source);
@@ -64,6 +64,51 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
         partial.set_git(git, options, started.elapsed());
     }
     finish(partial, source, options, None)
+}
+
+/// What one run keeps for the next in the same process: `serve` runs the
+/// pipeline again after every save, and most of the catalog is as it was.
+/// Each stage says what it keeps and when it forgets it
+/// ([`catalog::cache`], [`facts::cache`], [`scorecard::reuse`]).
+#[derive(Default)]
+pub struct Warm {
+    catalog: catalog::cache::Cache,
+    facts: facts::cache::Cache,
+    memo: scorecard::Memo,
+}
+
+impl Warm {
+    /// Forgets what the saved `changed` paths (relative to ROOT, as the
+    /// watcher reports them) may have changed. A change to `portolan.toml`,
+    /// which every stage reads, needs [`Warm::default`] instead.
+    pub fn forget(&mut self, source: &dyn Source, changed: &std::collections::BTreeSet<String>) {
+        let kept = self.catalog.forget(source, changed);
+        self.facts.forget(changed, kept);
+    }
+
+    /// How many catalog files the last run parsed, and whether it kept the
+    /// docs sites (for tests and `PORTOLAN_TIMINGS`).
+    pub fn last(&self) -> (usize, bool) {
+        (self.catalog.parsed(), self.facts.kept_sites())
+    }
+}
+
+/// [`run`], reusing what `warm` kept from the last run and keeping this
+/// run's for the next. The result is the same as [`run`]'s.
+pub fn run_warm(source: &dyn Source, root: &Path, options: Options, warm: &mut Warm) -> Checked {
+    let mut partial = prepare(source, root, options, Some(&mut *warm));
+    if options.scorecards {
+        let started = std::time::Instant::now();
+        let files = partial.history_files(source);
+        let git = facts::git::collect(root, source.commit(), &files);
+        partial.set_git(git, options, started.elapsed());
+    }
+    finish(
+        partial,
+        source,
+        options,
+        Some(scorecard::Reuse::Renew(&mut warm.memo)),
+    )
 }
 
 /// Runs the pipeline twice, on the catalog at a base revision and on the
@@ -79,8 +124,8 @@ pub fn run_pair(
     options: Options,
 ) -> (Checked, Checked) {
     let (before, mut after) = std::thread::scope(|s| {
-        let b = s.spawn(|| prepare(base, root, options));
-        let h = prepare(head, root, options);
+        let b = s.spawn(|| prepare(base, root, options, None));
+        let h = prepare(head, root, options, None);
         (b.join(), h)
     });
     let mut before = before.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -135,15 +180,26 @@ impl Partial {
     }
 }
 
-fn prepare(source: &dyn Source, root: &Path, options: Options) -> Partial {
+fn prepare(source: &dyn Source, root: &Path, options: Options, warm: Option<&mut Warm>) -> Partial {
     let (config, config_diags) = crate::config::load(source);
     let seniority = |files: &[String]| facts::git::added_before(root, source.commit(), files);
-    let mut loaded = catalog::load_from(source, root, config, config_diags, Some(&seniority));
+    let (catalog_cache, facts_cache) = match warm {
+        Some(w) => (Some(&mut w.catalog), Some(&mut w.facts)),
+        None => (None, None),
+    };
+    let mut loaded = catalog::load_from(
+        source,
+        root,
+        config,
+        config_diags,
+        Some(&seniority),
+        catalog_cache,
+    );
     // Facts serve the policies and the portal; a catalog-only check
     // (`--no-scorecards`) needs neither.
     let started = std::time::Instant::now();
-    let mut facts = if options.scorecards {
-        facts::gather(source, &loaded.catalog, loaded.config.docs)
+    let facts = if options.scorecards {
+        facts::gather(source, &loaded.catalog, loaded.config.docs, facts_cache)
     } else {
         Facts::default()
     };
@@ -152,7 +208,7 @@ fn prepare(source: &dyn Source, root: &Path, options: Options) -> Partial {
     let (apis, mut found) =
         crate::apiref::gather(source, &loaded.catalog, loaded.config.max_file_bytes);
     loaded.timings.push(("api reference", started.elapsed()));
-    found.append(&mut facts.sites.diagnostics);
+    found.extend(facts.sites.diagnostics.iter().cloned());
     Partial {
         loaded,
         facts,

@@ -25,6 +25,7 @@ pub struct FileEntry {
     pub real: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct Discovered {
     pub files: Vec<FileEntry>,
     pub diagnostics: Vec<Diagnostic>,

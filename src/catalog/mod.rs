@@ -4,6 +4,7 @@
 //! Loading never stops at the first problem: a broken file costs only its
 //! own entities, and every problem becomes a diagnostic.
 
+pub mod cache;
 pub mod dangling;
 pub mod discover;
 pub mod kinds;
@@ -100,7 +101,7 @@ pub use crate::source::worktree::RootError as LoadError;
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let source = crate::source::WorkTree::new(root)?;
     let (config, diags) = crate::config::load(&source);
-    Ok(load_from(&source, root, config, diags, None))
+    Ok(load_from(&source, root, config, diags, None, None))
 }
 
 /// Given every file that defines a ref more than once, how to tell which of
@@ -113,16 +114,22 @@ pub type Seniority<'a> = &'a dyn Fn(&[String]) -> Option<resolve::AddedBeforeFn>
 /// display only; every read goes through `source`. `diags` are the
 /// config's diagnostics, reported with the catalog's. `seniority` settles
 /// which definition of a duplicated ref keeps it; without it every
-/// duplicated ref is a conflict.
+/// duplicated ref is a conflict. With `cache`, the file list and the
+/// parses of files an earlier load in this process kept are reused (see
+/// [`cache`]), and this load's are kept.
 pub fn load_from(
     source: &dyn Source,
     root: &Path,
     config: Config,
     mut diags: Vec<Diagnostic>,
     seniority: Option<Seniority>,
+    mut cache: Option<&mut cache::Cache>,
 ) -> Loaded {
     let mut clock = crate::timing::Clock::default();
-    let found = discover::discover(source, &config);
+    let found = match cache.as_deref_mut() {
+        Some(c) => c.discovered(|| discover::discover(source, &config)),
+        None => discover::discover(source, &config),
+    };
     diags.extend(found.diagnostics);
     clock.lap("discover");
 
@@ -134,11 +141,19 @@ pub fn load_from(
     // parallel pass and substituted afterwards one at a time, in sorted
     // file order, so that the run's substitution budget is spent the same
     // way every time.
-    let per_file: Vec<FileLoad> = found
+    let kept = cache.as_deref().map(cache::Cache::parses);
+    let per_file: Vec<(FileLoad, bool)> = found
         .files
         .par_iter()
-        .map(|f| loader.load_file(f, None))
+        .map(|f| match kept.and_then(|k| k.get(&f.rel)) {
+            Some((_, load)) => (load.clone(), true),
+            None => (loader.load_file(f, None), false),
+        })
         .collect();
+    if let Some(c) = cache {
+        c.keep(&found.files, &per_file);
+    }
+    let per_file = per_file.into_iter().map(|(load, _)| load);
     let mut files: BTreeSet<String> = found.files.iter().map(|f| f.rel.clone()).collect();
     let mut subs = location::Substitutions::new(
         config.max_substitution_bytes,
@@ -207,8 +222,8 @@ struct Loader<'a> {
 }
 
 /// What one file gave.
-#[derive(Default)]
-struct FileLoad {
+#[derive(Clone, Default)]
+pub(crate) struct FileLoad {
     entities: Vec<Entity>,
     diagnostics: Vec<Diagnostic>,
     skipped: Vec<Skipped>,

@@ -112,6 +112,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
             Message::Stop => break,
             Message::Watch(Watched::Error(e)) => {
                 eprintln!("warning: watching {}: {e}", root.display());
+                session.forget_all();
                 continue;
             }
             Message::Watch(Watched::Changed(files)) => changed.extend(files),
@@ -123,6 +124,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
                 Message::Watch(Watched::Changed(files)) => changed.extend(files),
                 Message::Watch(Watched::Error(e)) => {
                     eprintln!("warning: watching {}: {e}", root.display());
+                    session.forget_all();
                 }
                 Message::Stop => stopping = true,
             }

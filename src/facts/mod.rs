@@ -8,6 +8,7 @@
 //! I/O of its own.
 
 pub mod answers;
+pub mod cache;
 pub mod docs;
 pub mod git;
 pub mod repo;
@@ -36,8 +37,9 @@ pub struct Facts {
     pub git: git::Git,
     /// When an entity counts as stale (`[git] stale_days`, `--today`).
     pub staleness: git::Staleness,
-    /// The rendered docs sites, from the same discovery as `docs`.
-    pub sites: crate::facts::techdocs::Sites,
+    /// The rendered docs sites, from the same discovery as `docs`; shared
+    /// with the next run when `serve` keeps them (see [`cache`]).
+    pub sites: std::sync::Arc<crate::facts::techdocs::Sites>,
 }
 
 impl Facts {
@@ -64,20 +66,86 @@ impl Facts {
 }
 
 /// Gathers every fact of `catalog` from `source`, in parallel.
-pub fn gather(source: &dyn Source, catalog: &Catalog, docs_config: crate::config::Docs) -> Facts {
+pub fn gather(
+    source: &dyn Source,
+    catalog: &Catalog,
+    docs_config: crate::config::Docs,
+    cache: Option<&mut cache::Cache>,
+) -> Facts {
     let mut dirs: Vec<&str> = catalog.entities.values().map(Entity::dir).collect();
     dirs.sort_unstable();
     dirs.dedup();
+    let kept_repo = cache.as_deref().map(|c| &c.repo);
     let repo: HashMap<String, Repo> = dirs
         .par_iter()
-        .map(|d| ((*d).to_owned(), repo::facts(source, d)))
+        .map(|d| {
+            let facts = kept_repo
+                .and_then(|k| k.get(*d).cloned())
+                .unwrap_or_else(|| repo::facts(source, d));
+            ((*d).to_owned(), facts)
+        })
         .collect();
-    let docs: HashMap<EntityRef, Docs> = catalog
+    let kept_docs = cache.as_deref().map(|c| &c.docs);
+    let resolved: Vec<(&EntityRef, Option<Docs>)> = catalog
         .entities
         .par_iter()
-        .filter_map(|(r, e)| Some((r.clone(), docs::resolve(source, e)?)))
+        .map(|(r, e)| {
+            let kept = kept_docs
+                .and_then(|k| k.get(r))
+                .filter(|(reference, dir, _)| {
+                    e.str_at(&["metadata", "annotations", docs::REF_ANNOTATION])
+                        == Some(reference.as_str())
+                        && e.dir() == dir
+                });
+            match kept {
+                Some((_, _, d)) => (r, d.clone()),
+                None => (r, docs::resolve(source, e)),
+            }
+        })
         .collect();
-    let sites = crate::facts::techdocs::build(source, &catalog.entities, &docs, docs_config);
+    let docs: HashMap<EntityRef, Docs> = resolved
+        .iter()
+        .filter_map(|(r, d)| Some(((*r).clone(), d.clone()?)))
+        .collect();
+    let key: cache::SitesKey = {
+        let mut key: cache::SitesKey = docs
+            .iter()
+            .filter_map(|(r, d)| {
+                let e = catalog.entities.get(r)?;
+                Some((r.clone(), e.title().to_owned(), d.clone()))
+            })
+            .collect();
+        key.sort_by(|a, b| a.0.cmp(&b.0));
+        key
+    };
+    let kept_sites = cache
+        .as_deref()
+        .and_then(|c| c.sites.as_ref())
+        .filter(|(k, _)| *k == key)
+        .map(|(_, s)| std::sync::Arc::clone(s));
+    let kept = kept_sites.is_some();
+    let sites = kept_sites.unwrap_or_else(|| {
+        std::sync::Arc::new(crate::facts::techdocs::build(
+            source,
+            &catalog.entities,
+            &docs,
+            docs_config,
+        ))
+    });
+    if let Some(c) = cache {
+        c.repo = repo.clone();
+        c.docs = resolved
+            .into_iter()
+            .filter_map(|(r, d)| {
+                let e = catalog.entities.get(r)?;
+                let reference = e.str_at(&["metadata", "annotations", docs::REF_ANNOTATION])?;
+                Some((r.clone(), (reference.to_owned(), e.dir().to_owned(), d)))
+            })
+            .collect();
+        c.sites = Some((key, std::sync::Arc::clone(&sites)));
+        c.entity_files = catalog.entities.values().map(|e| e.file.clone()).collect();
+        c.set_kept_sites(kept);
+    }
     let answers = catalog
         .entities
         .par_iter()

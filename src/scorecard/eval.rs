@@ -290,7 +290,8 @@ pub fn evaluate(
                             outcomes,
                         })
                         .collect();
-                    return (results, Vec::new(), 0, None, true);
+                    // Lent results are kept again for the run after (`serve`).
+                    return (results, Vec::new(), 0, record.then_some(input), true);
                 }
                 let git_gap = prepared.git_gap(e);
                 local.set_input(input.clone());

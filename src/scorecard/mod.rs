@@ -53,7 +53,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 pub const POLICY_DIR: &str = "policies";
 
 /// One entity's standing on one scorecard.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Standing {
     pub entity: EntityRef,
     pub scorecard: String,
@@ -64,7 +64,7 @@ pub struct Standing {
     pub checks: Vec<CheckResult>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckResult {
     pub id: String,
     pub level: String,
@@ -164,7 +164,7 @@ pub fn run(
     sources: &[PolicySource],
     today: Date,
     limits: &eval::Limits,
-    reuse: Option<Reuse<'_>>,
+    mut reuse: Option<Reuse<'_>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Scorecards {
     let mut scorecards = Vec::new();
@@ -213,10 +213,11 @@ pub fn run(
         .collect();
     let lend = match &reuse {
         Some(Reuse::From(memo)) if memo.serves(sources) => Some(&**memo),
+        Some(Reuse::Renew(memo)) if memo.serves(sources) => Some(&**memo),
         _ => None,
     };
     let fresh = match &reuse {
-        Some(Reuse::Record(_)) => Memo::start(sources),
+        Some(Reuse::Record(_) | Reuse::Renew(_)) => Memo::start(sources),
         _ => None,
     };
     let (mut results, inputs, reused) = eval::evaluate(
@@ -229,7 +230,13 @@ pub fn run(
         fresh.is_some(),
         diags,
     );
-    if let (Some(Reuse::Record(memo)), Some(mut fresh)) = (reuse, fresh) {
+    if let Some(Reuse::Renew(memo)) = &mut reuse
+        && fresh.is_none()
+    {
+        // A policy reads `data`: nothing can be lent next time either.
+        **memo = Memo::default();
+    }
+    if let (Some(Reuse::Record(memo) | Reuse::Renew(memo)), Some(mut fresh)) = (reuse, fresh) {
         let mut by_entity: HashMap<&EntityRef, Vec<(usize, Vec<Outcome>)>> = HashMap::new();
         for r in &results {
             by_entity

@@ -32,6 +32,9 @@ struct Kept {
 pub enum Reuse<'m> {
     Record(&'m mut Memo),
     From(&'m Memo),
+    /// Borrow from the memo, then replace it with this run's results (lent
+    /// ones included): `serve` runs again after every save.
+    Renew(&'m mut Memo),
 }
 
 impl Memo {

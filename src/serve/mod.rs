@@ -7,6 +7,7 @@
 //!   browsers listening);
 //! - [`http`]: tiny_http, paths ([`paths`]) and MIME types;
 //! - [`reload`]: Server-Sent Events and the script that listens;
+//! - [`search`]: the search index, written after the reload;
 //! - [`watch`]: notify, debounced.
 //!
 //! serve is the last stage: it uses the pipeline and the site, and nothing
@@ -15,6 +16,7 @@
 pub mod http;
 pub mod paths;
 pub mod reload;
+pub mod search;
 pub mod session;
 pub mod state;
 pub mod watch;

@@ -20,6 +20,7 @@
 //! good site stays served and the errors are reported as `check` prints
 //! them.
 
+use super::search::Indexer;
 use super::state::State;
 use crate::catalog::model::EntityRef;
 use crate::diagnostics::render::{self, Report};
@@ -77,8 +78,11 @@ pub struct Failure {
 
 /// The last good run and its theme.
 struct Good {
-    checked: Checked,
+    /// Shared with the search worker while it indexes this run.
+    checked: Arc<Checked>,
     theme: Theme,
+    /// Its number, which the served pages carry (see `State::apply`).
+    run: u64,
 }
 
 pub struct Session {
@@ -86,6 +90,12 @@ pub struct Session {
     options: pipeline::Options,
     good: Option<Good>,
     state: Arc<State>,
+    /// Writes the search index after each rebuild (see `serve::search`).
+    indexer: Indexer,
+    /// The number of the last run published.
+    runs: u64,
+    /// What the last run keeps for the next (see `pipeline::Warm`).
+    warm: pipeline::Warm,
 }
 
 impl Session {
@@ -100,13 +110,17 @@ impl Session {
     ) -> Result<(Session, Rebuilt), crate::catalog::LoadError> {
         let started = Instant::now();
         let source = WorkTree::new(root)?;
-        let mut checked = pipeline::run(&source, root, options);
+        let mut warm = pipeline::Warm::default();
+        let mut checked = pipeline::run_warm(&source, root, options, &mut warm);
         prepare(&mut checked, &source);
         let mut session = Session {
             root: root.to_path_buf(),
             options,
             good: None,
+            indexer: Indexer::start(Arc::clone(&state)),
             state,
+            runs: 0,
+            warm,
         };
         let rebuilt = session.publish(&source, checked, Scope::Everything, Vec::new(), started);
         Ok((session, rebuilt))
@@ -115,6 +129,17 @@ impl Session {
     /// The state the HTTP server reads.
     pub fn state(&self) -> &Arc<State> {
         &self.state
+    }
+
+    /// Forgets what runs kept for the next one: the watcher lost events,
+    /// so the next rebuild cannot trust that unreported files are unchanged.
+    pub fn forget_all(&mut self) {
+        self.warm = pipeline::Warm::default();
+    }
+
+    /// Waits until the search index of the last good rebuild is served.
+    pub fn settle(&self) {
+        self.indexer.settle();
     }
 
     /// The theme folder `portolan.toml` names, if any (`themes/<name>`).
@@ -166,9 +191,16 @@ impl Session {
         {
             return self.retheme(&source, good, files, started);
         }
-        let checked = pipeline::run(&source, &self.root, self.options);
+        if scope == Scope::Everything {
+            self.warm = pipeline::Warm::default();
+        } else {
+            self.warm.forget(&source, changed);
+        }
+        let checked = pipeline::run_warm(&source, &self.root, self.options, &mut self.warm);
         let ran = started.elapsed();
+        let phases = checked.loaded.timings.clone();
         let mut rebuilt = self.publish(&source, checked, scope, files, started);
+        rebuilt.timings.splice(0..0, phases);
         rebuilt.timings.insert(0, ("pipeline", ran));
         rebuilt
     }
@@ -184,17 +216,19 @@ impl Session {
         let mut diags = Vec::new();
         let theme = theme::load(source, &good.checked.loaded.config.site, &mut diags);
         let errors = errors_of(diags);
+        // The search index does not depend on the theme: it stays.
         let result = if errors.is_empty() {
-            render_all(&good.checked, &theme)
+            render_all(&good.checked, &theme, false)
         } else {
             Err(errors)
         };
         match result {
             Ok(render) => {
-                let count = self.state.apply(render.files, &[], true);
+                let count = self.state.apply(render.files, &[], true, good.run);
                 self.good = Some(Good {
                     checked: good.checked,
                     theme,
+                    run: good.run,
                 });
                 self.state.succeeded();
                 Rebuilt {
@@ -240,25 +274,38 @@ impl Session {
         }
         // The score history is sampled once, at the start; it describes
         // past commits, which saving a file does not change.
-        if let Some(good) = &mut self.good {
-            checked.history = std::mem::take(&mut good.checked.history);
+        if let Some(good) = &self.good {
+            checked.history = good.checked.history.clone();
         }
         clock.lap("theme, errors");
+        // The first build writes the search index with the pages; after an
+        // edit the worker writes it once the browsers are told.
+        let first = self.good.is_none();
         let rendered = match (&self.good, scope) {
             (Some(good), Scope::Catalog) => {
                 let changed: BTreeSet<String> = files.iter().cloned().collect();
                 render_changes(good, &checked, &theme, &changed, &mut clock)
             }
-            _ => render_all(&checked, &theme),
+            _ => render_all(&checked, &theme, first),
         };
         clock.lap("render");
         match rendered {
             Ok(render) => {
+                self.runs += 1;
+                let run = self.runs;
                 let count = self
                     .state
-                    .apply(render.files, &render.removed, render.whole);
-                let old = self.good.replace(Good { checked, theme });
+                    .apply(render.files, &render.removed, render.whole, run);
+                let checked = Arc::new(checked);
+                let old = self.good.replace(Good {
+                    checked: Arc::clone(&checked),
+                    theme,
+                    run,
+                });
                 self.state.succeeded();
+                if !first {
+                    self.indexer.index(run, checked);
+                }
                 clock.lap("swap in");
                 // Freeing a large catalog's last run takes a while; the
                 // browsers are told first, and it is freed off this thread.
@@ -275,9 +322,6 @@ impl Session {
                 }
             }
             Err(errors) => {
-                if let Some(good) = &mut self.good {
-                    good.checked.history = std::mem::take(&mut checked.history);
-                }
                 let failure = self.failure(source, &checked, &errors);
                 self.fail(scope, files, failure, started)
             }
@@ -388,9 +432,14 @@ fn is_failure(d: &Diagnostic) -> bool {
     d.severity == Severity::Error && d.code != Code::CheckFailed
 }
 
-/// Renders the whole site of a run.
-fn render_all(checked: &Checked, theme: &Theme) -> Result<Render, Vec<Diagnostic>> {
-    let plan = Plan::new(checked, theme);
+/// Renders the whole site of a run, with the search index when `search`
+/// (without it, the index being served stays: see `State::apply`).
+fn render_all(checked: &Checked, theme: &Theme, search: bool) -> Result<Render, Vec<Diagnostic>> {
+    let plan = if search {
+        Plan::new(checked, theme)
+    } else {
+        Plan::without_search(checked, theme)
+    };
     let out = MemoryOutput::new();
     let all = plan.all();
     render_into(&plan, &all, &out)?;
@@ -427,7 +476,7 @@ fn render_changes(
     let changes = changes(&good.checked, new, saved);
     clock.lap("compare runs");
     let (old_paths, mut wanted) = {
-        let old = Plan::new(&good.checked, &good.theme);
+        let old = Plan::without_search(&good.checked, &good.theme);
         let paths: HashSet<String> = old.pages().iter().map(|s| s.path.clone()).collect();
         let affected: HashSet<String> = old
             .affected(&changes)
@@ -437,7 +486,7 @@ fn render_changes(
         (paths, affected)
     };
     clock.lap("old plan");
-    let plan = Plan::new(new, theme);
+    let plan = Plan::without_search(new, theme);
     wanted.extend(plan.affected(&changes).into_iter().map(|s| s.path.clone()));
     clock.lap("new plan");
     let pages: Vec<&site::PageSpec> = plan
@@ -501,10 +550,13 @@ pub fn changes(old: &Checked, new: &Checked, saved: &BTreeSet<String>) -> Change
             entities.insert((*r).clone());
         }
     }
-    let (da, db) = (sites(old), sites(new));
-    for r in da.keys().chain(db.keys()) {
-        if da.get(r) != db.get(r) {
-            entities.insert((*r).clone());
+    // Kept docs sites are the same sites (see `facts::cache`).
+    if !Arc::ptr_eq(&old.facts.sites, &new.facts.sites) {
+        let (da, db) = (sites(old), sites(new));
+        for r in da.keys().chain(db.keys()) {
+            if da.get(r) != db.get(r) {
+                entities.insert((*r).clone());
+            }
         }
     }
     Changes {
@@ -513,12 +565,11 @@ pub fn changes(old: &Checked, new: &Checked, saved: &BTreeSet<String>) -> Change
     }
 }
 
-/// Each entity's standings, serialized (they are compared, not read).
-fn standings(run: &Checked) -> BTreeMap<&EntityRef, Vec<u8>> {
-    let mut out: BTreeMap<&EntityRef, Vec<u8>> = BTreeMap::new();
+/// Each entity's standings.
+fn standings(run: &Checked) -> HashMap<&EntityRef, Vec<&crate::scorecard::Standing>> {
+    let mut out: HashMap<&EntityRef, Vec<&crate::scorecard::Standing>> = HashMap::new();
     for s in &run.scorecards.standings {
-        let bytes = serde_json::to_vec(s).unwrap_or_default();
-        out.entry(&s.entity).or_default().extend(bytes);
+        out.entry(&s.entity).or_default().push(s);
     }
     out
 }

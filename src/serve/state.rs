@@ -18,9 +18,21 @@ pub enum Event {
 /// Events queued per browser before it counts as gone.
 const QUEUE: usize = 16;
 
+/// The served files, and which swap put them there.
+#[derive(Default)]
+struct Files {
+    map: HashMap<String, Arc<[u8]>>,
+    /// Which pipeline run the pages come from (`Session` numbers them): a
+    /// search index is swapped in only over the pages of its own run.
+    run: u64,
+}
+
+/// Where the search index's files live in the site (`search/*.js`).
+const SEARCH_DIR: &str = "search/";
+
 #[derive(Default)]
 pub struct State {
-    files: RwLock<HashMap<String, Arc<[u8]>>>,
+    files: RwLock<Files>,
     /// The failed rebuild's errors, until the next good build.
     failure: Mutex<Option<String>>,
     listeners: Mutex<Vec<SyncSender<Event>>>,
@@ -31,57 +43,101 @@ impl State {
         Arc::new(State::default())
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<[u8]>>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Files> {
         self.files.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Files> {
+        self.files.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A site file.
     pub fn get(&self, path: &str) -> Option<Arc<[u8]>> {
-        self.read().get(path).cloned()
+        self.read().map.get(path).cloned()
     }
 
     /// Whether `path` is a folder of the site with an index page.
     pub fn is_dir(&self, path: &str) -> bool {
-        self.read().contains_key(&format!("{path}/index.html"))
+        self.read().map.contains_key(&format!("{path}/index.html"))
     }
 
     pub fn len(&self) -> usize {
-        self.read().len()
+        self.read().map.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+        self.read().map.is_empty()
     }
 
     /// Every path, sorted (for tests).
     pub fn paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self.read().keys().cloned().collect();
+        let mut paths: Vec<String> = self.read().map.keys().cloned().collect();
         paths.sort_unstable();
         paths
     }
 
-    /// Swaps rendered files in: the whole site when `whole`, otherwise on
-    /// top of the current files with `removed` taken out. Returns how many
-    /// files the site has.
+    /// The run the served pages come from.
+    pub fn run(&self) -> u64 {
+        self.read().run
+    }
+
+    /// Swaps rendered pages in: the whole site when `whole`, otherwise on
+    /// top of the current files with `removed` taken out. A whole site
+    /// without a search index (`serve` writes it afterwards, see
+    /// `serve::search`) keeps the index being served until then. `run`
+    /// says which pipeline run the pages come from. Returns how many files
+    /// the site has.
     pub fn apply(
         &self,
         files: BTreeMap<String, Vec<u8>>,
         removed: &[String],
         whole: bool,
+        run: u64,
     ) -> usize {
         let files: Vec<(String, Arc<[u8]>)> =
             files.into_iter().map(|(p, b)| (p, Arc::from(b))).collect();
-        let mut map = self.files.write().unwrap_or_else(|p| p.into_inner());
+        let mut served = self.write();
         if whole {
-            *map = files.into_iter().collect();
-            map.shrink_to_fit();
+            let has_index = files.iter().any(|(p, _)| p.starts_with(SEARCH_DIR));
+            let mut map: HashMap<String, Arc<[u8]>> = files.into_iter().collect();
+            if !has_index {
+                map.extend(
+                    served
+                        .map
+                        .iter()
+                        .filter(|(p, _)| p.starts_with(SEARCH_DIR))
+                        .map(|(p, b)| (p.clone(), Arc::clone(b))),
+                );
+            }
+            served.map = map;
         } else {
             for p in removed {
-                map.remove(p);
+                served.map.remove(p);
             }
-            map.extend(files);
+            served.map.extend(files);
         }
-        map.len()
+        served.run = run;
+        served.map.len()
+    }
+
+    /// Swaps in a search index written for the pages of `run`: files whose
+    /// bytes changed, new ones, and none of the old index's files it no
+    /// longer has. Nothing happens when a newer run's pages were swapped in
+    /// since (their own index follows). Returns whether it was swapped in.
+    pub fn apply_search(&self, run: u64, files: BTreeMap<String, Vec<u8>>) -> bool {
+        let mut served = self.write();
+        if served.run != run {
+            return false;
+        }
+        served
+            .map
+            .retain(|p, _| !p.starts_with(SEARCH_DIR) || files.contains_key(p));
+        for (path, bytes) in files {
+            if served.map.get(&path).is_none_or(|old| **old != *bytes) {
+                served.map.insert(path, Arc::from(bytes));
+            }
+        }
+        true
     }
 
     /// The failed rebuild's errors, if the last rebuild failed.

@@ -65,6 +65,8 @@ pub struct SiteModel<'a> {
     links: HashMap<&'a EntityRef, EntityLink>,
     /// Entities by file, for Location pages; built on first use.
     files: OnceLock<super::location::FileIndex<'a>>,
+    /// Each scorecard check's failures, for its pages.
+    pub check_lists: super::pages::scorecards::CheckLists,
 }
 
 /// A kind's display name: Backstage's spelling for known kinds, the kind as
@@ -126,6 +128,7 @@ impl<'a> SiteModel<'a> {
                 .map(|s| (s.id.as_str(), s))
                 .collect(),
             files: OnceLock::new(),
+            check_lists: Default::default(),
         }
     }
 

@@ -208,8 +208,20 @@ impl Changes {
 
 impl<'a> Plan<'a> {
     /// Plans the site of a checked catalog with a loaded theme: a path and
-    /// a family per file, which costs little next to rendering them.
+    /// a family per file, which costs little next to rendering them, except
+    /// for the search index, which is written here.
     pub fn new(checked: &'a Checked, theme: &'a Theme) -> Plan<'a> {
+        Plan::planned(checked, theme, true)
+    }
+
+    /// The plan without the search index's files: what `serve` re-renders
+    /// pages from after an edit, while the index is rewritten off the
+    /// reload's path (see `serve::search`).
+    pub fn without_search(checked: &'a Checked, theme: &'a Theme) -> Plan<'a> {
+        Plan::planned(checked, theme, false)
+    }
+
+    fn planned(checked: &'a Checked, theme: &'a Theme, search: bool) -> Plan<'a> {
         let catalog = &checked.loaded.catalog;
         let templates = entity_templates(catalog, theme);
         // Indexed parallel collects are cheap; a BTreeMap's `par_iter` with
@@ -232,7 +244,7 @@ impl<'a> Plan<'a> {
             })
         }));
         pages.extend(docs_specs(checked));
-        let (site, search_time) = site_specs(checked, theme);
+        let (site, search_time) = site_specs(checked, theme, search);
         pages.extend(site);
         Plan {
             checked,
@@ -567,6 +579,7 @@ fn docs_specs(checked: &Checked) -> Vec<PageSpec<'_>> {
 fn site_specs<'a>(
     checked: &'a Checked,
     theme: &'a Theme,
+    search: bool,
 ) -> (Vec<PageSpec<'a>>, std::time::Duration) {
     let cards = &checked.scorecards.scorecards;
     let spec = |path: String, family| PageSpec { path, family };
@@ -575,8 +588,10 @@ fn site_specs<'a>(
         spec("catalog/index.html".to_owned(), Family::CatalogIndex),
     ];
     let started = std::time::Instant::now();
-    for file in search_data::build(checked) {
-        specs.push(spec(file.path.clone(), Family::SearchIndex(Arc::new(file))));
+    if search {
+        for file in search_data::build(checked) {
+            specs.push(spec(file.path.clone(), Family::SearchIndex(Arc::new(file))));
+        }
     }
     let search_time = started.elapsed();
     specs.push(spec(

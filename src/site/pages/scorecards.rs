@@ -13,6 +13,8 @@ use crate::site::model::{EntityLink, SiteModel};
 use crate::site::summary::{LevelSummary, level_summary, percent, status_of};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Teams per page of a scorecard's level table (the first page is the
 /// scorecard's own page, the others `teams/page-N.html`).
@@ -100,7 +102,7 @@ pub struct TeamRow {
 }
 
 /// One entity that does not pass a check.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Failure {
     pub entity: EntityLink,
     pub owner: Option<EntityLink>,
@@ -113,7 +115,7 @@ pub struct Failure {
     pub team_anchor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct CheckRow {
     pub id: String,
     pub title: String,
@@ -252,8 +254,10 @@ pub fn page(model: &SiteModel, sc: &Scorecard, n: usize) -> PageContext {
         sc.checks
             .iter()
             .map(|check| {
-                let (mut row, failures) = check_row(model, sc, check, &standings);
-                row.failures = failures.into_iter().take(FAILURE_PREVIEW).collect();
+                let list = check_list(model, sc, check);
+                let (row, failures) = list.get().expect("filled by check_list");
+                let mut row = row.clone();
+                row.failures = failures.iter().take(FAILURE_PREVIEW).cloned().collect();
                 row
             })
             .collect()
@@ -292,6 +296,30 @@ pub fn page(model: &SiteModel, sc: &Scorecard, n: usize) -> PageContext {
 /// How the entities a scorecard applies to fare on one of its checks, and
 /// every entity not passing it: by owner (unowned last), then by ref. An
 /// entity the check could not judge is counted apart, not listed.
+/// Each check's row and full failure list, worked out once per render:
+/// every page of a check's list (and the scorecard page's preview) needs
+/// the whole list, and working it out per page made rendering a 10,000-entity
+/// catalog's check pages quadratic.
+#[derive(Default)]
+pub struct CheckLists(Mutex<HashMap<(String, String), Arc<CheckList>>>);
+
+type CheckList = OnceLock<(CheckRow, Vec<Failure>)>;
+
+/// The row and failures of `check`, from the render's [`CheckLists`].
+fn check_list(model: &SiteModel, sc: &Scorecard, check: &Check) -> Arc<CheckList> {
+    let slot = Arc::clone(
+        model
+            .check_lists
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((sc.id.clone(), check.id.clone()))
+            .or_default(),
+    );
+    slot.get_or_init(|| check_row(model, sc, check, &standings_of(model, sc)));
+    slot
+}
+
 fn check_row(
     model: &SiteModel,
     sc: &Scorecard,
@@ -395,8 +423,9 @@ pub fn team_anchor(team: Option<&EntityLink>) -> String {
 
 /// Page `n` (1-based) of the failure list of `check`.
 pub fn check_page(model: &SiteModel, sc: &Scorecard, check: &Check, n: usize) -> CheckContext {
-    let standings = standings_of(model, sc);
-    let (mut row, failures) = check_row(model, sc, check, &standings);
+    let list = check_list(model, sc, check);
+    let (row, failures) = list.get().expect("filled by check_list");
+    let mut row = row.clone();
     let pages = failures.len().div_ceil(FAILURE_PAGE).max(1);
     let mut teams: Vec<TeamJump> = Vec::new();
     for (i, f) in failures.iter().enumerate() {
@@ -420,9 +449,10 @@ pub fn check_page(model: &SiteModel, sc: &Scorecard, check: &Check, n: usize) ->
         });
     }
     let mut page: Vec<Failure> = failures
-        .into_iter()
+        .iter()
         .skip((n - 1) * FAILURE_PAGE)
         .take(FAILURE_PAGE)
+        .cloned()
         .collect();
     let mut last: Option<Option<String>> = None;
     for f in &mut page {

@@ -1,0 +1,190 @@
+//! What `serve` keeps between runs (`pipeline::Warm`): after each kind of
+//! save, a warm run must say exactly what a cold run of the same files
+//! says, while parsing only the saved files and keeping the docs sites
+//! when no docs file changed.
+
+mod common;
+use common::*;
+use portolan::pipeline::{self, Checked, Options, Warm};
+use portolan::source::WorkTree;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn options() -> Options {
+    Options {
+        scorecards: true,
+        today: portolan::date::Date::parse("2026-11-28").unwrap(),
+    }
+}
+
+/// What a run says, in a comparable form.
+fn said(c: &Checked) -> String {
+    let entities: Vec<String> = c
+        .loaded
+        .catalog
+        .entities
+        .values()
+        .map(|e| format!("{} {} {:?}", e.eref, e.file, e.doc))
+        .collect();
+    let mut docs: Vec<String> = c
+        .facts
+        .docs
+        .iter()
+        .map(|(r, d)| format!("{r} {d:?}"))
+        .collect();
+    docs.sort();
+    let mut answers: Vec<String> = c
+        .facts
+        .answers
+        .iter()
+        .map(|(r, a)| format!("{r} {a:?}"))
+        .collect();
+    answers.sort();
+    let sites: Vec<String> = c
+        .facts
+        .sites
+        .sites
+        .iter()
+        .map(|(r, s)| {
+            format!(
+                "{r} {:?}",
+                s.pages
+                    .iter()
+                    .map(|p| (&p.out, &p.html))
+                    .collect::<Vec<_>>()
+            )
+        })
+        .collect();
+    format!(
+        "{entities:#?}\n{:#?}\n{:#?}\n{:#?}\n{docs:#?}\n{answers:#?}\n{sites:#?}\n{:#?}",
+        c.diagnostics,
+        c.scorecards.standings,
+        c.loaded.catalog.relations,
+        c.apis.keys().collect::<BTreeSet<_>>()
+    )
+}
+
+fn cold(root: &Path) -> String {
+    let source = WorkTree::new(root).unwrap();
+    said(&pipeline::run(&source, root, options()))
+}
+
+/// Forgets what `changed` touched and runs warm; checks it against a cold
+/// run and returns (files parsed, docs sites kept).
+fn rerun(warm: &mut Warm, root: &Path, changed: &[&str], what: &str) -> (usize, bool) {
+    let source = WorkTree::new(root).unwrap();
+    let changed: BTreeSet<String> = changed.iter().map(|s| (*s).to_owned()).collect();
+    warm.forget(&source, &changed);
+    let got = said(&pipeline::run_warm(&source, root, options(), warm));
+    let want = cold(root);
+    assert!(got == want, "{what}: the warm run differs from a cold run");
+    warm.last()
+}
+
+const TRACKING: &str = "services/tracking-service/catalog-info.yaml";
+
+#[test]
+fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("catalog");
+    copy_dir(&repo().join("example-catalog"), &root);
+    let extra = |name: &str, owner: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n"
+        )
+    };
+    for (d, name) in [("a", "swap-one"), ("b", "swap-two")] {
+        std::fs::create_dir_all(root.join("extra").join(d)).unwrap();
+        std::fs::write(
+            root.join("extra").join(d).join("catalog-info.yaml"),
+            extra(name, "tracking-team"),
+        )
+        .unwrap();
+    }
+    let mut warm = Warm::default();
+    let source = WorkTree::new(&root).unwrap();
+    let first = said(&pipeline::run_warm(&source, &root, options(), &mut warm));
+    assert!(
+        first == cold(&root),
+        "the first warm run differs from a cold run"
+    );
+    let (parsed, kept) = warm.last();
+    assert!(parsed > 20, "{parsed}");
+    assert!(!kept);
+
+    // An entity file saved: that file alone is parsed again, the docs
+    // sites are kept, and a changed check result shows.
+    let p = root.join(TRACKING);
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("description: Stores", "description: Keeps"),
+    )
+    .unwrap();
+    assert_eq!(
+        rerun(&mut warm, &root, &[TRACKING], "description"),
+        (1, true)
+    );
+    let text = std::fs::read_to_string(&p).unwrap();
+    let without_owner = text.replace("  owner: tracking-team\n", "  owner: platform-team\n");
+    std::fs::write(&p, without_owner).unwrap();
+    assert_eq!(rerun(&mut warm, &root, &[TRACKING], "owner"), (1, true));
+
+    // A docs page added: the docs sites are built again.
+    std::fs::write(
+        root.join("services/tracking-service/docs/faq.md"),
+        "# FAQ\n\nAsk in the channel.\n",
+    )
+    .unwrap();
+    let (_, kept) = rerun(
+        &mut warm,
+        &root,
+        &["services/tracking-service/docs/faq.md"],
+        "docs page added",
+    );
+    assert!(!kept);
+    // A docs page edited in place.
+    std::fs::write(
+        root.join("services/tracking-service/docs/faq.md"),
+        "# FAQ\n\nAsk in #tracking.\n\n## More\n\nRead the runbook.\n",
+    )
+    .unwrap();
+    let (_, kept) = rerun(
+        &mut warm,
+        &root,
+        &["services/tracking-service/docs/faq.md"],
+        "docs page edited",
+    );
+    assert!(!kept);
+
+    // Two folders swapped by renaming: only the folders are reported, and
+    // the files under them must not keep their old parses.
+    let e = root.join("extra");
+    std::fs::rename(e.join("a"), e.join("tmp")).unwrap();
+    std::fs::rename(e.join("b"), e.join("a")).unwrap();
+    std::fs::rename(e.join("tmp"), e.join("b")).unwrap();
+    rerun(
+        &mut warm,
+        &root,
+        &["extra/a", "extra/b", "extra/tmp"],
+        "folders swapped",
+    );
+
+    // A file created and one removed.
+    std::fs::write(
+        root.join("extra/new.yaml"),
+        extra("brand-new", "tracking-team"),
+    )
+    .unwrap();
+    rerun(&mut warm, &root, &["extra/new.yaml"], "file created");
+    std::fs::remove_file(root.join("extra/new.yaml")).unwrap();
+    rerun(&mut warm, &root, &["extra/new.yaml"], "file removed");
+
+    // A broken save, then the fix.
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text.replace("kind: Component", "kind: [Component")).unwrap();
+    rerun(&mut warm, &root, &[TRACKING], "broken");
+    std::fs::write(&p, text).unwrap();
+    // The docs sites are built again: the broken run had one entity fewer.
+    assert_eq!(rerun(&mut warm, &root, &[TRACKING], "fixed"), (1, false));
+}
