@@ -87,6 +87,7 @@ const STAGES: &[(&str, &[&str])] = &[
         &[
             "pipeline",
             "site",
+            "scorecard",
             "catalog",
             "diagnostics",
             "source",
