@@ -75,6 +75,10 @@ pub struct Warm {
     catalog: catalog::cache::Cache,
     facts: facts::cache::Cache,
     memo: scorecard::Memo,
+    /// History facts, with the HEAD they were read at.
+    git: Option<(Option<git2::Oid>, (facts::git::Git, Option<Diagnostic>))>,
+    /// No file was created or removed since the last run.
+    files_kept: bool,
 }
 
 impl Warm {
@@ -84,6 +88,7 @@ impl Warm {
     pub fn forget(&mut self, source: &dyn Source, changed: &std::collections::BTreeSet<String>) {
         let kept = self.catalog.forget(source, changed);
         self.facts.forget(changed, kept);
+        self.files_kept = kept;
     }
 
     /// How many catalog files the last run parsed, and whether it kept the
@@ -99,8 +104,20 @@ pub fn run_warm(source: &dyn Source, root: &Path, options: Options, warm: &mut W
     let mut partial = prepare(source, root, options, Some(&mut *warm));
     if options.scorecards {
         let started = std::time::Instant::now();
-        let files = partial.history_files(source);
-        let git = facts::git::collect(root, source.commit(), &files);
+        // The files asked about are the same while none was created or
+        // removed; the answers are the same while HEAD is.
+        let head = match source.commit() {
+            Some(at) => Some(at),
+            None => facts::git::head(root),
+        };
+        let git = match warm.git.take() {
+            Some((at, git)) if warm.files_kept && at == head => git,
+            _ => {
+                let files = partial.history_files(source);
+                facts::git::collect(root, source.commit(), &files)
+            }
+        };
+        warm.git = Some((head, git.clone()));
         partial.set_git(git, options, started.elapsed());
     }
     finish(

@@ -55,12 +55,23 @@ fn said(c: &Checked) -> String {
             )
         })
         .collect();
+    // History by file, sorted (it is a hash map).
+    let git = match c.facts.git.history() {
+        Some(h) => {
+            let mut files: Vec<String> =
+                h.files.iter().map(|(f, x)| format!("{f} {x:?}")).collect();
+            files.sort();
+            files.join("\n")
+        }
+        None => format!("{:?}", c.facts.git),
+    };
     format!(
-        "{entities:#?}\n{:#?}\n{:#?}\n{:#?}\n{docs:#?}\n{answers:#?}\n{sites:#?}\n{:#?}",
+        "{entities:#?}\n{:#?}\n{:#?}\n{:#?}\n{docs:#?}\n{answers:#?}\n{sites:#?}\n{:#?}\n{:?}",
         c.diagnostics,
         c.scorecards.standings,
         c.loaded.catalog.relations,
-        c.apis.keys().collect::<BTreeSet<_>>()
+        c.apis.keys().collect::<BTreeSet<_>>(),
+        git
     )
 }
 
@@ -187,4 +198,34 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
     std::fs::write(&p, text).unwrap();
     // The docs sites are built again: the broken run had one entity fewer.
     assert_eq!(rerun(&mut warm, &root, &[TRACKING], "fixed"), (1, false));
+}
+
+#[test]
+fn history_facts_follow_new_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    copy_dir(&repo().join("example-catalog"), &root);
+    let repo = git2::Repository::init(&root).unwrap();
+    common::git::commit_on_head(&repo, "Ada Lovelace", "2026-10-01", "first");
+    let mut warm = Warm::default();
+    let source = WorkTree::new(&root).unwrap();
+    let first = said(&pipeline::run_warm(&source, &root, options(), &mut warm));
+    assert!(first == cold(&root));
+    assert!(first.contains("Ada Lovelace"), "history facts were read");
+
+    // A save without a commit: the same history.
+    let p = root.join(TRACKING);
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("description: Stores", "description: Keeps"),
+    )
+    .unwrap();
+    rerun(&mut warm, &root, &[TRACKING], "saved, not committed");
+    // A commit moves HEAD: the file's last change is the new commit.
+    common::git::commit_on_head(&repo, "Grace Hopper", "2026-11-20", "second");
+    rerun(&mut warm, &root, &[TRACKING], "committed");
+    let source = WorkTree::new(&root).unwrap();
+    let now = said(&pipeline::run_warm(&source, &root, options(), &mut warm));
+    assert!(now.contains("Grace Hopper"), "the new commit shows");
 }

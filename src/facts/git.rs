@@ -149,6 +149,13 @@ pub fn collect(root: &Path, at: Option<Oid>, files: &[String]) -> (Git, Option<D
         .unwrap_or((Git::Absent, None))
 }
 
+/// The commit HEAD points at in the repository holding `root`, if any:
+/// history facts depend on it and on the files asked about, nothing else
+/// (`serve` keeps them while both stay the same).
+pub fn head(root: &Path) -> Option<Oid> {
+    Repository::discover(root).ok()?.head().ok()?.target()
+}
+
 /// [`collect`] for several catalogs of one repository at once (`check
 /// --base` reads the base and the working tree): one walk over the union
 /// of their histories, each commit's changes compared once and credited to
