@@ -61,7 +61,15 @@ if [[ $PORTOLAN != 0 ]]; then
     first_build=$(head -n 1 "$log")
     rss_first=$(rss_kib "$pid")
     lat=$(python3 "$CLIENT" latency-sse 127.0.0.1 "$port" "$file" "$EDITS")
-    sleep 2   # the last run is freed off the rebuild thread
+    # Memory at rest: once the last edit's search index is swapped in (serve
+    # writes it after the reload event, at idle priority, and says so),
+    # and the last run is freed off the rebuild thread.
+    for _ in $(seq 1 240); do
+        [[ $(grep -E 'changed|search index' "$log" | tail -n 1) == "search index"* ]] && break
+        sleep 0.5
+    done
+    search_line=$(grep 'search index' "$log" | tail -n 1)
+    sleep 2
     rss_after=$(rss_kib "$pid")
     rel=${file#"$work"/}
     name=$(basename "$(dirname "$file")")
@@ -78,6 +86,7 @@ if [[ $PORTOLAN != 0 ]]; then
     echo "portolan serve, $N entities: $first_build"
     echo "saved $rel $EDITS times; reload event after (ms): $(ms_list "$lat")"
     echo "rebuild lines: see $log (PORTOLAN_TIMINGS=1 adds each phase)"
+    echo "last search index update: $search_line"
     echo "portolan: p50 $p50 ms, p95 $p95 ms; RSS $((rss_first / 1024)) -> $((rss_after / 1024)) MiB ($growth); load: $rps"
     rss_row="$((rss_first / 1024)) → $((rss_after / 1024)) MiB ($growth)"
     load_row=$rps

@@ -66,6 +66,9 @@ pub fn run(source: &dyn Source, root: &Path, options: Options) -> Checked {
     finish(partial, source, options, None)
 }
 
+/// History facts and the warning that came with them.
+type GitFacts = (facts::git::Git, Option<Diagnostic>);
+
 /// What one run keeps for the next in the same process: `serve` runs the
 /// pipeline again after every save, and most of the catalog is as it was.
 /// Each stage says what it keeps and when it forgets it
@@ -76,7 +79,7 @@ pub struct Warm {
     facts: facts::cache::Cache,
     memo: scorecard::Memo,
     /// History facts, with the HEAD they were read at.
-    git: Option<(Option<git2::Oid>, (facts::git::Git, Option<Diagnostic>))>,
+    git: Option<(Option<git2::Oid>, GitFacts)>,
     /// No file was created or removed since the last run.
     files_kept: bool,
 }

@@ -98,6 +98,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
         v4 => v4.to_string(),
     };
     let url = format!("http://{host}:{}/", server.addr.port());
+    session.report_search(|line| say(&line));
     say(&line(&first, session.state().len()));
     say(&format!(
         "serving {} at {url} (live reload on; Ctrl-C to stop)",

@@ -14,8 +14,10 @@
 //! ones served ([`State::apply_search`]), so what is served in the end is
 //! byte for byte what `build` writes for the same catalog.
 //!
-//! The worker has a one-thread pool of its own: it takes one core at most,
-//! and the next rebuild keeps the others.
+//! The worker has a one-thread pool of its own, scheduled as idle work
+//! where the system allows (Linux's `SCHED_IDLE`): it takes one core at
+//! most and only while nothing else wants it, so the next rebuild is not
+//! slowed by an index still being written for the last one.
 
 use super::state::State;
 use crate::pipeline::Checked;
@@ -27,6 +29,8 @@ enum Job {
     Index { run: u64, checked: Arc<Checked> },
     /// Answer once every job sent before this one is done.
     Settle(Sender<()>),
+    /// Say this line after each index swapped in.
+    Report(Box<dyn Fn(String) + Send>),
 }
 
 /// The worker's handle; dropping it ends the worker after its job.
@@ -50,6 +54,12 @@ impl Indexer {
         let _ = self.tx.send(Job::Index { run, checked });
     }
 
+    /// Calls `report` with one line after each index swapped in (the
+    /// terminal shows when search has caught up with an edit).
+    pub fn report(&self, report: impl Fn(String) + Send + 'static) {
+        let _ = self.tx.send(Job::Report(Box::new(report)));
+    }
+
     /// Waits until the index of the last run handed over is served (or
     /// dropped for a newer run): tests and benchmarks compare the served
     /// site with a fresh build after it.
@@ -65,8 +75,10 @@ fn work(state: &State, rx: &Receiver<Job>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .thread_name(|_| "search index".to_owned())
+        .start_handler(|_| idle())
         .build()
         .ok();
+    let mut report: Option<Box<dyn Fn(String) + Send>> = None;
     while let Ok(first) = rx.recv() {
         // Take everything queued: only the newest run is worth indexing.
         let mut latest = None;
@@ -75,21 +87,52 @@ fn work(state: &State, rx: &Receiver<Job>) {
             match job {
                 Job::Index { run, checked } => latest = Some((run, checked)),
                 Job::Settle(done) => waiting.push(done),
+                Job::Report(r) => report = Some(r),
             }
         }
         if let Some((run, checked)) = latest
             && state.run() == run
         {
+            let started = std::time::Instant::now();
             let write = || crate::site::pages::search_data::build(&checked);
             let files = match &pool {
                 Some(pool) => pool.install(write),
                 None => write(),
             };
+            let count = files.len();
             let files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-            state.apply_search(run, files);
+            if let Some(changed) = state.apply_search(run, files)
+                && let Some(report) = &report
+            {
+                report(format!(
+                    "search index: {changed} of {count} files changed, written in {} ms",
+                    started.elapsed().as_millis()
+                ));
+            }
         }
         for done in waiting {
             let _ = done.send(());
         }
+    }
+}
+
+/// Lowers the calling thread to idle priority where the system has one; a
+/// refusal only costs speed.
+fn idle() {
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::unix::{
+            NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+            thread_native_id,
+        };
+        let _ = set_thread_priority_and_policy(
+            thread_native_id(),
+            thread_priority::ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+        );
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min);
     }
 }

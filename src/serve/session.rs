@@ -137,6 +137,12 @@ impl Session {
         self.warm = pipeline::Warm::default();
     }
 
+    /// Calls `report` with one line whenever a rebuild's search index is
+    /// swapped in.
+    pub fn report_search(&self, report: impl Fn(String) + Send + 'static) {
+        self.indexer.report(report);
+    }
+
     /// Waits until the search index of the last good rebuild is served.
     pub fn settle(&self) {
         self.indexer.settle();

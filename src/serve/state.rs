@@ -123,21 +123,25 @@ impl State {
     /// Swaps in a search index written for the pages of `run`: files whose
     /// bytes changed, new ones, and none of the old index's files it no
     /// longer has. Nothing happens when a newer run's pages were swapped in
-    /// since (their own index follows). Returns whether it was swapped in.
-    pub fn apply_search(&self, run: u64, files: BTreeMap<String, Vec<u8>>) -> bool {
+    /// since (their own index follows). Returns how many files changed, or
+    /// `None` when it was not swapped in.
+    pub fn apply_search(&self, run: u64, files: BTreeMap<String, Vec<u8>>) -> Option<usize> {
         let mut served = self.write();
         if served.run != run {
-            return false;
+            return None;
         }
+        let before = served.map.len();
         served
             .map
             .retain(|p, _| !p.starts_with(SEARCH_DIR) || files.contains_key(p));
+        let mut changed = before - served.map.len();
         for (path, bytes) in files {
             if served.map.get(&path).is_none_or(|old| **old != *bytes) {
                 served.map.insert(path, Arc::from(bytes));
+                changed += 1;
             }
         }
-        true
+        Some(changed)
     }
 
     /// The failed rebuild's errors, if the last rebuild failed.
