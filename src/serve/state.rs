@@ -205,3 +205,62 @@ impl State {
             .clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::State;
+    use std::collections::BTreeMap;
+
+    fn files(list: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        list.iter()
+            .map(|(p, b)| ((*p).to_owned(), b.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn an_index_is_swapped_in_only_over_its_own_run() {
+        let state = State::new();
+        state.apply(files(&[("index.html", "one")]), &[], true, 1);
+        state.apply(files(&[("index.html", "two")]), &[], true, 2);
+        // The index written for run 1 arrives after run 2's pages: dropped.
+        assert_eq!(
+            state.apply_search(1, files(&[("search/meta.js", "old")])),
+            None
+        );
+        assert!(state.get("search/meta.js").is_none());
+        assert_eq!(
+            state.apply_search(
+                2,
+                files(&[("search/meta.js", "m"), ("search/n/ab.js", "n")])
+            ),
+            Some(2)
+        );
+        // Only changed files count, and files the new index lacks go.
+        assert_eq!(
+            state.apply_search(2, files(&[("search/meta.js", "m2")])),
+            Some(2)
+        );
+        assert_eq!(state.paths(), ["index.html", "search/meta.js"]);
+    }
+
+    #[test]
+    fn a_whole_site_without_an_index_keeps_the_served_one() {
+        let state = State::new();
+        state.apply(
+            files(&[("index.html", "a"), ("search/meta.js", "m")]),
+            &[],
+            true,
+            1,
+        );
+        state.apply(files(&[("index.html", "b")]), &[], true, 1);
+        assert_eq!(state.paths(), ["index.html", "search/meta.js"]);
+        // A whole site with its own index replaces the old one.
+        state.apply(
+            files(&[("index.html", "c"), ("search/r/0.js", "r")]),
+            &[],
+            true,
+            2,
+        );
+        assert_eq!(state.paths(), ["index.html", "search/r/0.js"]);
+    }
+}
