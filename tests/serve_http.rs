@@ -58,10 +58,31 @@ impl Served {
     }
 
     /// The next rebuild line.
+    /// The next rebuild line, past the lines that say a search index was
+    /// swapped in (they follow a rebuild's at their own pace).
     fn next_line(&self) -> String {
-        self.lines
-            .recv_timeout(Duration::from_secs(60))
-            .expect("no rebuild line")
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .expect("no rebuild line");
+            if !line.starts_with("search index: ") {
+                return line;
+            }
+        }
+    }
+
+    /// The next line that says a search index was swapped in.
+    fn next_search_line(&self) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .expect("no search index line");
+            if line.starts_with("search index: ") {
+                return line;
+            }
+        }
     }
 }
 
@@ -232,6 +253,10 @@ fn an_edit_reloads_the_browser_and_a_broken_one_shows_the_errors() {
         page.text().contains("Keeps every scan event"),
         "the page changed"
     );
+    // The search index follows the reload, and the terminal says so (its
+    // bytes are checked against a fresh build in tests/serve.rs).
+    let line = served.next_search_line();
+    assert!(line.contains(" files changed, written in "), "{line}");
 
     // A YAML syntax error: the errors go to the browser, the old page stays.
     rewrite(
