@@ -19,7 +19,10 @@ pub struct Checked {
     /// Catalog and scorecard diagnostics, overrides applied, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// The API reference of each API entity with a readable definition.
-    pub apis: std::collections::HashMap<crate::catalog::model::EntityRef, crate::apiref::ApiDoc>,
+    pub apis: std::collections::HashMap<
+        crate::catalog::model::EntityRef,
+        std::sync::Arc<crate::apiref::ApiDoc>,
+    >,
     /// Score history at past commits: filled in by `build` (see
     /// `crate::history`), `Off` after a plain run.
     pub history: crate::scorecard::trend::Trends,
@@ -77,6 +80,7 @@ type GitFacts = (facts::git::Git, Option<Diagnostic>);
 pub struct Warm {
     catalog: catalog::cache::Cache,
     facts: facts::cache::Cache,
+    apis: crate::apiref::Cache,
     memo: scorecard::Memo,
     /// History facts, with the HEAD they were read at.
     git: Option<(Option<git2::Oid>, GitFacts)>,
@@ -91,6 +95,7 @@ impl Warm {
     pub fn forget(&mut self, source: &dyn Source, changed: &std::collections::BTreeSet<String>) {
         let kept = self.catalog.forget(source, changed);
         self.facts.forget(changed, kept);
+        self.apis.forget(changed, kept);
         self.files_kept = kept;
     }
 
@@ -175,7 +180,10 @@ pub fn run_pair(
 struct Partial {
     loaded: Loaded,
     facts: Facts,
-    apis: std::collections::HashMap<crate::catalog::model::EntityRef, crate::apiref::ApiDoc>,
+    apis: std::collections::HashMap<
+        crate::catalog::model::EntityRef,
+        std::sync::Arc<crate::apiref::ApiDoc>,
+    >,
     found: Vec<Diagnostic>,
 }
 
@@ -203,9 +211,9 @@ impl Partial {
 fn prepare(source: &dyn Source, root: &Path, options: Options, warm: Option<&mut Warm>) -> Partial {
     let (config, config_diags) = crate::config::load(source);
     let seniority = |files: &[String]| facts::git::added_before(root, source.commit(), files);
-    let (catalog_cache, facts_cache) = match warm {
-        Some(w) => (Some(&mut w.catalog), Some(&mut w.facts)),
-        None => (None, None),
+    let (catalog_cache, facts_cache, api_cache) = match warm {
+        Some(w) => (Some(&mut w.catalog), Some(&mut w.facts), Some(&mut w.apis)),
+        None => (None, None, None),
     };
     let mut loaded = catalog::load_from(
         source,
@@ -225,8 +233,12 @@ fn prepare(source: &dyn Source, root: &Path, options: Options, warm: Option<&mut
     };
     loaded.timings.push(("facts", started.elapsed()));
     let started = std::time::Instant::now();
-    let (apis, mut found) =
-        crate::apiref::gather(source, &loaded.catalog, loaded.config.max_file_bytes);
+    let (apis, mut found) = crate::apiref::gather(
+        source,
+        &loaded.catalog,
+        loaded.config.max_file_bytes,
+        api_cache,
+    );
     loaded.timings.push(("api reference", started.elapsed()));
     found.extend(facts.sites.diagnostics.iter().cloned());
     Partial {

@@ -55,6 +55,13 @@ fn said(c: &Checked) -> String {
             )
         })
         .collect();
+    let apis: Vec<String> = c
+        .apis
+        .iter()
+        .map(|(r, doc)| format!("{r} {}", serde_json::to_string(&**doc).unwrap()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     // History by file, sorted (it is a hash map).
     let git = match c.facts.git.history() {
         Some(h) => {
@@ -67,11 +74,7 @@ fn said(c: &Checked) -> String {
     };
     format!(
         "{entities:#?}\n{:#?}\n{:#?}\n{:#?}\n{docs:#?}\n{answers:#?}\n{sites:#?}\n{:#?}\n{:?}",
-        c.diagnostics,
-        c.scorecards.standings,
-        c.loaded.catalog.relations,
-        c.apis.keys().collect::<BTreeSet<_>>(),
-        git
+        c.diagnostics, c.scorecards.standings, c.loaded.catalog.relations, apis, git
     )
 }
 
@@ -167,6 +170,65 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
         "docs page edited",
     );
     assert!(!kept);
+
+    // An API whose definition `$ref`s another file: saving that file (not
+    // an entity file) changes the API's reference.
+    std::fs::create_dir_all(root.join("extra/api")).unwrap();
+    std::fs::write(
+        root.join("extra/api/catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: things-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: tracking-team\n  definition:\n    $text: ./openapi.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("extra/api/openapi.yaml"),
+        "openapi: 3.0.0\ninfo:\n  title: Things\n  version: 1.0.0\npaths:\n  /things:\n    get:\n      summary: List things\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: ./schemas.yaml#/Thing\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("extra/api/schemas.yaml"),
+        "Thing:\n  type: object\n  properties:\n    colour:\n      type: string\n",
+    )
+    .unwrap();
+    rerun(
+        &mut warm,
+        &root,
+        &[
+            "extra/api/catalog-info.yaml",
+            "extra/api/openapi.yaml",
+            "extra/api/schemas.yaml",
+        ],
+        "API added",
+    );
+    std::fs::write(
+        root.join("extra/api/schemas.yaml"),
+        "Thing:\n  type: object\n  properties:\n    weight:\n      type: number\n",
+    )
+    .unwrap();
+    rerun(
+        &mut warm,
+        &root,
+        &["extra/api/schemas.yaml"],
+        "$ref file saved",
+    );
+    let source = WorkTree::new(&root).unwrap();
+    let now = pipeline::run_warm(&source, &root, options(), &mut warm);
+    let things = portolan::catalog::model::EntityRef::new("api", "default", "things-api");
+    let doc = serde_json::to_string(&*now.apis[&things]).unwrap();
+    assert!(doc.contains("weight") && !doc.contains("colour"), "{doc}");
+    // The API's own file saved with no change to its definition: kept.
+    let api_file = root.join("extra/api/catalog-info.yaml");
+    let text = std::fs::read_to_string(&api_file).unwrap();
+    std::fs::write(
+        &api_file,
+        text.replace("name: things-api", "name: things-api\n  title: Things"),
+    )
+    .unwrap();
+    rerun(
+        &mut warm,
+        &root,
+        &["extra/api/catalog-info.yaml"],
+        "API entity saved",
+    );
 
     // Two folders swapped by renaming: only the folders are reported, and
     // the files under them must not keep their old parses.

@@ -29,6 +29,7 @@ use crate::source::Source;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Operations (OpenAPI paths × methods, AsyncAPI operations) shown.
 pub const MAX_OPERATIONS: usize = 2_000;
@@ -198,30 +199,92 @@ impl Origin<'_> {
     }
 }
 
-/// The reference of every API entity with a definition it can read.
+/// The reference of every API entity with a definition it can read. With
+/// `cache`, an API entity that is written as in the last run keeps its
+/// reference (see [`Cache`]), and this run's are kept.
 pub fn gather(
     source: &dyn Source,
     catalog: &Catalog,
     max_bytes: u64,
-) -> (HashMap<EntityRef, ApiDoc>, Vec<Diagnostic>) {
-    let found: Vec<(EntityRef, ApiDoc, Vec<Diagnostic>)> = catalog
+    cache: Option<&mut Cache>,
+) -> (HashMap<EntityRef, Arc<ApiDoc>>, Vec<Diagnostic>) {
+    let kept = cache.as_deref().map(|c| &c.kept);
+    type Found = (EntityRef, Option<Arc<ApiDoc>>, Vec<Diagnostic>);
+    let found: Vec<Found> = catalog
         .entities
         .par_iter()
         .filter(|(r, _)| r.kind == "api")
-        .filter_map(|(r, e)| {
+        .map(|(r, e)| {
+            if let Some(k) = kept.and_then(|k| k.get(r))
+                && k.file == e.file
+                && k.entity == e.doc
+            {
+                return (r.clone(), k.doc.clone(), k.diagnostics.clone());
+            }
             let mut diags = Vec::new();
-            let doc = document(source, e, max_bytes, &mut diags)?;
-            Some((r.clone(), doc, diags))
+            match document(source, e, max_bytes, &mut diags) {
+                Some(doc) => (r.clone(), Some(Arc::new(doc)), diags),
+                None => (r.clone(), None, Vec::new()),
+            }
         })
         .collect();
+    if let Some(c) = cache {
+        c.kept = found
+            .iter()
+            .filter_map(|(r, doc, diags)| {
+                let e = catalog.entities.get(r)?;
+                Some((
+                    r.clone(),
+                    Kept {
+                        entity: e.doc.clone(),
+                        file: e.file.clone(),
+                        doc: doc.clone(),
+                        diagnostics: diags.clone(),
+                    },
+                ))
+            })
+            .collect();
+        c.entity_files = catalog.entities.values().map(|e| e.file.clone()).collect();
+    }
     let mut docs = HashMap::with_capacity(found.len());
     let mut diags = Vec::new();
     for (r, doc, d) in found {
-        docs.insert(r, doc);
+        if let Some(doc) = doc {
+            docs.insert(r, doc);
+        }
         diags.extend(d);
     }
     crate::diagnostics::sort(&mut diags);
     (docs, diags)
+}
+
+/// What one gathering keeps for the next in the same process (`serve`):
+/// each API entity's reference, with the entity as written (placeholders
+/// substituted, so a `$text` file's content is part of it) and its file
+/// (where relative `$ref`s start). A reference also reads the `$ref`
+/// files, which are not entity files, so it is kept only while every saved
+/// path defines entities and no file was created or removed.
+#[derive(Default)]
+pub struct Cache {
+    kept: HashMap<EntityRef, Kept>,
+    entity_files: std::collections::HashSet<String>,
+}
+
+struct Kept {
+    entity: crate::catalog::yaml::Node,
+    file: String,
+    doc: Option<Arc<ApiDoc>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Cache {
+    /// Forgets everything unless every saved path in `changed` is an entity
+    /// file of the last run and `files_kept` (none was created or removed).
+    pub fn forget(&mut self, changed: &std::collections::BTreeSet<String>, files_kept: bool) {
+        if !files_kept || !changed.iter().all(|p| self.entity_files.contains(p)) {
+            *self = Cache::default();
+        }
+    }
 }
 
 /// The file name of the raw definition, next to the entity page.

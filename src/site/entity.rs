@@ -647,7 +647,7 @@ pub fn context<'m>(model: &'m SiteModel, e: &Entity) -> EntityContext<'m> {
         scaffolder: spec.scaffolder,
         definition: spec.definition,
         spec_fields: spec.fields,
-        api: model.checked.apis.get(&e.eref),
+        api: model.checked.apis.get(&e.eref).map(|a| &**a),
         api_source: model
             .checked
             .apis
