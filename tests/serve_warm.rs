@@ -144,32 +144,20 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
     std::fs::write(&p, without_owner).unwrap();
     assert_eq!(rerun(&mut warm, &root, &[TRACKING], "owner"), (1, true));
 
-    // A docs page added: the docs sites are built again.
-    std::fs::write(
-        root.join("services/tracking-service/docs/faq.md"),
-        "# FAQ\n\nAsk in the channel.\n",
-    )
-    .unwrap();
-    let (_, kept) = rerun(
-        &mut warm,
-        &root,
-        &["services/tracking-service/docs/faq.md"],
-        "docs page added",
-    );
-    assert!(!kept);
-    // A docs page edited in place.
-    std::fs::write(
-        root.join("services/tracking-service/docs/faq.md"),
-        "# FAQ\n\nAsk in #tracking.\n\n## More\n\nRead the runbook.\n",
-    )
-    .unwrap();
-    let (_, kept) = rerun(
-        &mut warm,
-        &root,
-        &["services/tracking-service/docs/faq.md"],
-        "docs page edited",
-    );
-    assert!(!kept);
+    // A docs page added, then edited in place: the docs sites are built
+    // again each time.
+    const FAQ: &str = "services/tracking-service/docs/faq.md";
+    for (text, what) in [
+        ("# FAQ\n\nAsk in the channel.\n", "docs page added"),
+        (
+            "# FAQ\n\nAsk in #tracking.\n\n## More\n\nRead the runbook.\n",
+            "docs page edited",
+        ),
+    ] {
+        std::fs::write(root.join(FAQ), text).unwrap();
+        let (_, kept) = rerun(&mut warm, &root, &[FAQ], what);
+        assert!(!kept, "{what}: the docs sites were kept");
+    }
 
     // An API whose definition `$ref`s another file: saving that file (not
     // an entity file) changes the API's reference.
