@@ -1,17 +1,21 @@
 //! One `serve` session: the last good run and site, and the rebuild after
 //! each batch of saved files.
 //!
-//! A rebuild runs the pipeline on the working tree (every scorecard is
-//! evaluated again, so a policy that reads `data.catalog` sees the edit
-//! like any other), then compares the new run with the last good one to
+//! A rebuild runs the pipeline on the working tree on top of what the last
+//! run kept (`pipeline::Warm`: unsaved files' parses, facts, docs sites,
+//! API references, and the scorecard results of entities whose policy input
+//! is unchanged, none when a policy reads `data`, so such a policy sees the
+//! edit like any other). It then compares the new run with the last good one to
 //! find what changed: the entities defined in the saved files, entities
 //! whose relations, standings, quick answers or docs site differ, and the
 //! saved files themselves. The page plan turns that into the pages to
 //! render again (those whose dependencies name a changed entity or file,
 //! in the old plan or the new one, plus pages new to the site); every other
-//! page keeps its bytes. A policy, waiver or `portolan.toml` change renders
-//! the whole site again; a theme change renders the whole site from the
-//! last run without checking again.
+//! page keeps its bytes. A policy, initiative, waiver or `portolan.toml`
+//! change starts from nothing and renders the whole site again; a theme
+//! change renders the whole site from the last run without checking again.
+//! The search index is written after the browsers are told
+//! (`serve::search`).
 //!
 //! A rebuild fails when it would publish something worse than the site
 //! being served: the theme does not load or render, or the edit introduces
@@ -192,15 +196,17 @@ impl Session {
                 return self.fail(scope, files, Failure { errors: 1, text }, started);
             }
         };
-        if scope == Scope::Theme
-            && let Some(good) = self.good.take()
-        {
-            return self.retheme(&source, good, files, started);
-        }
+        // Forgotten for every scope: a theme folder may hold files the
+        // catalog reads too, and the next catalog rebuild must not trust them.
         if scope == Scope::Everything {
             self.warm = pipeline::Warm::default();
         } else {
             self.warm.forget(&source, changed);
+        }
+        if scope == Scope::Theme
+            && let Some(good) = self.good.take()
+        {
+            return self.retheme(&source, good, files, started);
         }
         let checked = pipeline::run_warm(&source, &self.root, self.options, &mut self.warm);
         let ran = started.elapsed();
