@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{GROUP, component, portolan, stderr, stdout};
+use common::{GROUP, component, portolan, replace_in, stderr, stdout};
 use std::path::Path;
 
 fn example_repo() -> (tempfile::TempDir, git2::Repository) {
@@ -33,10 +33,7 @@ fn pr(root: &Path, format: &str) -> (Option<i32>, String) {
 }
 
 fn edit(root: &Path, file: &str, from: &str, to: &str) {
-    let p = root.join(file);
-    let text = std::fs::read_to_string(&p).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    std::fs::write(p, text.replacen(from, to, 1)).unwrap();
+    replace_in(&root.join(file), from, to);
 }
 
 const AUTH: &str = "services/auth-service/catalog-info.yaml";

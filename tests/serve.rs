@@ -81,7 +81,9 @@ fn assert_same(session: &Session, root: &Path, what: &str) {
 fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) -> BTreeSet<String> {
     let p = root.join(rel);
     let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(&p, f(text)).unwrap();
+    let edited = f(text.clone());
+    assert_ne!(edited, text, "the edit of {rel} changed nothing");
+    std::fs::write(&p, edited).unwrap();
     BTreeSet::from([rel.to_owned()])
 }
 

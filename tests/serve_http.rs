@@ -216,12 +216,6 @@ fn example() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, root)
 }
 
-fn rewrite(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    std::fs::write(path, text.replace(from, to)).unwrap();
-}
-
 #[test]
 fn an_edit_reloads_the_browser_and_a_broken_one_shows_the_errors() {
     let (_dir, root) = example();
@@ -237,7 +231,7 @@ fn an_edit_reloads_the_browser_and_a_broken_one_shows_the_errors() {
     );
     let mut events = Events::open(addr);
 
-    rewrite(
+    replace_in(
         &root.join(TRACKING),
         "description: Stores",
         "description: Keeps",
@@ -259,7 +253,7 @@ fn an_edit_reloads_the_browser_and_a_broken_one_shows_the_errors() {
     assert!(line.contains(" files changed, written in "), "{line}");
 
     // A YAML syntax error: the errors go to the browser, the old page stays.
-    rewrite(
+    replace_in(
         &root.join(TRACKING),
         "  owner: tracking-team\n",
         "  owner: [tracking-team\n",
@@ -288,7 +282,7 @@ fn an_edit_reloads_the_browser_and_a_broken_one_shows_the_errors() {
     let mut late = Events::open(addr);
     late.wait_for("event: failed");
 
-    rewrite(
+    replace_in(
         &root.join(TRACKING),
         "owner: [tracking-team",
         "owner: tracking-team",

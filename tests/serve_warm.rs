@@ -129,19 +129,12 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
     // An entity file saved: that file alone is parsed again, the docs
     // sites are kept, and a changed check result shows.
     let p = root.join(TRACKING);
-    let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(
-        &p,
-        text.replace("description: Stores", "description: Keeps"),
-    )
-    .unwrap();
+    replace_in(&p, "description: Stores", "description: Keeps");
     assert_eq!(
         rerun(&mut warm, &root, &[TRACKING], "description"),
         (1, true)
     );
-    let text = std::fs::read_to_string(&p).unwrap();
-    let without_owner = text.replace("  owner: tracking-team\n", "  owner: platform-team\n");
-    std::fs::write(&p, without_owner).unwrap();
+    replace_in(&p, "  owner: tracking-team\n", "  owner: platform-team\n");
     assert_eq!(rerun(&mut warm, &root, &[TRACKING], "owner"), (1, true));
 
     // A docs page added, then edited in place: the docs sites are built
@@ -203,14 +196,27 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
     let things = portolan::catalog::model::EntityRef::new("api", "default", "things-api");
     let doc = serde_json::to_string(&*now.apis[&things]).unwrap();
     assert!(doc.contains("weight") && !doc.contains("colour"), "{doc}");
-    // The API's own file saved with no change to its definition: kept.
+    // Another entity file saved: the API's reference is the one kept, not
+    // one built again. (Saving the API's own file builds it again: it is
+    // kept only for an API entity written exactly as before.)
+    replace_in(&p, "description: Keeps", "description: Holds");
+    let changed = BTreeSet::from([TRACKING.to_owned()]);
+    warm.forget(&source, &changed);
+    let after = pipeline::run_warm(&source, &root, options(), &mut warm);
+    assert!(
+        std::sync::Arc::ptr_eq(&now.apis[&things], &after.apis[&things]),
+        "the API reference was built again"
+    );
+    assert!(
+        said(&after) == cold(&root),
+        "another entity saved: warm differs from cold"
+    );
     let api_file = root.join("extra/api/catalog-info.yaml");
-    let text = std::fs::read_to_string(&api_file).unwrap();
-    std::fs::write(
+    replace_in(
         &api_file,
-        text.replace("name: things-api", "name: things-api\n  title: Things"),
-    )
-    .unwrap();
+        "name: things-api",
+        "name: things-api\n  title: Things",
+    );
     rerun(
         &mut warm,
         &root,
@@ -243,7 +249,7 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
 
     // A broken save, then the fix.
     let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(&p, text.replace("kind: Component", "kind: [Component")).unwrap();
+    replace_in(&p, "kind: Component", "kind: [Component");
     rerun(&mut warm, &root, &[TRACKING], "broken");
     std::fs::write(&p, text).unwrap();
     // The docs sites are built again: the broken run had one entity fewer.
@@ -265,12 +271,7 @@ fn history_facts_follow_new_commits() {
 
     // A save without a commit: the same history.
     let p = root.join(TRACKING);
-    let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(
-        &p,
-        text.replace("description: Stores", "description: Keeps"),
-    )
-    .unwrap();
+    replace_in(&p, "description: Stores", "description: Keeps");
     rerun(&mut warm, &root, &[TRACKING], "saved, not committed");
     // A commit moves HEAD: the file's last change is the new commit.
     common::git::commit_on_head(&repo, "Grace Hopper", "2026-11-20", "second");

@@ -270,3 +270,12 @@ pub fn check_failures(c: &portolan::pipeline::Checked, check_id: &str) -> Vec<St
         .map(|d| d.message.clone())
         .collect()
 }
+
+/// Replaces the first `from` in the file at `path` with `to`. Panics when
+/// the file has no `from`: an edit that silently changed nothing would let
+/// the test after it pass without testing anything.
+pub fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "`{from}` is not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
