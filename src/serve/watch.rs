@@ -9,9 +9,16 @@
 //! without the kinds a rebuild would trigger the next one forever. Reads,
 //! version-control internals, editor swap files and the score history
 //! cache do not count as edits.
+//!
+//! Neither does a file that first appeared in the batch and is gone at its
+//! end: the temporary file of an editor that saves by writing a new file
+//! and renaming it over the old one (`sed -i`, JetBrains' safe write, vim
+//! with `backupcopy=no`). Reporting it would make the rebuild see a file
+//! created and forget everything it kept (see `pipeline::Warm`), turning a
+//! one-file save into a rebuild from nothing.
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -41,7 +48,8 @@ pub fn watch(
     let mut watcher = notify::recommended_watcher(raw_tx)?;
     watcher.watch(&canon, RecursiveMode::Recursive)?;
     std::thread::spawn(move || {
-        let mut batch = BTreeSet::new();
+        // Each path with whether its first event in the batch created it.
+        let mut batch: BTreeMap<String, bool> = BTreeMap::new();
         // When the batch is due: `DEBOUNCE` after the last edit (reads
         // in between do not postpone it).
         let mut due = Instant::now();
@@ -54,13 +62,15 @@ pub fn watch(
             let message = match next {
                 Ok(Ok(event)) => {
                     if is_edit(&event.kind) {
-                        batch.extend(
-                            event
-                                .paths
-                                .iter()
-                                .filter_map(|p| relative(&canon, p))
-                                .filter(|rel| counts(rel, &ignore)),
-                        );
+                        let created = matches!(event.kind, EventKind::Create(_));
+                        for rel in event
+                            .paths
+                            .iter()
+                            .filter_map(|p| relative(&canon, p))
+                            .filter(|rel| counts(rel, &ignore))
+                        {
+                            batch.entry(rel).or_insert(created);
+                        }
                         if !batch.is_empty() {
                             due = Instant::now() + DEBOUNCE;
                         }
@@ -68,7 +78,13 @@ pub fn watch(
                     continue;
                 }
                 Ok(Err(e)) => Watched::Error(e.to_string()),
-                Err(RecvTimeoutError::Timeout) => Watched::Changed(std::mem::take(&mut batch)),
+                Err(RecvTimeoutError::Timeout) => {
+                    let paths = settled(&canon, std::mem::take(&mut batch));
+                    if paths.is_empty() {
+                        continue;
+                    }
+                    Watched::Changed(paths)
+                }
                 Err(RecvTimeoutError::Disconnected) => return,
             };
             if tx.send(message).is_err() {
@@ -77,6 +93,16 @@ pub fn watch(
         }
     });
     Ok(watcher)
+}
+
+/// The paths of a finished batch, without those created in it that are
+/// gone again: no run saw them, so nothing a run kept depends on them.
+fn settled(root: &Path, batch: BTreeMap<String, bool>) -> BTreeSet<String> {
+    batch
+        .into_iter()
+        .filter(|(rel, created)| !created || root.join(rel).symlink_metadata().is_ok())
+        .map(|(rel, _)| rel)
+        .collect()
 }
 
 /// Whether an event can change a file's content or existence (reads and
@@ -136,6 +162,47 @@ mod tests {
         assert!(!counts("4913", &ignore));
         assert!(!counts(".portolan-cache/history.json", &ignore));
         assert!(counts(".portolan-cachex/a.yaml", &ignore));
+    }
+
+    /// The next batch, waiting at most a few seconds.
+    fn next(rx: &mpsc::Receiver<Watched>) -> BTreeSet<String> {
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(Watched::Changed(paths)) => paths,
+            other => panic!("no batch: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_save_by_rename_reports_the_saved_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("svc")).unwrap();
+        std::fs::write(root.join("svc/catalog-info.yaml"), "a: 1\n").unwrap();
+        let (tx, rx) = mpsc::channel();
+        let _watcher = watch(root, Vec::new(), tx).unwrap();
+        // What `sed -i` does: a new file beside the old, renamed over it.
+        std::fs::write(root.join("svc/sedAb12Cd"), "a: 2\n").unwrap();
+        std::fs::rename(
+            root.join("svc/sedAb12Cd"),
+            root.join("svc/catalog-info.yaml"),
+        )
+        .unwrap();
+        assert_eq!(
+            next(&rx),
+            BTreeSet::from(["svc/catalog-info.yaml".to_owned()])
+        );
+        // A file created and kept is reported, and so is one removed.
+        std::fs::write(root.join("svc/runbook.md"), "# Runbook\n").unwrap();
+        assert_eq!(next(&rx), BTreeSet::from(["svc/runbook.md".to_owned()]));
+        std::fs::remove_file(root.join("svc/runbook.md")).unwrap();
+        assert_eq!(next(&rx), BTreeSet::from(["svc/runbook.md".to_owned()]));
+        // A file created and removed again within one batch is not an edit.
+        std::fs::write(root.join("svc/scratch"), "x").unwrap();
+        std::fs::remove_file(root.join("svc/scratch")).unwrap();
+        assert!(
+            rx.recv_timeout(DEBOUNCE * 10).is_err(),
+            "a file that came and went was reported"
+        );
     }
 
     #[test]
