@@ -43,7 +43,7 @@ fn main() {
         .filter_map(|s| model::scorecard(&s.file, &metadata::parse(&s.file, &s.text).0, &mut diags))
         .collect();
     let t = Instant::now();
-    let prepared = input::Prepared::new(catalog, &facts, portolan::date::Date::today());
+    let prepared = input::Prepared::new(catalog, &facts, portolan::date::Date::today(), None);
     let prepare = t.elapsed();
     let (engine, _) = eval::engine(&sources, prepared.data(), &mut diags);
 

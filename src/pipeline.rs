@@ -32,6 +32,9 @@ impl Checked {
     /// Adds diagnostics found after the run (the theme's), with the
     /// catalog's severity overrides, keeping the list sorted.
     pub fn add(&mut self, found: Vec<Diagnostic>) {
+        if found.is_empty() {
+            return; // already sorted; a large catalog has many to sort
+        }
         self.diagnostics
             .extend(self.loaded.config.severity.apply(found));
         diagnostics::sort(&mut self.diagnostics);

@@ -136,6 +136,28 @@ fn warm_runs_say_what_cold_runs_say_and_redo_only_what_changed() {
     );
     replace_in(&p, "  owner: tracking-team\n", "  owner: platform-team\n");
     assert_eq!(rerun(&mut warm, &root, &[TRACKING], "owner"), (1, true));
+    // A field a check reads from `input.entity` emptied: the check fails
+    // in the warm run, which converted the saved document again instead of
+    // keeping the last run's values for the entity.
+    replace_in(&p, "description: Keeps", "description: \"\" #");
+    let failing = |c: &Checked| {
+        check_failures(c, "description")
+            .iter()
+            .any(|m| m.contains("tracking-service"))
+    };
+    let source = WorkTree::new(&root).unwrap();
+    warm.forget(&source, &BTreeSet::from([TRACKING.to_owned()]));
+    let emptied = pipeline::run_warm(&source, &root, options(), &mut warm);
+    assert!(failing(&emptied), "the emptied description passed");
+    assert!(
+        said(&emptied) == cold(&root),
+        "description emptied: warm differs from cold"
+    );
+    replace_in(&p, "description: \"\" #", "description: Keeps");
+    assert_eq!(
+        rerun(&mut warm, &root, &[TRACKING], "description back"),
+        (1, true)
+    );
 
     // A docs page added, then edited in place: the docs sites are built
     // again each time.

@@ -217,7 +217,7 @@ pub fn gather(
         .map(|(r, e)| {
             if let Some(k) = kept.and_then(|k| k.get(r))
                 && k.file == e.file
-                && k.entity == e.doc
+                && (Arc::ptr_eq(&k.entity, &e.doc) || *k.entity == *e.doc)
             {
                 return (r.clone(), k.doc.clone(), k.diagnostics.clone());
             }
@@ -271,7 +271,7 @@ pub struct Cache {
 }
 
 struct Kept {
-    entity: crate::catalog::yaml::Node,
+    entity: Arc<crate::catalog::yaml::Node>,
     file: String,
     doc: Option<Arc<ApiDoc>>,
     diagnostics: Vec<Diagnostic>,

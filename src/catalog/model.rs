@@ -202,8 +202,11 @@ pub struct Entity {
     pub eref: EntityRef,
     /// `None` for kinds Portolan does not know (they load as generic entities).
     pub kind: Option<KnownKind>,
-    /// The document as written (after `$text` substitution).
-    pub doc: Node,
+    /// The document as written (after `$text` substitution). Shared, so
+    /// that a parse `serve` keeps is the same document in the next run:
+    /// stages that keep values derived from it know them still valid by
+    /// identity (`Arc::ptr_eq`) instead of comparing whole documents.
+    pub doc: std::sync::Arc<Node>,
     /// The file, relative to the catalog root, with `/` separators.
     pub file: String,
     /// Where the document starts.

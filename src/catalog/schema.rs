@@ -138,7 +138,7 @@ pub fn to_entity(doc: Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<E
     Some(Entity {
         eref,
         kind: known,
-        doc,
+        doc: std::sync::Arc::new(doc),
         file: file.to_owned(),
         pos,
         includes: Vec::new(),

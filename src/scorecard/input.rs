@@ -17,6 +17,7 @@ use crate::facts::{Answers, Docs, Facts, Repo};
 use rayon::prelude::*;
 use regorus::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub const INPUT_VERSION: u32 = 1;
 
@@ -51,6 +52,20 @@ fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
             .collect::<BTreeMap<_, _>>(),
     )
 }
+
+/// One entity's document as policy values, with the document they were
+/// converted from: `serve` runs again after every save, and a kept parse
+/// is the same `Arc` (see [`Prepared::converted`]).
+#[derive(Clone)]
+pub struct DocValues {
+    doc: Arc<Node>,
+    full: Value,
+    summary: Value,
+    reference: Value,
+}
+
+/// Converted documents by ref.
+pub type Converted = HashMap<EntityRef, DocValues>;
 
 /// Per-entity values computed once for a whole evaluation.
 pub struct Prepared<'a> {
@@ -95,16 +110,34 @@ impl Keys {
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(catalog: &'a Catalog, facts: &'a Facts, today: Date) -> Self {
-        let pairs: Vec<(&EntityRef, Value, Value, Value)> = catalog
+    /// With `prior` (the last run's [`Prepared::converted`]), an entity
+    /// whose document is the very one converted then takes those values.
+    pub fn new(
+        catalog: &'a Catalog,
+        facts: &'a Facts,
+        today: Date,
+        prior: Option<&Converted>,
+    ) -> Self {
+        type Pair<'r> = (&'r EntityRef, Value, Value, Value, Value);
+        let pairs: Vec<Pair> = catalog
             .entities
             .par_iter()
             .map(|(r, e)| {
-                let full = node_value(&e.doc);
-                let summary = summary(r, e, &full);
+                let kept = prior
+                    .and_then(|p| p.get(r))
+                    .filter(|v| Arc::ptr_eq(&v.doc, &e.doc));
+                let (full, summary, reference) = match kept {
+                    Some(v) => (v.full.clone(), v.summary.clone(), v.reference.clone()),
+                    None => {
+                        let full = node_value(&e.doc);
+                        let summary = summary(r, e, &full);
+                        (full, summary, Value::from(r.to_string()))
+                    }
+                };
                 let site = facts.sites.of(r);
                 let changed = docs_last_change(facts, site).unwrap_or(Value::Null);
-                (r, full, summary, docs(facts.docs_of(r), site, changed))
+                let docs = docs(facts.docs_of(r), site, changed);
+                (r, full, summary, reference, docs)
             })
             .collect();
         let repo = facts
@@ -123,8 +156,8 @@ impl<'a> Prepared<'a> {
             refs: HashMap::with_capacity(n),
             today,
         };
-        for (r, full, summary, docs) in pairs {
-            prepared.refs.insert(r, Value::from(r.to_string()));
+        for (r, full, summary, reference, docs) in pairs {
+            prepared.refs.insert(r, reference);
             prepared.full.insert(r, full);
             prepared.summary.insert(r, summary);
             prepared.docs.insert(r, docs);
@@ -137,9 +170,33 @@ impl<'a> Prepared<'a> {
         let catalog: BTreeMap<Value, Value> = self
             .full
             .iter()
-            .map(|(r, v)| (Value::from(r.to_string()), v.clone()))
+            .map(|(r, v)| (self.refs[r].clone(), v.clone()))
             .collect();
         object([("catalog", Value::from(catalog))])
+    }
+
+    /// Each entity's converted document, for the next run's
+    /// [`Prepared::new`]: the values are reference-counted, so keeping
+    /// them costs little, and inputs built from them share them with this
+    /// run's, which makes comparing the two runs' inputs
+    /// ([`super::reuse::Memo::lend`]) a pointer comparison for all but the
+    /// entities that changed.
+    pub fn converted(&self) -> Converted {
+        self.catalog
+            .entities
+            .iter()
+            .filter_map(|(r, e)| {
+                Some((
+                    r.clone(),
+                    DocValues {
+                        doc: Arc::clone(&e.doc),
+                        full: self.full.get(r)?.clone(),
+                        summary: self.summary.get(r)?.clone(),
+                        reference: self.refs.get(r)?.clone(),
+                    },
+                ))
+            })
+            .collect()
     }
 
     fn summary_of(&self, r: &EntityRef) -> Value {
@@ -261,7 +318,7 @@ fn summary(r: &EntityRef, e: &Entity, full: &Value) -> Value {
     let entity = match definition {
         None => full.clone(),
         Some(_) => {
-            let mut doc = e.doc.clone();
+            let mut doc = Node::clone(&e.doc);
             if let Some(spec) = doc.get_mut("spec")
                 && let Yaml::Map(entries) = &mut spec.value
             {

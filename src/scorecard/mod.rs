@@ -197,7 +197,11 @@ pub fn run(
         timings.push((name, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let prepared = input::Prepared::new(catalog, facts, today);
+    let prior = match &reuse {
+        Some(Reuse::Renew(memo)) => Some(&memo.converted),
+        _ => None,
+    };
+    let prepared = input::Prepared::new(catalog, facts, today, prior);
     lap("inputs");
     let (engine, compiled) = eval::engine(sources, prepared.data(), diags);
     lap("engine");
@@ -230,11 +234,12 @@ pub fn run(
         fresh.is_some(),
         diags,
     );
-    if let Some(Reuse::Renew(memo)) = &mut reuse
-        && fresh.is_none()
-    {
-        // A policy reads `data`: nothing can be lent next time either.
-        **memo = Memo::default();
+    if let Some(Reuse::Renew(memo)) = &mut reuse {
+        if fresh.is_none() {
+            // A policy reads `data`: nothing can be lent next time either.
+            **memo = Memo::default();
+        }
+        memo.converted = prepared.converted();
     }
     if let (Some(Reuse::Record(memo) | Reuse::Renew(memo)), Some(mut fresh)) = (reuse, fresh) {
         let mut by_entity: HashMap<&EntityRef, Vec<(usize, Vec<Outcome>)>> = HashMap::new();
@@ -249,7 +254,11 @@ pub fn run(
                 fresh.keep(entity, input, kept);
             }
         }
-        *memo = fresh;
+        fresh.converted = std::mem::take(&mut memo.converted);
+        let old = std::mem::replace(memo, fresh);
+        // Freeing the last run's inputs takes a while on a large catalog;
+        // `serve` is waiting for this run, so it is done off its path.
+        rayon::spawn(move || drop(old));
     }
     lap("evaluate");
     let waivers = waivers::load(source, diags);

@@ -20,6 +20,9 @@ pub struct Memo {
     /// The policies the results came from; another set lends nothing.
     policies: Vec<(String, String)>,
     by_entity: HashMap<EntityRef, Kept>,
+    /// The run's converted documents, kept by [`Reuse::Renew`] also when
+    /// a policy reads `data` (converting is not evaluating).
+    pub(super) converted: super::input::Converted,
 }
 
 struct Kept {
@@ -50,6 +53,7 @@ impl Memo {
                 .map(|p| (p.file.clone(), p.text.clone()))
                 .collect(),
             by_entity: HashMap::new(),
+            converted: HashMap::new(),
         })
     }
 

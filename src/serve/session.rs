@@ -33,6 +33,7 @@ use crate::pipeline::{self, Checked};
 use crate::site::theme::{self, Theme};
 use crate::site::{self, Changes, MemoryOutput, Plan};
 use crate::source::{Source, WorkTree};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -463,13 +464,14 @@ fn render_all(checked: &Checked, theme: &Theme, search: bool) -> Result<Render, 
     })
 }
 
+/// Renders `pages` into `out`; the render's phases go to the timings.
 fn render_into(
     plan: &Plan,
     pages: &[&site::PageSpec],
     out: &MemoryOutput,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<crate::timing::Laps, Vec<Diagnostic>> {
     match site::render(plan, pages, &site::Options::default(), out) {
-        Ok(_) => Ok(()),
+        Ok(built) => Ok(built.timings),
         Err(site::BuildError::Theme(errors)) => Err(errors),
         Err(e) => Err(vec![Diagnostic::new(Code::Io, e.to_string())]),
     }
@@ -514,7 +516,10 @@ fn render_changes(
         .collect();
     removed.sort_unstable();
     let out = MemoryOutput::new();
-    render_into(&plan, &pages, &out)?;
+    // Each render phase on its own line, before the whole render's.
+    for (phase, took) in render_into(&plan, &pages, &out)? {
+        clock.laps.push((phase, took));
+    }
     Ok(Render {
         rendered: pages.iter().map(|s| s.path.clone()).collect(),
         removed,
@@ -543,14 +548,17 @@ pub fn changes(old: &Checked, new: &Checked, saved: &BTreeSet<String>) -> Change
         }
     }
     let (a, b) = (&old.loaded.catalog, &new.loaded.catalog);
-    for r in a.entities.keys().chain(b.entities.keys()) {
-        if a.entities.contains_key(r) != b.entities.contains_key(r)
-            || a.relations.get(r) != b.relations.get(r)
-            || old.facts.answers_of(r) != new.facts.answers_of(r)
-        {
-            entities.insert(r.clone());
-        }
-    }
+    // In parallel: this compares every entity of two runs on every save.
+    let every: Vec<&EntityRef> = a.entities.keys().chain(b.entities.keys()).collect();
+    let differ: Vec<&EntityRef> = every
+        .into_par_iter()
+        .filter(|r| {
+            a.entities.contains_key(*r) != b.entities.contains_key(*r)
+                || a.relations.get(*r) != b.relations.get(*r)
+                || old.facts.answers_of(r) != new.facts.answers_of(r)
+        })
+        .collect();
+    entities.extend(differ.into_iter().cloned());
     for r in a.conflicts.keys().chain(b.conflicts.keys()) {
         if a.conflicts.contains_key(r) != b.conflicts.contains_key(r) {
             entities.insert(r.clone());

@@ -311,8 +311,10 @@ impl<'a> Plan<'a> {
         if changes.is_empty() {
             return Vec::new();
         }
+        // In parallel: `serve` asks this of two plans of the whole site
+        // on every save. The collect keeps plan order.
         self.pages
-            .iter()
+            .par_iter()
             .filter(|spec| match self.reads(spec) {
                 None => true,
                 Some(reads) => {
