@@ -205,7 +205,9 @@ pub struct Entity {
     /// The document as written (after `$text` substitution). Shared, so
     /// that a parse `serve` keeps is the same document in the next run:
     /// stages that keep values derived from it know them still valid by
-    /// identity (`Arc::ptr_eq`) instead of comparing whole documents.
+    /// identity (`Arc::ptr_eq`) instead of comparing whole documents. A new
+    /// `Arc` does not mean a changed document: one with placeholders, or
+    /// from a Location target, is made again on every load.
     pub doc: std::sync::Arc<Node>,
     /// The file, relative to the catalog root, with `/` separators.
     pub file: String,

@@ -70,7 +70,8 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
     let (tx, rx) = mpsc::channel::<Message>();
     let (watch_tx, watch_rx) = mpsc::channel::<Watched>();
     let ignore: Vec<String> = session.cache_dir().into_iter().collect();
-    let _watcher = match watch::watch(&root, ignore, watch_tx) {
+    let rebuilds = std::sync::Arc::new(watch::Rebuilds::default());
+    let _watcher = match watch::watch(&root, ignore, watch_tx, std::sync::Arc::clone(&rebuilds)) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch {}: {e}", root.display());
@@ -133,7 +134,7 @@ pub fn run(root: PathBuf, args: Args, options: Options) -> ExitCode {
         if stopping {
             break;
         }
-        let rebuilt = session.rebuild(&changed);
+        let rebuilt = rebuilds.during(|| session.rebuild(&changed));
         say(&line(&rebuilt, session.state().len()));
         super::print_timings(14, &rebuilt.timings);
     }

@@ -111,7 +111,10 @@ impl Keys {
 
 impl<'a> Prepared<'a> {
     /// With `prior` (the last run's [`Prepared::converted`]), an entity
-    /// whose document is the very one converted then takes those values.
+    /// whose document is the one converted then takes those values: the
+    /// same `Arc` (a parse `serve` kept), or an equal document (one parsed
+    /// again, such as a document with placeholders, which is substituted
+    /// on every load).
     pub fn new(
         catalog: &'a Catalog,
         facts: &'a Facts,
@@ -125,7 +128,7 @@ impl<'a> Prepared<'a> {
             .map(|(r, e)| {
                 let kept = prior
                     .and_then(|p| p.get(r))
-                    .filter(|v| Arc::ptr_eq(&v.doc, &e.doc));
+                    .filter(|v| Arc::ptr_eq(&v.doc, &e.doc) || *v.doc == *e.doc);
                 let (full, summary, reference) = match kept {
                     Some(v) => (v.full.clone(), v.summary.clone(), v.reference.clone()),
                     None => {
@@ -179,8 +182,9 @@ impl<'a> Prepared<'a> {
     /// [`Prepared::new`]: the values are reference-counted, so keeping
     /// them costs little, and inputs built from them share them with this
     /// run's, which makes comparing the two runs' inputs
-    /// ([`super::reuse::Memo::lend`]) a pointer comparison for all but the
-    /// entities that changed.
+    /// ([`super::reuse::Memo::lend`]) mostly pointer comparisons: only the
+    /// facts parts (`docs`, `answers`, `repo`, `git`), built each run, are
+    /// compared by content.
     pub fn converted(&self) -> Converted {
         self.catalog
             .entities

@@ -235,11 +235,16 @@ pub fn run(
         diags,
     );
     if let Some(Reuse::Renew(memo)) = &mut reuse {
+        // Freeing the last run's values takes a while on a large catalog;
+        // `serve` is waiting for this run, so it is done off its path.
+        let mut last = Memo::default();
         if fresh.is_none() {
             // A policy reads `data`: nothing can be lent next time either.
-            **memo = Memo::default();
+            std::mem::swap(&mut last, *memo);
         }
+        std::mem::swap(&mut last.converted, &mut memo.converted);
         memo.converted = prepared.converted();
+        rayon::spawn(move || drop(last));
     }
     if let (Some(Reuse::Record(memo) | Reuse::Renew(memo)), Some(mut fresh)) = (reuse, fresh) {
         let mut by_entity: HashMap<&EntityRef, Vec<(usize, Vec<Outcome>)>> = HashMap::new();
@@ -255,10 +260,8 @@ pub fn run(
             }
         }
         fresh.converted = std::mem::take(&mut memo.converted);
-        let old = std::mem::replace(memo, fresh);
-        // Freeing the last run's inputs takes a while on a large catalog;
-        // `serve` is waiting for this run, so it is done off its path.
-        rayon::spawn(move || drop(old));
+        let last = std::mem::replace(memo, fresh);
+        rayon::spawn(move || drop(last)); // as above
     }
     lap("evaluate");
     let waivers = waivers::load(source, diags);
