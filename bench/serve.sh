@@ -10,6 +10,7 @@
 #   bench/serve.sh                              # 10k catalog, 20 edits, 500 concurrent x 4 rounds, both
 #   N=1000 EDITS=5 HUGO=0 bench/serve.sh        # smaller, no peer
 #   N=10000 EDITS=20 PORTOLAN=0 bench/serve.sh  # the Hugo peer alone (no cargo build)
+#   SAVE=rename HUGO=0 bench/serve.sh           # each save a temporary file renamed over the file, as `sed -i` does
 #   HUGO_POLL=500ms bench/serve.sh              # Hugo polls instead of inotify (fallback only, see README)
 #
 # bench/serve_client.py does the measuring (standard library only). The

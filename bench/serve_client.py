@@ -7,7 +7,10 @@
 
 latency-*: saves FILE (a changed line each time), takes the time right
 after the write is closed, and waits for the server's reload message on an
-already-open connection: the time a browser would learn of the edit.
+already-open connection: the time a browser would learn of the edit. With
+SAVE=rename in the environment, each save writes a temporary file next to
+FILE and renames it over FILE, as `sed -i` does (the default, SAVE=write,
+rewrites FILE in place, as most editors do).
 Prints one JSON object: the milliseconds of every edit (latency-ws also
 counts reloads that came with no edit pending, and paces its edits
 differently: see latency_ws).
@@ -39,8 +42,14 @@ def edit(path, i):
             break
     else:
         raise SystemExit(f"{path} has no line with {marker}")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
+    if os.environ.get("SAVE", "write") == "rename":
+        temp = os.path.join(os.path.dirname(path), f"sed{os.getpid()}x{i}")
+        with open(temp, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        os.replace(temp, path)
+    else:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
     return time.perf_counter()
 
 

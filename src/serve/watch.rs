@@ -12,7 +12,7 @@
 //!
 //! Neither does a file that appeared within the batch (created, or renamed
 //! to its name) and is gone at its end, when no rebuild ran meanwhile or
-//! ended within the second before (events arrive a little late): the
+//! ended within [`SETTLE`] before (events arrive a little late): the
 //! temporary file of a save by rename (`sed -i`, `perl -i`, JetBrains' safe
 //! write, which also renames the old file aside and deletes it). Reporting
 //! it would make the rebuild see a file created and forget the file list
@@ -50,8 +50,12 @@ const EXACT_KINDS: bool = cfg!(any(target_os = "linux", target_os = "android", w
 
 /// How long after a rebuild ended a file's events may still describe what
 /// happened while it ran: notify hands events over a little after they
-/// happen, so one read after a rebuild may be of a file that rebuild saw.
-const SETTLE: Duration = Duration::from_secs(1);
+/// happen (milliseconds, more when the machine is busy), so one read after
+/// a rebuild may be of a file that rebuild saw. Longer would be safer and
+/// slower: a save by rename within this time of the last rebuild counts as
+/// a created file (see the module doc). A quarter second is far above the
+/// hand-over delay and below the pause between two saves.
+const SETTLE: Duration = Duration::from_millis(250);
 
 /// When rebuilds run, which the watcher must know to tell a file no rebuild
 /// can have read. The count is even while none runs and odd while one does.
@@ -308,6 +312,7 @@ mod tests {
         rebuilds.during(|| {
             std::fs::write(at("svc/during.yaml"), "x").unwrap();
             std::fs::remove_file(at("svc/during.yaml")).unwrap();
+            std::thread::sleep(DEBOUNCE); // a rebuild takes a while
         });
         assert!(until(&rx, "svc/during.yaml").contains("svc/during.yaml"));
         std::fs::write(at("svc/across.yaml"), "x").unwrap();
