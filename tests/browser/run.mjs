@@ -314,6 +314,10 @@ for (const [mode, base] of [["http", httpBase], ["file", fileBase]]) {
   await scenario(`${mode}: from home, a partial name and Enter land on the entity (two interactions)`, async () => {
     await open("index.html");
     if (shots) await page.screenshot({ path: path.join(shots, "home.png"), fullPage: false });
+    // Chromium applies `autofocus` at the page's next rendering update, which
+    // on a busy machine can come after the load event: wait for it a while.
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === "site-search",
+      null, { timeout: 5000 }).catch(() => {});
     assert.equal(await page.evaluate(() => document.activeElement.id), "site-search", "home autofocuses the search");
     assert.equal(await page.locator("input[type=search]").count(), 1, "one search box on home");
     // Interaction 1: type; interaction 2: Enter, without waiting for the results.
