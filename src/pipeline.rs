@@ -89,6 +89,9 @@ pub struct Warm {
     git: Option<(Option<git2::Oid>, GitFacts)>,
     /// No file was created or removed since the last run.
     files_kept: bool,
+    /// The files that defined entities in the last run: saving only those
+    /// changes no fact or API reference by itself.
+    entity_files: std::collections::HashSet<String>,
 }
 
 impl Warm {
@@ -97,8 +100,8 @@ impl Warm {
     /// which every stage reads, needs [`Warm::default`] instead.
     pub fn forget(&mut self, source: &dyn Source, changed: &std::collections::BTreeSet<String>) {
         let kept = self.catalog.forget(source, changed);
-        self.facts.forget(changed, kept);
-        self.apis.forget(changed, kept);
+        self.facts.forget(changed, kept, &self.entity_files);
+        self.apis.forget(changed, kept, &self.entity_files);
         self.files_kept = kept;
     }
 
@@ -113,6 +116,8 @@ impl Warm {
 /// run's for the next. The result is the same as [`run`]'s.
 pub fn run_warm(source: &dyn Source, root: &Path, options: Options, warm: &mut Warm) -> Checked {
     let mut partial = prepare(source, root, options, Some(&mut *warm));
+    let entities = partial.loaded.catalog.entities.values();
+    warm.entity_files = entities.map(|e| e.file.clone()).collect();
     if options.scorecards {
         let started = std::time::Instant::now();
         // The files asked about are the same while none was created or

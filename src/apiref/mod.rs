@@ -244,7 +244,6 @@ pub fn gather(
                 ))
             })
             .collect();
-        c.entity_files = catalog.entities.values().map(|e| e.file.clone()).collect();
     }
     let mut docs = HashMap::with_capacity(found.len());
     let mut diags = Vec::new();
@@ -267,7 +266,6 @@ pub fn gather(
 #[derive(Default)]
 pub struct Cache {
     kept: HashMap<EntityRef, Kept>,
-    entity_files: std::collections::HashSet<String>,
 }
 
 struct Kept {
@@ -278,10 +276,16 @@ struct Kept {
 }
 
 impl Cache {
-    /// Forgets everything unless every saved path in `changed` is an entity
-    /// file of the last run and `files_kept` (none was created or removed).
-    pub fn forget(&mut self, changed: &std::collections::BTreeSet<String>, files_kept: bool) {
-        if !files_kept || !changed.iter().all(|p| self.entity_files.contains(p)) {
+    /// Forgets everything unless every saved path in `changed` is one of
+    /// the last run's `entity_files` and `files_kept` (none was created or
+    /// removed).
+    pub fn forget(
+        &mut self,
+        changed: &std::collections::BTreeSet<String>,
+        files_kept: bool,
+        entity_files: &std::collections::HashSet<String>,
+    ) {
+        if !files_kept || !changed.iter().all(|p| entity_files.contains(p)) {
             *self = Cache::default();
         }
     }

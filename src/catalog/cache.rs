@@ -40,13 +40,7 @@ impl Cache {
                 self.discovered = None;
             }
         }
-        let touched = |path: &str| {
-            changed.contains(path)
-                || changed.iter().any(|c| {
-                    path.strip_prefix(c.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-                })
-        };
+        let touched = |path: &str| changed.iter().any(|c| crate::source::is_under(path, c));
         self.parses
             .retain(|rel, (real, _)| !touched(rel) && !real.as_deref().is_some_and(touched));
         self.discovered.is_some()

@@ -21,6 +21,7 @@ use super::docs::{Docs, Location};
 use super::repo::Repo;
 use super::techdocs::Sites;
 use crate::catalog::model::EntityRef;
+use crate::source::is_under;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -34,8 +35,6 @@ pub struct Cache {
     /// Docs by entity, with the annotation and folder they came from.
     pub(super) docs: HashMap<EntityRef, (String, String, Option<Docs>)>,
     pub(super) sites: Option<(SitesKey, Arc<Sites>)>,
-    /// The files that defined entities.
-    pub(super) entity_files: HashSet<String>,
     /// Whether the last gathering kept the docs sites.
     kept_sites: bool,
 }
@@ -43,8 +42,14 @@ pub struct Cache {
 impl Cache {
     /// Forgets what the saved `changed` paths may have changed.
     /// `files_kept` says that every one of them is a catalog file that
-    /// existed before and still does.
-    pub fn forget(&mut self, changed: &BTreeSet<String>, files_kept: bool) {
+    /// existed before and still does; `entity_files` are the files that
+    /// defined entities in the last run.
+    pub fn forget(
+        &mut self,
+        changed: &BTreeSet<String>,
+        files_kept: bool,
+        entity_files: &HashSet<String>,
+    ) {
         // A docs site reads its MkDocs config, the configs that includes
         // (next to it) and its pages; an entity file next to the config is
         // read by the catalog only.
@@ -58,8 +63,9 @@ impl Cache {
                         docs_dir,
                     }) => {
                         config.as_deref() == Some(p.as_str())
-                            || (under(p, dir) && !self.entity_files.contains(p))
-                            || crate::source::join_rel(dir, docs_dir).is_some_and(|d| under(p, &d))
+                            || (is_under(p, dir) && !entity_files.contains(p))
+                            || crate::source::join_rel(dir, docs_dir)
+                                .is_some_and(|d| is_under(p, &d))
                     }
                     _ => false,
                 })
@@ -77,14 +83,4 @@ impl Cache {
     pub(super) fn set_kept_sites(&mut self, kept: bool) {
         self.kept_sites = kept;
     }
-}
-
-/// Whether `path` is `dir` or inside it (`dir` empty is ROOT).
-fn under(path: &str, dir: &str) -> bool {
-    let dir = dir.trim_end_matches('/');
-    dir.is_empty()
-        || path == dir
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -107,7 +107,9 @@ pub fn gather(
         .iter()
         .filter_map(|(r, d)| Some(((*r).clone(), d.clone()?)))
         .collect();
-    let key: cache::SitesKey = {
+    // What the sites are built from, only when there is a cache to keep
+    // them in (a one-off run does not pay for it).
+    let key: Option<cache::SitesKey> = cache.as_ref().map(|_| {
         let mut key: cache::SitesKey = docs
             .iter()
             .filter_map(|(r, d)| {
@@ -117,11 +119,11 @@ pub fn gather(
             .collect();
         key.sort_by(|a, b| a.0.cmp(&b.0));
         key
-    };
+    });
     let kept_sites = cache
         .as_deref()
         .and_then(|c| c.sites.as_ref())
-        .filter(|(k, _)| *k == key)
+        .filter(|(k, _)| key.as_ref() == Some(k))
         .map(|(_, s)| std::sync::Arc::clone(s));
     let kept = kept_sites.is_some();
     let sites = kept_sites.unwrap_or_else(|| {
@@ -142,8 +144,7 @@ pub fn gather(
                 Some((r.clone(), (reference.to_owned(), e.dir().to_owned(), d)))
             })
             .collect();
-        c.sites = Some((key, std::sync::Arc::clone(&sites)));
-        c.entity_files = catalog.entities.values().map(|e| e.file.clone()).collect();
+        c.sites = key.map(|key| (key, std::sync::Arc::clone(&sites)));
         c.set_kept_sites(kept);
     }
     let answers = catalog

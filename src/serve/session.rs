@@ -32,7 +32,7 @@ use crate::diagnostics::{Code, Diagnostic, Severity, baseline};
 use crate::pipeline::{self, Checked};
 use crate::site::theme::{self, Theme};
 use crate::site::{self, Changes, MemoryOutput, Plan};
-use crate::source::{Source, WorkTree};
+use crate::source::{Source, WorkTree, is_under};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -389,11 +389,6 @@ struct Render {
     files: BTreeMap<String, Vec<u8>>,
     /// The files are the whole site (replace, do not merge).
     whole: bool,
-}
-
-fn is_under(path: &str, dir: &str) -> bool {
-    let dir = dir.trim_end_matches('/');
-    path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
 /// The errors among `diags`.

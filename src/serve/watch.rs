@@ -212,7 +212,7 @@ pub fn counts(rel: &str, ignore: &[String]) -> bool {
     let vcs = rel.split('/').any(|p| matches!(p, ".git" | ".hg" | ".svn"));
     let ignored = ignore.iter().any(|dir| {
         let dir = dir.trim_matches('/');
-        !dir.is_empty() && (rel == dir || rel.starts_with(&format!("{dir}/")))
+        !dir.is_empty() && crate::source::is_under(rel, dir)
     });
     !(editor_temp || vcs || ignored)
 }

@@ -156,6 +156,16 @@ pub fn join_rel(base_dir: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Whether `path` is the folder `dir` or inside it (both relative to
+/// ROOT, `/`-separated; an empty `dir` is ROOT, which holds everything).
+pub fn is_under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    dir.is_empty()
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Normalizes a relative path (`./a//b/../c` → `a/c`); `None` when it
 /// leaves ROOT. Every implementation runs paths through this first.
 pub fn clean(rel: &str) -> Option<String> {
@@ -293,6 +303,15 @@ mod tests {
         assert_eq!(join_rel("a", "../../etc/passwd"), None);
         assert_eq!(join_rel("a", "/etc/passwd"), None);
         assert_eq!(clean("./a//b/../c").as_deref(), Some("a/c"));
+    }
+
+    #[test]
+    fn a_folder_holds_itself_and_what_is_below_it() {
+        assert!(is_under("themes/x", "themes/x"));
+        assert!(is_under("themes/x/page.html", "themes/x/"));
+        assert!(!is_under("themes/xy/page.html", "themes/x"));
+        assert!(!is_under("themes", "themes/x"));
+        assert!(is_under("anything", ""));
     }
 
     #[test]
