@@ -255,7 +255,7 @@ pub fn page(model: &SiteModel, sc: &Scorecard, n: usize) -> PageContext {
             .iter()
             .map(|check| {
                 let list = check_list(model, sc, check);
-                let (row, failures) = list.get().expect("filled by check_list");
+                let (row, failures) = &*list;
                 let mut row = row.clone();
                 row.failures = failures.iter().take(FAILURE_PREVIEW).cloned().collect();
                 row
@@ -293,9 +293,6 @@ pub fn page(model: &SiteModel, sc: &Scorecard, n: usize) -> PageContext {
     PageContext { scorecard }
 }
 
-/// How the entities a scorecard applies to fare on one of its checks, and
-/// every entity not passing it: by owner (unowned last), then by ref. An
-/// entity the check could not judge is counted apart, not listed.
 /// Each check's row and full failure list, worked out once per render:
 /// every page of a check's list (and the scorecard page's preview) needs
 /// the whole list, and working it out per page made rendering a 10,000-entity
@@ -303,10 +300,12 @@ pub fn page(model: &SiteModel, sc: &Scorecard, n: usize) -> PageContext {
 #[derive(Default)]
 pub struct CheckLists(Mutex<HashMap<(String, String), Arc<CheckList>>>);
 
-type CheckList = OnceLock<(CheckRow, Vec<Failure>)>;
+type CheckList = OnceLock<Arc<(CheckRow, Vec<Failure>)>>;
 
-/// The row and failures of `check`, from the render's [`CheckLists`].
-fn check_list(model: &SiteModel, sc: &Scorecard, check: &Check) -> Arc<CheckList> {
+/// The row and failures of `check`, from the render's [`CheckLists`]. The
+/// lock is held only to find the check's slot, so two checks are worked
+/// out at once on two threads.
+fn check_list(model: &SiteModel, sc: &Scorecard, check: &Check) -> Arc<(CheckRow, Vec<Failure>)> {
     let slot = Arc::clone(
         model
             .check_lists
@@ -316,10 +315,13 @@ fn check_list(model: &SiteModel, sc: &Scorecard, check: &Check) -> Arc<CheckList
             .entry((sc.id.clone(), check.id.clone()))
             .or_default(),
     );
-    slot.get_or_init(|| check_row(model, sc, check, &standings_of(model, sc)));
-    slot
+    let list = slot.get_or_init(|| Arc::new(check_row(model, sc, check, &standings_of(model, sc))));
+    Arc::clone(list)
 }
 
+/// How the entities a scorecard applies to fare on one of its checks, and
+/// every entity not passing it: by owner (unowned last), then by ref. An
+/// entity the check could not judge is counted apart, not listed.
 fn check_row(
     model: &SiteModel,
     sc: &Scorecard,
@@ -424,7 +426,7 @@ pub fn team_anchor(team: Option<&EntityLink>) -> String {
 /// Page `n` (1-based) of the failure list of `check`.
 pub fn check_page(model: &SiteModel, sc: &Scorecard, check: &Check, n: usize) -> CheckContext {
     let list = check_list(model, sc, check);
-    let (row, failures) = list.get().expect("filled by check_list");
+    let (row, failures) = &*list;
     let mut row = row.clone();
     let pages = failures.len().div_ceil(FAILURE_PAGE).max(1);
     let mut teams: Vec<TeamJump> = Vec::new();
