@@ -90,6 +90,7 @@ const STAGES: &[(&str, &[&str])] = &[
             "scorecard",
             "catalog",
             "diagnostics",
+            "search",
             "source",
             "timing",
         ],

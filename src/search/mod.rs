@@ -29,6 +29,10 @@ pub mod tokenize;
 
 pub use shards::{File, build};
 
+/// The site folder every file of the index lives in (`serve` swaps the
+/// index in apart from the pages).
+pub const DIR: &str = "search/";
+
 /// Rows per `search/r/<i>.js` file. Small files keep a first query cheap:
 /// the top results' rows are all it fetches beyond the name index.
 pub const ROW_CHUNK: usize = 32;

@@ -360,7 +360,7 @@ fn script(id: String, data: &str) -> File {
     )
     .into_bytes();
     File {
-        path: format!("search/{id}.js"),
+        path: format!("{}{id}.js", super::DIR),
         bytes,
     }
 }

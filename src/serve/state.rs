@@ -27,9 +27,6 @@ struct Files {
     run: u64,
 }
 
-/// Where the search index's files live in the site (`search/*.js`).
-const SEARCH_DIR: &str = "search/";
-
 #[derive(Default)]
 pub struct State {
     files: RwLock<Files>,
@@ -98,14 +95,14 @@ impl State {
             files.into_iter().map(|(p, b)| (p, Arc::from(b))).collect();
         let mut served = self.write();
         if whole {
-            let has_index = files.iter().any(|(p, _)| p.starts_with(SEARCH_DIR));
+            let has_index = files.iter().any(|(p, _)| p.starts_with(crate::search::DIR));
             let mut map: HashMap<String, Arc<[u8]>> = files.into_iter().collect();
             if !has_index {
                 map.extend(
                     served
                         .map
                         .iter()
-                        .filter(|(p, _)| p.starts_with(SEARCH_DIR))
+                        .filter(|(p, _)| p.starts_with(crate::search::DIR))
                         .map(|(p, b)| (p.clone(), Arc::clone(b))),
                 );
             }
@@ -133,7 +130,7 @@ impl State {
         let before = served.map.len();
         served
             .map
-            .retain(|p, _| !p.starts_with(SEARCH_DIR) || files.contains_key(p));
+            .retain(|p, _| !p.starts_with(crate::search::DIR) || files.contains_key(p));
         let mut changed = before - served.map.len();
         for (path, bytes) in files {
             if served.map.get(&path).is_none_or(|old| **old != *bytes) {
