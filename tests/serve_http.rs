@@ -57,29 +57,26 @@ impl Served {
         Served { child, addr, lines }
     }
 
-    /// The next rebuild line.
     /// The next rebuild line, past the lines that say a search index was
     /// swapped in (they follow a rebuild's at their own pace).
     fn next_line(&self) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(60))
-                .expect("no rebuild line");
-            if !line.starts_with("search index: ") {
-                return line;
-            }
-        }
+        self.next_where(|line| !line.starts_with(SEARCH_LINE), "rebuild")
     }
 
     /// The next line that says a search index was swapped in.
     fn next_search_line(&self) -> String {
+        self.next_where(|line| line.starts_with(SEARCH_LINE), "search index")
+    }
+
+    /// The next line `wanted` accepts, skipping others; panics after a
+    /// minute without one.
+    fn next_where(&self, wanted: impl Fn(&str) -> bool, what: &str) -> String {
         loop {
             let line = self
                 .lines
                 .recv_timeout(Duration::from_secs(60))
-                .expect("no search index line");
-            if line.starts_with("search index: ") {
+                .unwrap_or_else(|_| panic!("no {what} line"));
+            if wanted(&line) {
                 return line;
             }
         }
@@ -114,6 +111,9 @@ impl Reply {
 
 /// One raw HTTP/1.1 request: the target is sent exactly as given (a
 /// client library would normalize `..` away).
+/// How the line that says a search index was swapped in starts.
+const SEARCH_LINE: &str = "search index: ";
+
 fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();

@@ -26,20 +26,26 @@ fn said(c: &Checked) -> String {
         .values()
         .map(|e| format!("{} {} {:?}", e.eref, e.file, e.doc))
         .collect();
-    let mut docs: Vec<String> = c
-        .facts
-        .docs
-        .iter()
-        .map(|(r, d)| format!("{r} {d:?}"))
-        .collect();
-    docs.sort();
-    let mut answers: Vec<String> = c
-        .facts
-        .answers
-        .iter()
-        .map(|(r, a)| format!("{r} {a:?}"))
-        .collect();
-    answers.sort();
+    // Hash maps, printed in sorted order.
+    let sorted = |lines: Vec<String>| -> Vec<String> {
+        let mut lines = lines;
+        lines.sort();
+        lines
+    };
+    let docs = sorted(
+        c.facts
+            .docs
+            .iter()
+            .map(|(r, d)| format!("{r} {d:?}"))
+            .collect(),
+    );
+    let answers = sorted(
+        c.facts
+            .answers
+            .iter()
+            .map(|(r, a)| format!("{r} {a:?}"))
+            .collect(),
+    );
     let sites: Vec<String> = c
         .facts
         .sites
